@@ -1,0 +1,127 @@
+// Command tencentvod-emulator runs the local Tencent Cloud VOD emulator (VOD and STS APIs, CVM metadata
+// and object storage on one port) until SIGINT or SIGTERM.
+//
+//	go run ./cmd/tencentvod-emulator -addr 127.0.0.1:9000
+//
+// It prints "tencentvod-emulator listening on http://ADDR" to stdout and logs one line per API call
+// (action, request id, error code; never secrets) to stderr.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"os/signal"
+	"strconv"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/tencentvod/terraform-provider-tencentvod/internal/emulator"
+)
+
+func main() {
+	if err := run(context.Background(), os.Args[1:], os.Stdout, os.Stderr); err != nil {
+		fmt.Fprintln(os.Stderr, "tencentvod-emulator:", err)
+		os.Exit(1)
+	}
+}
+
+// run parses flags, serves until ctx ends or a signal arrives, then shuts down.
+func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	opts, urlFile, err := parseFlags(args, stderr)
+	if err != nil {
+		return err
+	}
+	opts.Logger = slog.New(slog.NewTextHandler(stderr, nil))
+	server, err := emulator.Start(opts)
+	if err != nil {
+		return err
+	}
+	defer server.Close()
+
+	if urlFile != "" {
+		if err := os.WriteFile(urlFile, []byte(server.URL()+"\n"), 0o600); err != nil {
+			return fmt.Errorf("write -url-file: %w", err)
+		}
+	}
+	fmt.Fprintf(stdout, "tencentvod-emulator listening on %s\n", server.URL())
+
+	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	<-ctx.Done()
+	fmt.Fprintln(stderr, "tencentvod-emulator: shutting down")
+	return nil
+}
+
+func parseFlags(args []string, output io.Writer) (emulator.Options, string, error) {
+	fs := flag.NewFlagSet("tencentvod-emulator", flag.ContinueOnError)
+	fs.SetOutput(output)
+	var (
+		opts       emulator.Options
+		secretID   = fs.String("secret-id", emulator.DefaultSecretID, "long-term SecretId the API accepts")
+		secretKey  = fs.String("secret-key", emulator.DefaultSecretKey, "SecretKey of -secret-id")
+		subAppIDs  = fs.String("sub-app-ids", strconv.FormatUint(emulator.DefaultSubAppID, 10), "comma-separated VOD application IDs; the first is the default")
+		cvmRoles   = fs.String("cvm-roles", "", "comma-separated role names served by the CVM metadata endpoint")
+		urlFile    = fs.String("url-file", "", "write the base URL to this file once listening (useful with port 0)")
+		rateLimit  = fs.Int("rate-limit", emulator.DefaultRateLimit, "ApplyUpload calls per second; negative disables the limit")
+		sessionTTL = fs.Duration("session-ttl", emulator.DefaultSessionTTL, "lifetime of temporary credentials")
+	)
+	fs.StringVar(&opts.Addr, "addr", "127.0.0.1:9000", "listen address (port 0 picks a free port)")
+	fs.Uint64Var(&opts.AppID, "app-id", emulator.DefaultAppID, "account APPID (suffix of bucket names)")
+	fs.BoolVar(&opts.RequireSubAppID, "require-sub-app-id", false, "require SubAppId on every call (accounts opened from 2023-12-25)")
+	fs.DurationVar(&opts.Latency, "latency", 0, "delay added to every API call")
+	fs.StringVar(&opts.DataDir, "data-dir", "", "directory for object bytes (default: a temporary directory removed on exit)")
+	if err := fs.Parse(args); err != nil {
+		return emulator.Options{}, "", err
+	}
+	if fs.NArg() > 0 {
+		return emulator.Options{}, "", fmt.Errorf("unexpected arguments: %s", strings.Join(fs.Args(), " "))
+	}
+	if *secretID == "" || *secretKey == "" {
+		return emulator.Options{}, "", errors.New("-secret-id and -secret-key must not be empty")
+	}
+	opts.Keys = map[string]string{*secretID: *secretKey}
+	ids, err := parseSubAppIDs(*subAppIDs)
+	if err != nil {
+		return emulator.Options{}, "", err
+	}
+	opts.SubAppIDs = ids
+	opts.CVMRoles = splitList(*cvmRoles)
+	opts.RateLimit = *rateLimit
+	if *rateLimit == 0 {
+		opts.RateLimit = -1 // 0 on the command line means "no limit", not "default"
+	}
+	opts.SessionTTL = *sessionTTL
+	if *sessionTTL <= 0 {
+		return emulator.Options{}, "", fmt.Errorf("-session-ttl must be positive, got %s", sessionTTL.String())
+	}
+	opts.Clock = time.Now
+	return opts, *urlFile, nil
+}
+
+func parseSubAppIDs(list string) ([]uint64, error) {
+	var ids []uint64
+	for _, item := range splitList(list) {
+		id, err := strconv.ParseUint(item, 10, 64)
+		if err != nil || id == 0 {
+			return nil, fmt.Errorf("-sub-app-ids: %q is not a positive integer", item)
+		}
+		ids = append(ids, id)
+	}
+	return ids, nil
+}
+
+func splitList(list string) []string {
+	var items []string
+	for item := range strings.SplitSeq(list, ",") {
+		if item = strings.TrimSpace(item); item != "" {
+			items = append(items, item)
+		}
+	}
+	return items
+}

@@ -1,0 +1,137 @@
+package objectstore
+
+import (
+	"io"
+	"net/http"
+	"strings"
+	"time"
+)
+
+// Fault makes matching requests misbehave, before authentication, the way a
+// flaky network or an overloaded COS front end would.
+type Fault struct {
+	// Method matches the HTTP method ("" = any), e.g. "PUT".
+	Method string
+	// KeySuffix matches the end of the decoded object key ("" = any).
+	KeySuffix string
+	// Query requires a query parameter with this name (case-insensitive, ""
+	// = none required), e.g. "partNumber" to hit only multipart parts.
+	Query string
+	// Times is how many requests the fault affects; 0 = until ClearFaults.
+	Times int
+
+	// Latency delays the request; alone it only slows the request down.
+	Latency time.Duration
+	// AfterBodyBytes reads this much of the request body (at most all of it)
+	// before failing, so a drop happens mid-upload.
+	AfterBodyBytes int64
+	// DropConnection closes the connection without any reply.
+	DropConnection bool
+	// HTTPStatus replies with this status and a COS error body
+	// (Code/Message default from the status, e.g. 500 InternalError).
+	HTTPStatus int
+	Code       string
+	Message    string
+}
+
+// InjectFault adds a fault; faults are tried in the order they were added
+// and the first match wins.
+func (s *Store) InjectFault(f Fault) {
+	s.faultsMu.Lock()
+	defer s.faultsMu.Unlock()
+	s.faults = append(s.faults, &f)
+}
+
+// ClearFaults removes every fault.
+func (s *Store) ClearFaults() {
+	s.faultsMu.Lock()
+	defer s.faultsMu.Unlock()
+	s.faults = nil
+}
+
+func (f *Fault) matches(r *http.Request) bool {
+	if f.Method != "" && !strings.EqualFold(f.Method, r.Method) {
+		return false
+	}
+	if !strings.HasSuffix(strings.TrimPrefix(r.URL.Path, "/"), f.KeySuffix) {
+		return false
+	}
+	if f.Query != "" {
+		query, _ := parseQuery(r.URL.RawQuery)
+		for _, p := range query {
+			if strings.EqualFold(p.Name, f.Query) {
+				return true
+			}
+		}
+		return false
+	}
+	return true
+}
+
+// takeFault returns a copy of the first matching fault and uses up one of its Times.
+func (s *Store) takeFault(r *http.Request) (Fault, bool) {
+	s.faultsMu.Lock()
+	defer s.faultsMu.Unlock()
+	for i, f := range s.faults {
+		if !f.matches(r) {
+			continue
+		}
+		taken := *f
+		if f.Times > 0 {
+			f.Times--
+			if f.Times == 0 {
+				s.faults = append(s.faults[:i:i], s.faults[i+1:]...)
+			}
+		}
+		return taken, true
+	}
+	return Fault{}, false
+}
+
+// applyFault acts out a matching fault; it reports whether the request has
+// been answered (or abandoned) and must not be handled further.
+func (s *Store) applyFault(w http.ResponseWriter, r *http.Request, ids requestIDs) bool {
+	f, ok := s.takeFault(r)
+	if !ok {
+		return false
+	}
+	if f.Latency > 0 {
+		timer := time.NewTimer(f.Latency)
+		select {
+		case <-timer.C:
+		case <-r.Context().Done():
+			timer.Stop()
+			return true
+		}
+	}
+	if !f.DropConnection && f.HTTPStatus == 0 {
+		return false
+	}
+	if f.AfterBodyBytes > 0 {
+		_, _ = io.CopyN(io.Discard, r.Body, f.AfterBodyBytes)
+	}
+	if f.DropConnection {
+		dropConnection(w)
+		return true
+	}
+	e := &cosError{code: ErrorCode(f.Code), status: f.HTTPStatus, message: f.Message}
+	if e.code == "" {
+		e.code = codeForStatus(f.HTTPStatus)
+	}
+	if e.message == "" {
+		e.message = "Injected fault: " + http.StatusText(f.HTTPStatus)
+	}
+	writeError(w, r, e, ids)
+	return true
+}
+
+// dropConnection closes the client's connection with no reply. Hijacking
+// works through wrappers that implement Unwrap; if it is impossible
+// (HTTP/2), aborting the handler makes net/http reset the stream instead.
+func dropConnection(w http.ResponseWriter) {
+	conn, _, err := http.NewResponseController(w).Hijack()
+	if err != nil {
+		panic(http.ErrAbortHandler)
+	}
+	_ = conn.Close()
+}

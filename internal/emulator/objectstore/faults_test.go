@@ -1,0 +1,85 @@
+package objectstore
+
+import (
+	"bytes"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+)
+
+func TestFault_serverErrorIsRetriedBySDK(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t, nil)
+	f.store.InjectFault(Fault{Method: http.MethodPut, KeySuffix: ".mp4", HTTPStatus: http.StatusInternalServerError, Times: 1})
+	c := f.client(tempID, tempKey, tempToken)
+	if _, err := c.Object.Put(t.Context(), writableKey, strings.NewReader("retried"), nil); err != nil {
+		t.Fatalf("Put: %v", err)
+	}
+	reqs := f.requests()
+	if len(reqs) != 2 || reqs[1].Header.Get("X-Cos-Sdk-Retry") != "true" {
+		t.Fatalf("want one failed attempt and one SDK retry, saw %+v", reqs)
+	}
+	if data, _ := f.store.Object(testBucket, writableKey); string(data) != "retried" {
+		t.Errorf("stored %q", data)
+	}
+}
+
+func TestFault_statusWithCodeUntilCleared(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t, nil)
+	f.store.InjectFault(Fault{Method: http.MethodPut, HTTPStatus: http.StatusServiceUnavailable, Code: "SlowDown", Message: "Please reduce your request rate."})
+	for range 2 {
+		resp := uploadFile(t, presignedPut(t, f.client(tempID, tempKey, tempToken), writableKey).String(), []byte("x"))
+		assertCOSError(t, resp, http.StatusServiceUnavailable, "SlowDown")
+	}
+	f.store.ClearFaults()
+	resp := uploadFile(t, presignedPut(t, f.client(tempID, tempKey, tempToken), writableKey).String(), []byte("x"))
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		t.Errorf("after ClearFaults: %d", resp.StatusCode)
+	}
+}
+
+func TestFault_dropConnectionMidUpload(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t, nil)
+	f.store.InjectFault(Fault{Method: http.MethodPut, DropConnection: true, AfterBodyBytes: 64 << 10, Times: 1})
+	body := bytes.Repeat([]byte("v"), 1<<20)
+	url := presignedPut(t, f.client(tempID, tempKey, tempToken), writableKey).String()
+
+	req, _ := http.NewRequest(http.MethodPut, url, bytes.NewReader(body))
+	client := &http.Client{Timeout: 10 * time.Second, Transport: &http.Transport{}}
+	if resp, err := client.Do(req); err == nil {
+		resp.Body.Close()
+		t.Fatalf("dropped upload got a reply: %d", resp.StatusCode)
+	}
+	if n := len(f.store.Objects()); n != 0 {
+		t.Fatalf("dropped upload stored %d objects", n)
+	}
+
+	resp := uploadFile(t, url, body)
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		t.Errorf("upload after the one-shot fault: %d", resp.StatusCode)
+	}
+}
+
+func TestFault_matching(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t, nil)
+	f.store.InjectFault(Fault{Query: "partNumber", HTTPStatus: http.StatusInternalServerError})
+	f.store.InjectFault(Fault{KeySuffix: "elsewhere.mp4", HTTPStatus: http.StatusInternalServerError})
+	f.store.InjectFault(Fault{Method: http.MethodGet, HTTPStatus: http.StatusInternalServerError})
+	f.store.InjectFault(Fault{Method: http.MethodPut, Latency: 150 * time.Millisecond, Times: 1})
+
+	start := time.Now()
+	resp := uploadFile(t, presignedPut(t, f.client(tempID, tempKey, tempToken), writableKey).String(), []byte("slow"))
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		t.Fatalf("PUT hit a fault meant for other requests: %d", resp.StatusCode)
+	}
+	if elapsed := time.Since(start); elapsed < 150*time.Millisecond {
+		t.Errorf("latency fault not applied: %v", elapsed)
+	}
+}
