@@ -1,0 +1,45 @@
+// Package vod is a small, framework-free client for the Tencent Cloud VOD API (2018-07-17), the
+// STS AssumeRole call it needs for credentials, and presigned uploads to VOD's object storage. It
+// knows nothing about Terraform: the provider package turns its configuration into a Config and its
+// errors into diagnostics.
+//
+// # Settings
+//
+// NewClient never touches the network. Every Config field that is left at its zero value falls back
+// to its environment variable (Env* constants), then, for the region only, to the tccli profile's
+// "<dir>/<profile>.configure" file (key _sys_param.region), then to the documented default. Invalid
+// values are rejected with an error that names both the argument and the environment variable.
+//
+// # Credentials
+//
+// Credentials are resolved lazily, at the first call that needs them, and cached. The first source
+// that supplies a secret id wins:
+//
+//  1. Config.SecretID, Config.SecretKey and Config.SecurityToken, taken together as one set. If the
+//     id or the key is set in Config, the whole set comes from Config; one without the other is an
+//     error.
+//  2. The environment set TENCENTCLOUD_SECRET_ID, TENCENTCLOUD_SECRET_KEY and
+//     TENCENTCLOUD_SECURITY_TOKEN, again as one set.
+//  3. The tccli profile file "<dir>/<profile>.credential" (JSON with secretId, secretKey and an
+//     optional token), where dir is Config.SharedCredentialsDir or TENCENTCLOUD_SHARED_CREDENTIALS_DIR
+//     or ~/.tccli, and profile is Config.Profile or TENCENTCLOUD_PROFILE or "default". A profile that
+//     was named explicitly must exist; the implicit "default" profile is skipped when absent.
+//  4. The CVM instance role named by Config.CAMRoleName or TENCENTCLOUD_CAM_ROLE_NAME, read from the
+//     metadata service with a short timeout. The metadata service is contacted only when a role name
+//     is set.
+//
+// When none of them applies, the error (ErrNoCredentials) names every argument and environment
+// variable that could have supplied credentials.
+//
+// When Config.AssumeRole is set, or TENCENTCLOUD_ASSUME_ROLE_ARN and
+// TENCENTCLOUD_ASSUME_ROLE_SESSION_NAME are both set, the winning credentials are exchanged for a
+// role's temporary credentials with STS AssumeRole, and those sign every VOD call. Temporary
+// credentials (from STS or the CVM role) are refreshed shortly before they expire.
+//
+// # Calls
+//
+// Calls are signed with TC3-HMAC-SHA256 by the official SDK's common client. The client adds what the
+// SDK leaves out: a client-side rate limit shared by all calls of one Client, retries with full-jitter
+// exponential backoff on throttling and transient failures, typed errors carrying the API's code,
+// message and RequestId, and logging through Config.Logger that never includes secrets.
+package vod
