@@ -1,0 +1,94 @@
+package provider
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"strings"
+
+	tfjson "github.com/hashicorp/terraform-json"
+	"github.com/hashicorp/terraform-plugin-testing/plancheck"
+	"github.com/hashicorp/terraform-plugin-testing/statecheck"
+)
+
+// stateCheck adapts a function to statecheck.StateCheck, for checks that need values only known once
+// Terraform has run (what the emulator minted).
+type stateCheck func(state *tfjson.State) error
+
+func (f stateCheck) CheckState(_ context.Context, req statecheck.CheckStateRequest, resp *statecheck.CheckStateResponse) {
+	resp.Error = f(req.State)
+}
+
+// planCheck adapts a function to plancheck.PlanCheck.
+type planCheck func(plan *tfjson.Plan) error
+
+func (f planCheck) CheckPlan(_ context.Context, req plancheck.CheckPlanRequest, resp *plancheck.CheckPlanResponse) {
+	resp.Error = f(req.Plan)
+}
+
+// secretsAbsentFromState fails when any secret appears anywhere in the state Terraform shows.
+func secretsAbsentFromState(secrets func() []string) statecheck.StateCheck {
+	return stateCheck(func(state *tfjson.State) error {
+		return findSecrets("state", state, secrets())
+	})
+}
+
+// secretsAbsentFromPlan fails when any secret appears anywhere in the plan.
+func secretsAbsentFromPlan(secrets func() []string) plancheck.PlanCheck {
+	return planCheck(func(plan *tfjson.Plan) error {
+		return findSecrets("plan", plan, secrets())
+	})
+}
+
+func findSecrets(where string, document any, secrets []string) error {
+	if len(secrets) == 0 {
+		return fmt.Errorf("no secrets to look for in the %s: the test did not mint any", where)
+	}
+	raw, err := json.Marshal(document)
+	if err != nil {
+		return err
+	}
+	for _, secret := range secrets {
+		if secret != "" && strings.Contains(string(raw), secret) {
+			return fmt.Errorf("a secret (%s...) appears in the %s", secret[:min(6, len(secret))], where)
+		}
+	}
+	return nil
+}
+
+// echoData returns the data attribute of echo.<name>: the ephemeral value the echo provider copied.
+func echoData(state *tfjson.State, name string) (map[string]any, error) {
+	if state == nil || state.Values == nil || state.Values.RootModule == nil {
+		return nil, fmt.Errorf("state is empty")
+	}
+	for _, r := range state.Values.RootModule.Resources {
+		if r.Address == "echo."+name {
+			data, ok := r.AttributeValues["data"].(map[string]any)
+			if !ok {
+				return nil, fmt.Errorf("echo.%s data is %T, not an object", name, r.AttributeValues["data"])
+			}
+			return plainJSON(data), nil
+		}
+	}
+	return nil, fmt.Errorf("echo.%s not in state", name)
+}
+
+// echoProviderConfig copies an ephemeral upload session into echo.<name>.
+func echoProviderConfig(session, name string) string {
+	return fmt.Sprintf(`
+provider "echo" {
+  data = ephemeral.tencentvod_upload_session.%[1]s
+}
+
+resource "echo" %[2]q {}
+`, session, name)
+}
+
+// plainJSON re-decodes a value the way encoding/json does by default (numbers as float64), so that
+// expectations can be written as plain literals whichever decoder produced it.
+func plainJSON(value map[string]any) map[string]any {
+	raw, _ := json.Marshal(value)
+	var out map[string]any
+	_ = json.Unmarshal(raw, &out)
+	return out
+}
