@@ -12,6 +12,7 @@ import (
 	"time"
 
 	tfjson "github.com/hashicorp/terraform-json"
+	"github.com/hashicorp/terraform-plugin-testing/config"
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/plancheck"
 	"github.com/hashicorp/terraform-plugin-testing/statecheck"
@@ -510,54 +511,50 @@ ephemeral "tencentvod_upload_session" "test" {
 	})
 }
 
+// The documented example: terraform_data + local-exec uploads with curl and the presigned URL.
 func TestAccUploadSessionEphemeral_uploadWithPresignedURL(t *testing.T) {
 	t.Parallel()
 	skipInAccMode(t) // reads the uploaded bytes back from the emulator
 	env := newTestEnv(t)
 	media := filepath.Join(t.TempDir(), "clip.mp4")
 	content := []byte("not really a video, but bytes that must arrive intact: \x00\x01\x02 " + t.Name())
-	if err := os.WriteFile(media, content, 0o600); err != nil {
-		t.Fatal(err)
-	}
+	writeFile(t, media, string(content))
 
 	runTest(t, resource.TestCase{
 		Steps: []resource.TestStep{{
-			Config: env.providerConfig() + fmt.Sprintf(`
-ephemeral "tencentvod_upload_session" "upload" {
-  media_type = "mp4"
-  enabled    = terraform.applying
-}
-
-resource "terraform_data" "upload" {
-  triggers_replace = [filemd5(%[1]q)]
-
-  provisioner "local-exec" {
-    command = "curl --fail --silent --show-error --upload-file \"$MEDIA_FILE\" \"$UPLOAD_URL\""
-    environment = {
-      MEDIA_FILE = %[1]q
-      UPLOAD_URL = ephemeral.tencentvod_upload_session.upload.media_upload_url
-    }
-  }
-}
-`, media),
-			ConfigStateChecks: []statecheck.StateCheck{
-				stateCheck(func(*tfjson.State) error {
-					sessions := env.emu.Sessions()
-					if len(sessions) != 1 {
-						return fmt.Errorf("%d sessions; want 1", len(sessions))
-					}
-					got, ok := env.emu.Object(sessions[0].StorageBucket, strings.TrimPrefix(sessions[0].MediaStoragePath, "/"))
-					if !ok {
-						return fmt.Errorf("nothing was uploaded to the session's media path")
-					}
-					if string(got) != string(content) {
-						return fmt.Errorf("uploaded %d bytes differ from the %d bytes of the file", len(got), len(content))
-					}
-					return nil
-				}),
-			},
+			Config:            env.providerConfig() + readExample(t, "ephemeral-resource.tf"),
+			ConfigVariables:   config.Variables{"video_file": config.StringVariable(media)},
+			ConfigStateChecks: []statecheck.StateCheck{env.expectUploaded(content)},
 		}},
 	})
+}
+
+// expectUploaded checks that exactly one session was opened and that content arrived at its media path.
+func (e *testEnv) expectUploaded(content []byte) statecheck.StateCheck {
+	return stateCheck(func(*tfjson.State) error {
+		sessions := e.emu.Sessions()
+		if len(sessions) != 1 {
+			return fmt.Errorf("%d sessions; want 1", len(sessions))
+		}
+		got, ok := e.emu.Object(sessions[0].StorageBucket, strings.TrimPrefix(sessions[0].MediaStoragePath, "/"))
+		if !ok {
+			return fmt.Errorf("nothing was uploaded to the session's media path")
+		}
+		if string(got) != string(content) {
+			return fmt.Errorf("uploaded %d bytes differ from the %d bytes of the file", len(got), len(content))
+		}
+		return nil
+	})
+}
+
+// readExample returns an example configuration of the upload session, as the documentation shows it.
+func readExample(t *testing.T, name string) string {
+	t.Helper()
+	raw, err := os.ReadFile(filepath.Join("..", "..", "examples", "ephemeral-resources", "tencentvod_upload_session", name))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(raw)
 }
 
 // sessionWithEcho is the smallest configuration that opens one session and records it.
@@ -693,52 +690,28 @@ ephemeral "tencentvod_upload_session" "test" {
 	}
 }
 
-// The credentials pattern: any object-storage tool run by local-exec gets the session's bucket, key and
-// temporary credentials through `environment`.
+// The documented credentials pattern: any object-storage tool run by local-exec gets the session's bucket,
+// key and temporary credentials through `environment`. A small program built on the official COS SDK
+// stands in for the example's upload script.
 func TestAccUploadSessionEphemeral_uploadWithCredentialsInEnvironment(t *testing.T) {
 	t.Parallel()
 	skipInAccMode(t)
 	env := newTestEnv(t)
 	tool := buildTestTool(t, "./testdata/cosput")
-	media := filepath.Join(t.TempDir(), "podcast.mp3")
-	content := []byte("ID3 pretend audio " + t.Name())
+	media := filepath.Join(t.TempDir(), "talk.mp4")
+	content := []byte("pretend video " + t.Name())
 	writeFile(t, media, string(content))
 
+	example := readExample(t, "ephemeral-resource-environment.tf")
+	const script = `"${path.module}/scripts/cos-upload.sh"`
+	if !strings.Contains(example, script) {
+		t.Fatalf("the example no longer runs %s; update this test with it", script)
+	}
 	runTest(t, resource.TestCase{
 		Steps: []resource.TestStep{{
-			Config: env.providerConfig() + fmt.Sprintf(`
-ephemeral "tencentvod_upload_session" "upload" {
-  media_type = "mp3"
-  enabled    = terraform.applying
-}
-
-resource "terraform_data" "upload" {
-  provisioner "local-exec" {
-    command = %[1]q
-    environment = {
-      SRC            = %[2]q
-      COS_BUCKET_URL = ephemeral.tencentvod_upload_session.upload.cos_bucket_url
-      COS_KEY        = ephemeral.tencentvod_upload_session.upload.media_object_key
-      COS_SECRET_ID  = ephemeral.tencentvod_upload_session.upload.temp_certificate.secret_id
-      COS_SECRET_KEY = ephemeral.tencentvod_upload_session.upload.temp_certificate.secret_key
-      COS_TOKEN      = ephemeral.tencentvod_upload_session.upload.temp_certificate.token
-    }
-  }
-}
-`, tool, media),
-			ConfigStateChecks: []statecheck.StateCheck{
-				stateCheck(func(*tfjson.State) error {
-					sessions := env.emu.Sessions()
-					if len(sessions) != 1 {
-						return fmt.Errorf("%d sessions; want 1", len(sessions))
-					}
-					got, ok := env.emu.Object(sessions[0].StorageBucket, strings.TrimPrefix(sessions[0].MediaStoragePath, "/"))
-					if !ok || string(got) != string(content) {
-						return fmt.Errorf("the file did not arrive intact at the session's media path (found: %v)", ok)
-					}
-					return nil
-				}),
-			},
+			Config:            env.providerConfig() + strings.Replace(example, script, fmt.Sprintf("%q", tool), 1),
+			ConfigVariables:   config.Variables{"media_file": config.StringVariable(media)},
+			ConfigStateChecks: []statecheck.StateCheck{env.expectUploaded(content)},
 		}},
 	})
 }
@@ -818,4 +791,40 @@ resource "terraform_data" "consumer" {
 	if n := len(env.emu.Sessions()); n < 2 {
 		t.Errorf("only %d sessions opened; the check covered too little", n)
 	}
+}
+
+// Many sessions in one run stay under the API's rate limit: the client's own limiter spaces the calls, so
+// the service never has to refuse one (a refusal would be retried, but costs a backoff).
+func TestAccUploadSessionEphemeral_manySessionsStayUnderRateLimit(t *testing.T) {
+	t.Parallel()
+	skipInAccMode(t)
+	const sessions, perSecond = 40, 20
+	env := newTestEnv(t, func(o *emulator.Options) { o.RateLimit = perSecond })
+	runTest(t, resource.TestCase{
+		Steps: []resource.TestStep{{
+			Config: env.providerConfig(fmt.Sprintf("rate_limit = %d", perSecond)) + fmt.Sprintf(`
+ephemeral "tencentvod_upload_session" "many" {
+  count      = %d
+  media_type = "mp4"
+  enabled    = terraform.applying
+}
+
+resource "terraform_data" "consumer" {
+  provisioner "local-exec" {
+    command     = "test \"$COUNT\" = %[1]d"
+    environment = { COUNT = length(ephemeral.tencentvod_upload_session.many[*].storage_bucket) }
+  }
+}
+`, sessions),
+			ConfigStateChecks: []statecheck.StateCheck{
+				stateCheck(func(*tfjson.State) error {
+					opened, attempts := len(env.emu.Sessions()), env.emu.Attempts("ApplyUpload")
+					if opened != sessions || attempts != sessions {
+						return fmt.Errorf("%d sessions opened in %d attempts; want %d in as many (none refused)", opened, attempts, sessions)
+					}
+					return nil
+				}),
+			},
+		}},
+	})
 }

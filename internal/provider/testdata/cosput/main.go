@@ -32,6 +32,6 @@ func run() error {
 			SessionToken: os.Getenv("COS_TOKEN"),
 		},
 	})
-	_, err = client.Object.PutFromFile(context.Background(), os.Getenv("COS_KEY"), os.Getenv("SRC"), nil)
+	_, err = client.Object.PutFromFile(context.Background(), os.Getenv("COS_KEY"), os.Getenv("SOURCE_FILE"), nil)
 	return err
 }
