@@ -56,32 +56,36 @@ func findSecrets(where string, document any, secrets []string) error {
 	return nil
 }
 
-// echoData returns the data attribute of echo.<name>: the ephemeral value the echo provider copied.
-func echoData(state *tfjson.State, name string) (map[string]any, error) {
+// echoData returns the data attribute of echo.test: the ephemeral value the echo provider copied.
+func echoData(state *tfjson.State) (map[string]any, error) {
 	if state == nil || state.Values == nil || state.Values.RootModule == nil {
 		return nil, fmt.Errorf("state is empty")
 	}
 	for _, r := range state.Values.RootModule.Resources {
-		if r.Address == "echo."+name {
+		if r.Address == "echo.test" {
 			data, ok := r.AttributeValues["data"].(map[string]any)
 			if !ok {
-				return nil, fmt.Errorf("echo.%s data is %T, not an object", name, r.AttributeValues["data"])
+				return nil, fmt.Errorf("echo.test data is %T, not an object", r.AttributeValues["data"])
 			}
 			return plainJSON(data), nil
 		}
 	}
-	return nil, fmt.Errorf("echo.%s not in state", name)
+	return nil, fmt.Errorf("echo.test not in state")
 }
 
-// echoProviderConfig copies an ephemeral upload session into echo.<name>.
-func echoProviderConfig(session, name string) string {
-	return fmt.Sprintf(`
+// echoProviderConfig copies the upload session named "test" into echo.test.
+const echoProviderConfig = `
 provider "echo" {
-  data = ephemeral.tencentvod_upload_session.%[1]s
+  data = ephemeral.tencentvod_upload_session.test
 }
 
-resource "echo" %[2]q {}
-`, session, name)
+resource "echo" "test" {}
+`
+
+// stringAt returns data[key] as a string, "" when it is absent or not a string.
+func stringAt(data map[string]any, key string) string {
+	s, _ := data[key].(string)
+	return s
 }
 
 // plainJSON re-decodes a value the way encoding/json does by default (numbers as float64), so that
