@@ -1,6 +1,6 @@
 module github.com/tencentvod/terraform-provider-tencentvod
 
-go 1.26.8
+go 1.26.0
 
 require (
 	github.com/hashicorp/terraform-json v0.29.0
