@@ -9,38 +9,17 @@
 # the arithmetic is awk, the clock `date +%s.%N`.
 set -euo pipefail
 
-export GOTOOLCHAIN=local CHECKPOINT_DISABLE=1
-
 repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+name=bench
+# shellcheck source=scripts/lib.sh
+source "$repo/scripts/lib.sh"
 sessions=${BENCH_SESSIONS:-300}
 startup_runs=${BENCH_STARTUP_RUNS:-7}
 api_rate_limit=100
 api_latency=20ms
 
-emulator_secret_id=AKIDLOCALEMULATOR
-emulator_secret_key=local-emulator-secret-key
-
-die() { echo "bench: $*" >&2; exit 1; }
-step() { printf '\n==> %s\n' "$*" >&2; }
-
-for tool in go terraform curl; do
-	command -v "$tool" >/dev/null 2>&1 || die "$tool was not found on PATH"
-done
-
-work=$(mktemp -d "${TMPDIR:-/tmp}/tencentvod-bench.XXXXXX")
-emulator_pid=""
-cleanup() {
-	if [[ -n "$emulator_pid" ]] && kill -0 "$emulator_pid" 2>/dev/null; then
-		kill "$emulator_pid" 2>/dev/null || true
-		wait "$emulator_pid" 2>/dev/null || true
-	fi
-	if [[ "${BENCH_KEEP:-}" == 1 ]]; then
-		echo "bench: work directory kept: $work" >&2
-	else
-		rm -rf "$work"
-	fi
-}
-trap cleanup EXIT
+require_tools go terraform curl
+make_work_dir BENCH_KEEP
 
 now() { date +%s.%N; }
 elapsed() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.3f", b - a }'; }
@@ -55,16 +34,6 @@ stats() {
 		}'
 }
 
-wait_for_file() {
-	local file=$1 pid=$2 i
-	for ((i = 0; i < 300; i++)); do
-		[[ -s "$file" ]] && return 0
-		kill -0 "$pid" 2>/dev/null || return 1
-		sleep 0.1
-	done
-	return 1
-}
-
 # count_calls ACTION [CODE]: how many ACTION calls (answered with error CODE, when given) the
 # emulator has logged so far. It logs one line per API request, rate-limited ones included:
 #   level=INFO msg="api call" service=vod action=ApplyUpload request_id=... code=OK
@@ -76,45 +45,14 @@ count_calls() {
 		END { print n + 0 }' "$work/emulator.log"
 }
 
-unset_provider_environment() {
-	local name
-	for name in $(compgen -e); do
-		case "$name" in
-		TENCENTCLOUD_* | TENCENTVOD_*) unset "$name" ;;
-		esac
-	done
-}
-
 step "building the provider and the emulator"
-mkdir -p "$work/plugins" "$work/bin" "$work/release" "$work/sessions" "$work/schema" "$work/empty"
-(cd "$repo" && go build -o "$work/plugins/terraform-provider-tencentvod" .)
+build_binaries
+mkdir -p "$work/release" "$work/sessions" "$work/schema" "$work/empty"
 (cd "$repo" && CGO_ENABLED=0 go build -trimpath -ldflags "-s -w" -o "$work/release/terraform-provider-tencentvod" .)
-(cd "$repo" && go build -o "$work/bin/tencentvod-emulator" ./cmd/tencentvod-emulator)
 
 step "starting the emulator (-rate-limit $api_rate_limit -latency $api_latency)"
-"$work/bin/tencentvod-emulator" -addr 127.0.0.1:0 -url-file "$work/emulator.url" \
-	-secret-id "$emulator_secret_id" -secret-key "$emulator_secret_key" \
-	-rate-limit "$api_rate_limit" -latency "$api_latency" >"$work/emulator.log" 2>&1 &
-emulator_pid=$!
-wait_for_file "$work/emulator.url" "$emulator_pid" || { cat "$work/emulator.log" >&2; die "the emulator did not start"; }
-emulator_url=$(tr -d '[:space:]' <"$work/emulator.url")
-
-cat >"$work/terraformrc" <<EOF
-provider_installation {
-  dev_overrides {
-    "tencentvod/tencentvod" = "$work/plugins"
-  }
-  direct {}
-}
-EOF
-unset_provider_environment
-export TF_CLI_CONFIG_FILE="$work/terraformrc"
-export TF_IN_AUTOMATION=1
-export TENCENTCLOUD_SECRET_ID="$emulator_secret_id"
-export TENCENTCLOUD_SECRET_KEY="$emulator_secret_key"
-export TENCENTVOD_ENDPOINT="$emulator_url"
-export TENCENTVOD_STS_ENDPOINT="$emulator_url"
-export TENCENTVOD_COS_ENDPOINT="$emulator_url"
+start_emulator -rate-limit "$api_rate_limit" -latency "$api_latency"
+use_emulator
 
 # (a) Every session is opened because the provisioner reads all of them, and it fails unless
 # every one returned a request id. Plan and apply each open all sessions once.

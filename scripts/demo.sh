@@ -8,57 +8,14 @@
 # DEMO_KEEP=1 keeps the work directory for inspection. No secret is printed.
 set -euo pipefail
 
-export GOTOOLCHAIN=local CHECKPOINT_DISABLE=1
-
 repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+name=demo
+# shellcheck source=scripts/lib.sh
+source "$repo/scripts/lib.sh"
 sample_bytes=${DEMO_SAMPLE_BYTES:-3145728}
 
-# The emulator's default long-term key pair (see cmd/tencentvod-emulator); not a real secret.
-emulator_secret_id=AKIDLOCALEMULATOR
-emulator_secret_key=local-emulator-secret-key
-
-die() { echo "demo: $*" >&2; exit 1; }
-step() { printf '\n==> %s\n' "$*"; }
-
-for tool in go terraform curl; do
-	command -v "$tool" >/dev/null 2>&1 || die "$tool was not found on PATH"
-done
-
-work=$(mktemp -d "${TMPDIR:-/tmp}/tencentvod-demo.XXXXXX")
-emulator_pid=""
-cleanup() {
-	if [[ -n "$emulator_pid" ]] && kill -0 "$emulator_pid" 2>/dev/null; then
-		kill "$emulator_pid" 2>/dev/null || true
-		wait "$emulator_pid" 2>/dev/null || true
-	fi
-	if [[ "${DEMO_KEEP:-}" == 1 ]]; then
-		echo "demo: work directory kept: $work"
-	else
-		rm -rf "$work"
-	fi
-}
-trap cleanup EXIT
-
-# Settings from the caller's shell would point the provider elsewhere: start from none.
-unset_provider_environment() {
-	local name
-	for name in $(compgen -e); do
-		case "$name" in
-		TENCENTCLOUD_* | TENCENTVOD_*) unset "$name" ;;
-		esac
-	done
-}
-
-# wait_for_file FILE PID: until FILE has content, or fail if PID exits or 30 s pass.
-wait_for_file() {
-	local file=$1 pid=$2 i
-	for ((i = 0; i < 300; i++)); do
-		[[ -s "$file" ]] && return 0
-		kill -0 "$pid" 2>/dev/null || return 1
-		sleep 0.1
-	done
-	return 1
-}
+require_tools go terraform curl
+make_work_dir DEMO_KEEP
 
 # object_size OBJECTS_JSON KEY: the size the emulator lists for KEY (empty when absent).
 # Splits the JSON into one record per object with awk, so no JSON tool is needed.
@@ -88,42 +45,19 @@ object_md5() {
 receipt_value() { sed -n "s/^$1=//p" "$work/receipt.txt"; }
 
 step "building the provider and the emulator"
-mkdir -p "$work/plugins" "$work/bin" "$work/tf"
-(cd "$repo" && go build -o "$work/plugins/terraform-provider-tencentvod" .)
-(cd "$repo" && go build -o "$work/bin/tencentvod-emulator" ./cmd/tencentvod-emulator)
+build_binaries
 
 step "starting the emulator"
-"$work/bin/tencentvod-emulator" -addr 127.0.0.1:0 -url-file "$work/emulator.url" \
-	-secret-id "$emulator_secret_id" -secret-key "$emulator_secret_key" >"$work/emulator.log" 2>&1 &
-emulator_pid=$!
-if ! wait_for_file "$work/emulator.url" "$emulator_pid"; then
-	cat "$work/emulator.log" >&2
-	die "the emulator did not start"
-fi
-emulator_url=$(tr -d '[:space:]' <"$work/emulator.url")
+start_emulator
 echo "emulator: $emulator_url"
 
 step "preparing the Terraform work directory"
-cat >"$work/terraformrc" <<EOF
-provider_installation {
-  dev_overrides {
-    "tencentvod/tencentvod" = "$work/plugins"
-  }
-  direct {}
-}
-EOF
+mkdir -p "$work/tf"
 cp "$repo"/examples/demo/*.tf "$work/tf/"
 head -c "$sample_bytes" /dev/urandom >"$work/sample.mp4"
 echo "sample file: $work/sample.mp4 ($sample_bytes bytes)"
 
-unset_provider_environment
-export TF_CLI_CONFIG_FILE="$work/terraformrc"
-export TF_IN_AUTOMATION=1
-export TENCENTCLOUD_SECRET_ID="$emulator_secret_id"
-export TENCENTCLOUD_SECRET_KEY="$emulator_secret_key"
-export TENCENTVOD_ENDPOINT="$emulator_url"
-export TENCENTVOD_STS_ENDPOINT="$emulator_url"
-export TENCENTVOD_COS_ENDPOINT="$emulator_url"
+use_emulator
 
 step "terraform apply (opens an upload session, uploads with curl)"
 # dev_overrides serve the provider and terraform_data is built in: no terraform init needed.
