@@ -1,6 +1,7 @@
 package provider
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"strings"
@@ -14,18 +15,28 @@ import (
 // the API's error code, its message and the RequestId (what Tencent Cloud support asks for), and a hint
 // for the common causes. The client's errors never carry secrets.
 func apiErrorDiagnostic(summary string, err error) diag.Diagnostic {
+	if errors.Is(err, vod.ErrNoCredentials) {
+		return diag.NewErrorDiagnostic("Missing Tencent Cloud Credentials", err.Error())
+	}
 	var apiErr *vod.APIError
 	if !errors.As(err, &apiErr) {
 		return diag.NewErrorDiagnostic(summary, "Original Error: "+err.Error())
 	}
 
 	var detail strings.Builder
-	fmt.Fprintf(&detail, "The VOD API returned an error for %s.\n\n", apiErr.Action)
+	if strings.HasPrefix(apiErr.Code, "ClientError.") {
+		fmt.Fprintf(&detail, "The provider got no valid answer from the API for %s.\n\n", apiErr.Action)
+	} else {
+		fmt.Fprintf(&detail, "The API returned an error for %s.\n\n", apiErr.Action)
+	}
 	fmt.Fprintf(&detail, "Action:     %s\n", apiErr.Action)
 	fmt.Fprintf(&detail, "Error code: %s\n", apiErr.Code)
 	fmt.Fprintf(&detail, "Message:    %s\n", apiErr.Message)
 	fmt.Fprintf(&detail, "RequestId:  %s\n", valueOrNone(apiErr.RequestID))
-	if hint := hintForCode(apiErr.Code); hint != "" {
+	if errors.Is(err, context.DeadlineExceeded) {
+		detail.WriteString("\nThe operation ran out of time. Raise the timeouts block's value (or the provider's " +
+			"request_timeout), or check that the endpoint answers.")
+	} else if hint := hintForCode(apiErr.Code); hint != "" {
 		detail.WriteString("\n" + hint)
 	}
 	return diag.NewErrorDiagnostic(summary, detail.String())

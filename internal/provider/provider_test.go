@@ -395,7 +395,7 @@ func TestAccProvider_missingCredentials(t *testing.T) {
 	runTest(t, resource.TestCase{
 		Steps: []resource.TestStep{{
 			Config:      env.endpointsOnly() + sessionWithEcho,
-			ExpectError: regexp.MustCompile(`(?s)secret_id.*TENCENTCLOUD_SECRET_ID.*profile.*cam_role_name`),
+			ExpectError: regexp.MustCompile(`(?s)Missing Tencent Cloud Credentials.*secret_id.*TENCENTCLOUD_SECRET_ID.*profile.*cam_role_name`),
 		}},
 	})
 	if n := env.emu.Attempts(""); n != 0 {
@@ -444,4 +444,30 @@ func (e *testEnv) temporarySecretIDMintedBy(origin string) string {
 		return fmt.Sprintf("(a SecretId minted by %s; %q was minted by %q)", origin, call.SecretID, got)
 	}
 	return call.SecretID
+}
+
+// Values from the environment get the same scrutiny as arguments, at configure time, with the variable
+// named. Not parallel: it sets the process environment.
+func TestAccProvider_invalidEnvironmentValues(t *testing.T) {
+	skipInAccMode(t)
+	// unset is the argument that would win over the variable: the test sets it to null.
+	cases := map[string]struct{ variable, value, unset, want string }{
+		"sub app id not a number": {"TENCENTVOD_SUB_APP_ID", "vod-app", "sub_app_id", `(?s)Invalid Provider Configuration.*TENCENTVOD_SUB_APP_ID`},
+		"endpoint with a path":    {"TENCENTVOD_ENDPOINT", "http://127.0.0.1:9000/vod", "endpoint", `(?s)Invalid Provider Configuration.*TENCENTVOD_ENDPOINT`},
+		"negative max retries":    {"TENCENTVOD_MAX_RETRIES", "-3", "max_retries", `(?s)Invalid Provider Configuration.*TENCENTVOD_MAX_RETRIES`},
+		"assume role half set":    {"TENCENTCLOUD_ASSUME_ROLE_ARN", "qcs::cam::uin/100000000001:roleName/a", "cam_role_name", `(?s)Invalid Provider Configuration.*TENCENTCLOUD_ASSUME_ROLE_SESSION_NAME`},
+	}
+	for name, tc := range cases {
+		t.Run(name, func(t *testing.T) {
+			env := newTestEnv(t)
+			t.Setenv(tc.variable, tc.value)
+			config := env.providerConfig(tc.unset + " = null")
+			runTest(t, resource.TestCase{
+				Steps: []resource.TestStep{{Config: config + sessionWithEcho, ExpectError: regexp.MustCompile(tc.want)}},
+			})
+			if n := env.emu.Attempts(""); n != 0 {
+				t.Errorf("%d API calls with an invalid %s; want none", n, tc.variable)
+			}
+		})
+	}
 }

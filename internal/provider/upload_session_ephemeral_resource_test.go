@@ -676,7 +676,7 @@ ephemeral "tencentvod_upload_session" "test" {
   }
 }
 ` + echoProviderConfig,
-			ExpectError: regexp.MustCompile(`(?i)(deadline exceeded|timeout|timed out)`),
+			ExpectError: regexp.MustCompile(`(?s)no valid answer.*Error code: +ClientError\.NetworkError.*deadline exceeded.*ran out of time`),
 		}},
 	})
 	if elapsed := time.Since(started); elapsed > 9*time.Second {
