@@ -131,7 +131,7 @@ func (p *tencentvodProvider) Schema(_ context.Context, _ provider.SchemaRequest,
 				Optional: true,
 				MarkdownDescription: "How many times a call is retried after a rate-limit error, a network failure or an HTTP 5xx, " +
 					"with jittered exponential backoff. Default `5`; `0` disables retries. Environment variable: `TENCENTVOD_MAX_RETRIES`.",
-				Validators: []validator.Int64{int64validator.Between(0, 20)},
+				Validators: []validator.Int64{int64validator.Between(0, vod.MaxRetriesLimit)},
 			},
 			"profile": schema.StringAttribute{
 				Optional: true,

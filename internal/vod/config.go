@@ -466,6 +466,10 @@ func resolveAssumeRole(cfg *AssumeRoleConfig, env func(string) string) (*AssumeR
 	return &ar, nil
 }
 
+// MaxRetriesLimit bounds max_retries: past it the retry budget ends a call first anyway, so a larger
+// value would only mislead.
+const MaxRetriesLimit = 20
+
 func resolveMaxRetries(v *int64, envValue string) (int, error) {
 	n := int64(DefaultMaxRetries)
 	switch {
@@ -481,8 +485,8 @@ func resolveMaxRetries(v *int64, envValue string) (int, error) {
 	if n < 0 {
 		return 0, settingsError("max retries", n, "max_retries", EnvMaxRetries, errors.New("must not be negative"))
 	}
-	if n > 100 {
-		return 0, settingsError("max retries", n, "max_retries", EnvMaxRetries, errors.New("must be at most 100"))
+	if n > MaxRetriesLimit {
+		return 0, settingsError("max retries", n, "max_retries", EnvMaxRetries, fmt.Errorf("must be at most %d", MaxRetriesLimit))
 	}
 	return int(n), nil
 }

@@ -280,3 +280,13 @@ func TestBucketURL(t *testing.T) {
 		t.Errorf("BucketURL without placeholders = %q, %v", got, err)
 	}
 }
+
+func TestMaxRetriesLimit(t *testing.T) {
+	t.Parallel()
+	for value, wantErr := range map[string]bool{"0": false, "20": false, "21": true} {
+		_, err := NewClient(Config{Getenv: envMap(map[string]string{EnvMaxRetries: value}), HomeDir: t.TempDir()})
+		if gotErr := err != nil; gotErr != wantErr {
+			t.Errorf("%s=%s: error %v, want error: %v", EnvMaxRetries, value, err, wantErr)
+		}
+	}
+}
