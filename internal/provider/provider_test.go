@@ -90,6 +90,16 @@ func runTest(t *testing.T, tc resource.TestCase) {
 	resource.UnitTest(t, tc)
 }
 
+// apiAttempts counts the requests the emulator received (for action, or all with ""). Against the real
+// API nothing can be counted, so it reports 0 and the tests' "no call was made" checks hold vacuously
+// there; they are meant for the emulator runs.
+func (e *testEnv) apiAttempts(action string) int {
+	if e.emu == nil {
+		return 0
+	}
+	return e.emu.Attempts(action)
+}
+
 // skipInAccMode skips a test that depends on the emulator (fault injection, inspecting the service side).
 func skipInAccMode(t *testing.T) {
 	t.Helper()
@@ -171,8 +181,11 @@ func argumentName(line string) string {
 }
 
 // endpointsOnly is a provider block pointing at the emulator without credentials, for tests where the
-// credentials come from elsewhere (environment, profile, role).
+// credentials come from elsewhere (environment, profile, role). In accMode it is providerConfig's.
 func (e *testEnv) endpointsOnly(extra ...string) string {
+	if e.emu == nil {
+		return e.providerConfig(extra...)
+	}
 	return fmt.Sprintf(`
 provider "tencentvod" {
   endpoint     = %[1]q

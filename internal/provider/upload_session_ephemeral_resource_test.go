@@ -253,8 +253,8 @@ ephemeral "tencentvod_upload_session" "test" {
 }
 `, arguments) + echoProviderConfig
 	}
-	withProvider := func(extra string) string {
-		return env.providerConfig(extra) + `
+	withProvider := func(extra ...string) string {
+		return env.providerConfig(extra...) + `
 ephemeral "tencentvod_upload_session" "test" {
   media_type = "mp4"
 }
@@ -304,7 +304,7 @@ ephemeral "tencentvod_upload_session" "test" {
 		{"negative max retries", withProvider(`max_retries = -1`), `Attribute max_retries value must be between 0 and 20`},
 		{"zero rate limit", withProvider(`rate_limit = 0`), `Attribute rate_limit value must be at least 1`},
 		{"provider sub app id zero", withProvider(`sub_app_id = 0`), `Attribute sub_app_id value must be at least 1`},
-		{"secret id without secret key", withProvider(`secret_key = null`), `(?s)Attribute "secret_key" must be specified when "secret_id" is specified`},
+		{"secret id without secret key", withProvider(`secret_id = "AKIDEXAMPLE"`, `secret_key = null`), `(?s)Attribute "secret_key" must be specified when "secret_id" is specified`},
 		{"two assume_role blocks", withProvider(`
   assume_role {
     role_arn     = "qcs::cam::uin/100000000001:roleName/a"
@@ -343,7 +343,7 @@ ephemeral "tencentvod_upload_session" "test" {
 			})
 		})
 	}
-	if n := env.emu.Attempts(""); n != 0 {
+	if n := env.apiAttempts(""); n != 0 {
 		t.Errorf("bad input reached the API: %d calls; want none", n)
 	}
 }
@@ -397,7 +397,7 @@ ephemeral "tencentvod_upload_session" "test" {
 					if data["enabled"] != false {
 						return fmt.Errorf("enabled = %v", data["enabled"])
 					}
-					if n := env.emu.Attempts(""); n != 0 {
+					if n := env.apiAttempts(""); n != 0 {
 						return fmt.Errorf("%d API calls; want none when disabled", n)
 					}
 					return nil
