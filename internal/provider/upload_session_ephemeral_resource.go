@@ -328,7 +328,7 @@ func (r *uploadSessionEphemeralResource) open(ctx context.Context, model *upload
 	}
 	ctx = maskSecrets(ctx, urls.media, urls.cover)
 
-	diags.Append(model.flatten(session, urls)...)
+	diags.Append(model.flatten(ctx, session, urls)...)
 	tflog.Info(ctx, "opened VOD upload session", map[string]any{
 		"request_id":     session.RequestID,
 		"storage_bucket": session.StorageBucket,
@@ -394,7 +394,7 @@ func (m *uploadSessionEphemeralResourceModel) expandApplyUploadRequest() (*vod.A
 
 // flatten fills the results from a session. Configured arguments keep their configured values: Terraform
 // rejects a result that changes them (storage_region is the API's choice only when unset).
-func (m *uploadSessionEphemeralResourceModel) flatten(session *vod.ApplyUploadResponse, urls uploadURLs) diag.Diagnostics {
+func (m *uploadSessionEphemeralResourceModel) flatten(ctx context.Context, session *vod.ApplyUploadResponse, urls uploadURLs) diag.Diagnostics {
 	m.Enabled = types.BoolValue(true)
 	if m.StorageRegion.IsNull() {
 		m.StorageRegion = types.StringValue(session.StorageRegion)
@@ -413,7 +413,7 @@ func (m *uploadSessionEphemeralResourceModel) flatten(session *vod.ApplyUploadRe
 	cert := session.TempCertificate
 	expiry := time.Unix(int64(cert.ExpiredTime), 0).UTC()
 	var diags diag.Diagnostics
-	m.TempCertificate, diags = types.ObjectValueFrom(context.Background(), tempCertificateAttrTypes, tempCertificateModel{
+	m.TempCertificate, diags = types.ObjectValueFrom(ctx, tempCertificateAttrTypes, tempCertificateModel{
 		Expiration:  timetypes.NewRFC3339TimeValue(expiry),
 		ExpiredTime: types.Int64Value(int64(cert.ExpiredTime)),
 		SecretID:    types.StringValue(cert.SecretID),
