@@ -312,13 +312,17 @@ func TestAccProvider_explicitArgumentsWinOverEnvironment(t *testing.T) {
 	})
 }
 
+// roleARN is the role the assume-role tests assume; its trust policy demands an external ID.
+const roleARN = "qcs::cam::uin/100000000001:roleName/vod-uploader"
+
+func withUploaderRole(o *emulator.Options) {
+	o.Roles = map[string]emulator.RoleOptions{roleARN: {ExternalID: "pipeline-7"}}
+}
+
 func TestAccProvider_assumeRole(t *testing.T) {
 	t.Parallel()
 	skipInAccMode(t)
-	const roleARN = "qcs::cam::uin/100000000001:roleName/vod-uploader"
-	env := newTestEnv(t, func(o *emulator.Options) {
-		o.Roles = map[string]emulator.RoleOptions{roleARN: {ExternalID: "pipeline-7"}}
-	})
+	env := newTestEnv(t, withUploaderRole)
 	policy := `{"version":"2.0","statement":[{"effect":"allow","action":["vod:ApplyUpload"],"resource":["*"]}]}`
 
 	assumedSecretID := func() string {
@@ -362,10 +366,7 @@ func TestAccProvider_assumeRole(t *testing.T) {
 func TestAccProvider_assumeRoleWithWrongExternalIDFails(t *testing.T) {
 	t.Parallel()
 	skipInAccMode(t)
-	const roleARN = "qcs::cam::uin/100000000001:roleName/vod-uploader"
-	env := newTestEnv(t, func(o *emulator.Options) {
-		o.Roles = map[string]emulator.RoleOptions{roleARN: {ExternalID: "pipeline-7"}}
-	})
+	env := newTestEnv(t, withUploaderRole)
 	runTest(t, resource.TestCase{
 		Steps: []resource.TestStep{{
 			Config: env.providerConfig(fmt.Sprintf(`
