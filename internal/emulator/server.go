@@ -201,6 +201,3 @@ func (s *Server) Object(bucket, key string) ([]byte, bool) { return s.objects.Ob
 
 // ObjectStore gives tests the object store itself, e.g. to inject storage faults.
 func (s *Server) ObjectStore() *objectstore.Store { return s.objects }
-
-// Options returns the effective options (defaults applied).
-func (s *Server) Options() Options { return s.opts.withDefaults() }

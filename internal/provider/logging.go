@@ -35,13 +35,12 @@ var secretFieldKeys = []string{
 	"secret_key", "security_token", "token", "tmp_secret_key", "vod_session_key", "upload_url", "authorization",
 }
 
-// withLogging prepares an RPC's context: it creates the client's log subsystem and masks every secret
-// known so far in both messages and fields.
-func withLogging(ctx context.Context, secrets ...string) context.Context {
+// withLogging prepares an RPC's context: it creates the client's log subsystem and masks the values of
+// secret-named fields. Secret values themselves are masked with maskSecrets once they are known.
+func withLogging(ctx context.Context) context.Context {
 	ctx = tflog.NewSubsystem(ctx, logSubsystem)
 	ctx = tflog.MaskFieldValuesWithFieldKeys(ctx, secretFieldKeys...)
-	ctx = tflog.SubsystemMaskFieldValuesWithFieldKeys(ctx, logSubsystem, secretFieldKeys...)
-	return maskSecrets(ctx, secrets...)
+	return tflog.SubsystemMaskFieldValuesWithFieldKeys(ctx, logSubsystem, secretFieldKeys...)
 }
 
 // maskSecrets masks the given values wherever they appear in later log lines of this context.
