@@ -43,6 +43,9 @@ const (
 	ErrInvalidPart ErrorCode = "InvalidPart"
 	// ErrInvalidPartOrder: parts are not listed in ascending order.
 	ErrInvalidPartOrder ErrorCode = "InvalidPartOrder"
+	// ErrMalformedXML: a request's XML body (CompleteMultipartUpload) is not
+	// well-formed or lists no valid part.
+	ErrMalformedXML ErrorCode = "MalformedXML"
 	// ErrKeyTooLong: the object key exceeds the COS limit.
 	ErrKeyTooLong ErrorCode = "KeyTooLong"
 	// ErrMethodNotAllowed: the HTTP method is not defined for the resource.

@@ -3,6 +3,7 @@ package objectstore
 import (
 	"io"
 	"net/http"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -17,6 +18,9 @@ type Fault struct {
 	// Query requires a query parameter with this name (case-insensitive, ""
 	// = none required), e.g. "partNumber" to hit only multipart parts.
 	Query string
+	// PartNumber, when positive, matches only UploadPart requests for that
+	// part (partNumber=N), e.g. to fail part 2 of an upload.
+	PartNumber int
 	// Times is how many requests the fault affects; 0 = until ClearFaults.
 	Times int
 
@@ -56,14 +60,20 @@ func (f *Fault) matches(r *http.Request) bool {
 	if !strings.HasSuffix(strings.TrimPrefix(r.URL.Path, "/"), f.KeySuffix) {
 		return false
 	}
+	if f.Query == "" && f.PartNumber <= 0 {
+		return true
+	}
+	query, _ := parseQuery(r.URL.RawQuery)
 	if f.Query != "" {
-		query, _ := parseQuery(r.URL.RawQuery)
-		for _, p := range query {
-			if strings.EqualFold(p.Name, f.Query) {
-				return true
-			}
+		if _, ok := queryValue(query, f.Query); !ok {
+			return false
 		}
-		return false
+	}
+	if f.PartNumber > 0 {
+		raw, ok := queryValue(query, paramPartNumber)
+		if n, err := strconv.Atoi(raw); !ok || err != nil || n != f.PartNumber {
+			return false
+		}
 	}
 	return true
 }

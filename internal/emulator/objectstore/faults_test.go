@@ -3,6 +3,7 @@ package objectstore
 import (
 	"bytes"
 	"net/http"
+	"net/http/httptest"
 	"strings"
 	"testing"
 	"time"
@@ -81,5 +82,31 @@ func TestFault_matching(t *testing.T) {
 	}
 	if elapsed := time.Since(start); elapsed < 150*time.Millisecond {
 		t.Errorf("latency fault not applied: %v", elapsed)
+	}
+}
+
+func TestFault_partNumberMatcher(t *testing.T) {
+	t.Parallel()
+	f := Fault{Method: http.MethodPut, PartNumber: 2}
+	cases := map[string]bool{
+		"/k?partNumber=2&uploadId=u":  true,
+		"/k?uploadId=u&partnumber=2":  true,
+		"/k?partNumber=12&uploadId=u": false,
+		"/k?partNumber=1&uploadId=u":  false,
+		"/k?partNumber=x&uploadId=u":  false,
+		"/k":                          false,
+	}
+	for target, want := range cases {
+		r := httptest.NewRequest(http.MethodPut, target, nil)
+		if got := f.matches(r); got != want {
+			t.Errorf("PartNumber 2 matches %s = %v, want %v", target, got, want)
+		}
+	}
+	withQuery := Fault{Query: "uploadId", PartNumber: 1}
+	if withQuery.matches(httptest.NewRequest(http.MethodPut, "/k?partNumber=1", nil)) {
+		t.Error("Query and PartNumber must both match")
+	}
+	if !withQuery.matches(httptest.NewRequest(http.MethodPut, "/k?partNumber=1&uploadId=u", nil)) {
+		t.Error("Query and PartNumber both present should match")
 	}
 }

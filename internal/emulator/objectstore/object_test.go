@@ -114,7 +114,10 @@ func TestRoute_rejectsOtherRequests(t *testing.T) {
 	}{
 		{"PATCH", "/a/b/c", http.StatusMethodNotAllowed, ErrMethodNotAllowed},
 		{http.MethodPut, "/a/b/c?acl", http.StatusNotImplemented, ErrNotImplemented},
-		{http.MethodPut, "/a/b/c?partNumber=1&uploadId=x", http.StatusNotImplemented, ErrNotImplemented},
+		{http.MethodPut, "/a/b/c?partNumber=1&uploadId=x", http.StatusNotFound, ErrNoSuchUpload},
+		{http.MethodGet, "/a/b/c?partNumber=1", http.StatusNotImplemented, ErrNotImplemented},
+		{http.MethodGet, "/a/b/c?uploads", http.StatusNotImplemented, ErrNotImplemented},
+		{"PATCH", "/a/b/c?uploadId=x", http.StatusMethodNotAllowed, ErrMethodNotAllowed},
 		{http.MethodGet, "/", http.StatusNotImplemented, ErrNotImplemented},
 		{http.MethodGet, long, http.StatusBadRequest, ErrKeyTooLong},
 	}

@@ -66,6 +66,9 @@ type Store struct {
 
 	faultsMu sync.Mutex
 	faults   []*Fault
+
+	uploadsMu sync.Mutex
+	uploads   map[string]*multipartUpload // by upload ID
 }
 
 var _ http.Handler = (*Store)(nil)
@@ -77,6 +80,7 @@ func New(opts Options) (*Store, error) {
 		storage:   opts.Storage,
 		clock:     opts.Clock,
 		appID:     opts.AppID,
+		uploads:   map[string]*multipartUpload{},
 	}
 	if s.authorize == nil {
 		s.authorize = func(string) (Grant, bool) { return Grant{}, false }
@@ -134,7 +138,9 @@ type response struct {
 	// object, when set, is streamed with http.ServeContent (GET and HEAD),
 	// which also answers Range and conditional requests.
 	object *objectContent
-	err    *cosError
+	// body, when set, is an XML document (multipart results).
+	body []byte
+	err  *cosError
 }
 
 type objectContent struct {
@@ -181,6 +187,9 @@ func (s *Store) route(req *request) response {
 	if len(req.key) > maxKeyBytes {
 		return errorResponse(newError(ErrKeyTooLong, "The object key is longer than 850 bytes."))
 	}
+	if op, ok := s.multipartOperation(req); ok {
+		return op(req)
+	}
 	switch req.r.Method {
 	case http.MethodPut:
 		return s.putObject(req)
@@ -198,10 +207,11 @@ func (s *Store) route(req *request) response {
 // maxKeyBytes is the COS object key limit.
 const maxKeyBytes = 850
 
-// subresources are query parameters that select a different COS operation.
-// Multipart ones (uploads, uploadId, partNumber) arrive in the next issue.
+// subresources are query parameters that select a COS operation the emulator
+// does not offer. The multipart ones (uploads, uploadId, partNumber) are
+// routed by multipartOperation.
 var subresources = []string{
-	"uploads", "uploadid", "partnumber", "acl", "tagging", "append", "position", "restore", "select",
+	"acl", "tagging", "append", "position", "restore", "select",
 	"torrent", "versionid", "versions", "cors", "lifecycle", "policy", "website", "referer", "logging",
 	"inventory", "domain", "replication", "versioning", "object-lock", "retention", "ci-process", "delete",
 	"list-type", "location", "encryption", "accelerate", "intelligenttiering", "symlink", "rename",
@@ -322,6 +332,13 @@ func (s *Store) write(w http.ResponseWriter, r *http.Request, resp response, ids
 	if resp.object != nil {
 		defer resp.object.body.Close()
 		http.ServeContent(w, r, "", resp.object.info.LastModified, resp.object.body)
+		return
+	}
+	if resp.body != nil {
+		w.Header().Set("Content-Type", "application/xml")
+		w.Header().Set("Content-Length", strconv.Itoa(len(resp.body)))
+		w.WriteHeader(resp.status)
+		_, _ = w.Write(resp.body)
 		return
 	}
 	w.Header().Set("Content-Length", "0")
