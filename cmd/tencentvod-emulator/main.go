@@ -14,6 +14,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net/url"
 	"os"
 	"os/signal"
 	"strconv"
@@ -76,6 +77,7 @@ func parseFlags(args []string, output io.Writer) (emulator.Options, string, erro
 	fs.BoolVar(&opts.RequireSubAppID, "require-sub-app-id", false, "require SubAppId on every call (accounts opened from 2023-12-25)")
 	fs.DurationVar(&opts.Latency, "latency", 0, "delay added to every API call")
 	fs.StringVar(&opts.DataDir, "data-dir", "", "directory for object bytes (default: a temporary directory removed on exit)")
+	fs.StringVar(&opts.MediaBaseURL, "media-base-url", "", "scheme and host of MediaUrl/CoverUrl, e.g. http://localhost:9000 (default: the listen URL)")
 	if err := fs.Parse(args); err != nil {
 		return emulator.Options{}, "", err
 	}
@@ -86,6 +88,9 @@ func parseFlags(args []string, output io.Writer) (emulator.Options, string, erro
 		return emulator.Options{}, "", errors.New("-secret-id and -secret-key must not be empty")
 	}
 	opts.Keys = map[string]string{*secretID: *secretKey}
+	if err := checkMediaBaseURL(opts.MediaBaseURL); err != nil {
+		return emulator.Options{}, "", err
+	}
 	ids, err := parseSubAppIDs(*subAppIDs)
 	if err != nil {
 		return emulator.Options{}, "", err
@@ -102,6 +107,19 @@ func parseFlags(args []string, output io.Writer) (emulator.Options, string, erro
 	}
 	opts.Clock = time.Now
 	return opts, *urlFile, nil
+}
+
+// checkMediaBaseURL accepts "" or an absolute http(s) URL without query or fragment, since media URLs
+// are built by appending /_media/<bucket>/<key> to it.
+func checkMediaBaseURL(value string) error {
+	if value == "" {
+		return nil
+	}
+	u, err := url.Parse(value)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.RawQuery != "" || u.Fragment != "" {
+		return fmt.Errorf("-media-base-url: %q is not an http(s) URL such as http://localhost:9000", value)
+	}
+	return nil
 }
 
 func parseSubAppIDs(list string) ([]uint64, error) {

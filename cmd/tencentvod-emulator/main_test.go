@@ -92,21 +92,23 @@ func TestParseFlags(t *testing.T) {
 	opts, urlFile, err := parseFlags([]string{
 		"-addr", "127.0.0.1:0", "-secret-id", "AKIDx", "-secret-key", "k", "-app-id", "7", "-sub-app-ids", "11, 12",
 		"-require-sub-app-id", "-rate-limit", "0", "-latency", "5ms", "-session-ttl", "2m", "-data-dir", "/tmp/d",
-		"-cvm-roles", "a,b", "-url-file", "u",
+		"-cvm-roles", "a,b", "-url-file", "u", "-media-base-url", "http://media.local:8080",
 	}, io.Discard)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if opts.Keys["AKIDx"] != "k" || opts.AppID != 7 || len(opts.SubAppIDs) != 2 || opts.SubAppIDs[1] != 12 || !opts.RequireSubAppID ||
 		opts.RateLimit != -1 || opts.Latency != 5*time.Millisecond || opts.SessionTTL != 2*time.Minute || opts.DataDir != "/tmp/d" ||
-		strings.Join(opts.CVMRoles, ",") != "a,b" || urlFile != "u" {
+		strings.Join(opts.CVMRoles, ",") != "a,b" || urlFile != "u" || opts.MediaBaseURL != "http://media.local:8080" {
 		t.Fatalf("opts = %+v, urlFile %q", opts, urlFile)
 	}
 	defaults, _, err := parseFlags(nil, io.Discard)
-	if err != nil || defaults.Keys[emulator.DefaultSecretID] != emulator.DefaultSecretKey || defaults.RateLimit != emulator.DefaultRateLimit {
+	if err != nil || defaults.Keys[emulator.DefaultSecretID] != emulator.DefaultSecretKey || defaults.RateLimit != emulator.DefaultRateLimit ||
+		defaults.MediaBaseURL != "" {
 		t.Fatalf("defaults = %+v, %v", defaults, err)
 	}
-	for _, bad := range [][]string{{"-sub-app-ids", "x"}, {"-secret-id", ""}, {"-session-ttl", "0s"}, {"extra"}, {"-nope"}} {
+	for _, bad := range [][]string{{"-sub-app-ids", "x"}, {"-secret-id", ""}, {"-session-ttl", "0s"}, {"extra"}, {"-nope"},
+		{"-media-base-url", "media.local"}, {"-media-base-url", "ftp://h"}, {"-media-base-url", "http://h/?q=1"}} {
 		if _, _, err := parseFlags(bad, io.Discard); err == nil {
 			t.Errorf("parseFlags(%v) succeeded", bad)
 		}

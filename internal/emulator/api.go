@@ -65,12 +65,16 @@ type serviceSpec struct {
 	actions map[string]actionSpec
 }
 
-// apiTable is the single list of emulated actions. CommitUpload, DescribeMediaInfos, DeleteMedia and
-// ModifyMediaInfo are added here with a handler each.
+// apiTable is the single list of emulated actions. The VOD upload and media actions list Region as
+// required; ApplyUpload and CommitUpload document a limit of 100 calls per second.
 func (s *Server) apiTable() map[string]serviceSpec {
 	return map[string]serviceSpec{
 		ServiceVOD: {version: VersionVOD, actions: map[string]actionSpec{
-			"ApplyUpload": {handler: s.applyUpload, region: regionRequired, rateLimited: true},
+			"ApplyUpload":        {handler: s.applyUpload, region: regionRequired, rateLimited: true},
+			"CommitUpload":       {handler: s.commitUpload, region: regionRequired, rateLimited: true},
+			"DescribeMediaInfos": {handler: s.describeMediaInfos, region: regionRequired},
+			"DeleteMedia":        {handler: s.deleteMedia, region: regionRequired},
+			"ModifyMediaInfo":    {handler: s.modifyMediaInfo, region: regionRequired},
 		}},
 		ServiceSTS: {version: VersionSTS, actions: map[string]actionSpec{
 			"AssumeRole": {handler: s.assumeRole, region: regionOptional},
@@ -86,11 +90,16 @@ func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request) {
 	if !sleepContext(r.Context(), s.opts.Latency) {
 		return
 	}
-	if f, ok := s.faults.take(action); ok && applyFault(w, r, f, requestID) {
+	f, faulted := s.faults.take(action)
+	if faulted && !f.AfterDispatch && applyFault(w, r, f, requestID) {
 		s.logCall(action, requestID, "", f.describe())
 		return
 	}
 	service, payload, apiErr := s.handleAPI(r, action, requestID)
+	if faulted && f.AfterDispatch && applyFault(w, r, f, requestID) {
+		s.logCall(action, requestID, service, f.describe())
+		return
+	}
 	writeEnvelope(w, requestID, payload, apiErr)
 	code := ""
 	if apiErr != nil {

@@ -1,19 +1,23 @@
 // Package emulator is a strict local stand-in for the Tencent Cloud services the provider uses:
-// the VOD API (2018-07-17), STS AssumeRole (2018-08-13), the CVM metadata credential service and,
-// through package objectstore, the COS object storage that VOD uploads go to. Go tests start it
-// in-process with Start; cmd/tencentvod-emulator runs it as a process.
+// the VOD API (2018-07-17: ApplyUpload, CommitUpload, DescribeMediaInfos, DeleteMedia,
+// ModifyMediaInfo), STS AssumeRole (2018-08-13), the CVM metadata credential service and, through
+// package objectstore, the COS object storage that VOD uploads go to. Go tests start it in-process
+// with Start; cmd/tencentvod-emulator runs it as a process.
 //
 // One port serves everything:
 //
 //	POST /  with X-TC-Action                         Tencent Cloud API 3.0 (service from the TC3 scope)
 //	GET  /latest/meta-data/cam/security-credentials/ CVM metadata (roles in Options.CVMRoles)
-//	GET  /_emulator/{sessions,objects,calls}         read-only inspection JSON, without secrets
+//	GET  /_emulator/{sessions,objects,media,calls}   read-only inspection JSON, without secrets
+//	GET  /_media/<bucket>/<key>                      media and cover objects of media files, unsigned
+//	                                                 (MediaUrl/CoverUrl; Options.MediaBaseURL sets the host)
 //	anything else                                    the object store
 //
 // The emulator rejects what the real service rejects: every request must carry a valid
 // TC3-HMAC-SHA256 signature (verified by code written from the published algorithm, not the SDK's),
 // the right X-TC-Version, a known action, a supported region, and only documented parameters of the
 // documented JSON types. Errors use the real envelope and codes (HTTP 200, Response.Error). Faults,
-// latency and rate limits can be injected to test clients' retry and timeout behaviour, and every call
-// is recorded for assertions.
+// latency and rate limits can be injected to test clients' retry and timeout behaviour (including lost
+// replies, Fault.AfterDispatch), and every call is recorded for assertions; Server.Media and friends
+// expose the media files for assertions and out-of-band changes.
 package emulator

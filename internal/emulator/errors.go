@@ -63,6 +63,22 @@ const (
 	CodeInvalidVodSessionKey    ErrorCode = "InvalidParameterValue.VodSessionKey"
 )
 
+// VOD codes returned by the media actions (CommitUpload, DescribeMediaInfos, DeleteMedia,
+// ModifyMediaInfo; vod/v20180717/errors.go).
+const (
+	CodeFileNotExist                 ErrorCode = "ResourceNotFound.FileNotExist"
+	CodeFileIDsEmpty                 ErrorCode = "InvalidParameterValue.FileIdsEmpty"
+	CodeInvalidFileIDs               ErrorCode = "InvalidParameterValue.FileIds"
+	CodeInvalidFilters               ErrorCode = "InvalidParameterValue.Filters"
+	CodeInvalidName                  ErrorCode = "InvalidParameterValue.Name"
+	CodeInvalidDescription           ErrorCode = "InvalidParameterValue.Description"
+	CodeTagTooLong                   ErrorCode = "InvalidParameterValue.TagTooLong"
+	CodeImageDecodeError             ErrorCode = "InvalidParameterValue.ImageDecodeError"
+	CodeAddTagsAndClearTagsConflict  ErrorCode = "InvalidParameterValue.AddTagsAndClearTagsConflict"
+	CodeAddTagsAndDeleteTagsConflict ErrorCode = "InvalidParameterValue.AddTagsAndDeleteTagsConflict"
+	CodeTagCountReachMax             ErrorCode = "LimitExceeded.TagCountReachMax"
+)
+
 // STS codes returned by AssumeRole (sts/v20180813/errors.go).
 const (
 	CodeSTSParamError          ErrorCode = "InvalidParameter.ParamError"

@@ -30,6 +30,10 @@ type Fault struct {
 	DropConnection bool
 	// Latency delays the request before the effect applies.
 	Latency time.Duration
+	// AfterDispatch applies the effect (and Latency) after the action has run instead of before, so that
+	// the action's change happens but its reply is replaced: with DropConnection the client sees a lost
+	// reply. It has no effect on MetadataFaultAction faults.
+	AfterDispatch bool
 }
 
 type faultSet struct {
@@ -82,6 +86,10 @@ func (f *activeFault) matches(action string) bool {
 
 // describe names the fault's effect for the log.
 func (f Fault) describe() string {
+	if f.AfterDispatch {
+		f.AfterDispatch = false
+		return f.describe() + "-after-dispatch"
+	}
 	switch {
 	case f.DropConnection:
 		return "fault:dropped-connection"

@@ -31,6 +31,29 @@ type objectView struct {
 	LastModified time.Time `json:"last_modified"`
 }
 
+type mediaView struct {
+	FileID           string    `json:"file_id"`
+	SubAppID         uint64    `json:"sub_app_id"`
+	Name             string    `json:"name"`
+	Description      string    `json:"description,omitempty"`
+	ClassID          int64     `json:"class_id"`
+	ExpireTime       string    `json:"expire_time"`
+	Type             string    `json:"type"`
+	Category         string    `json:"category"`
+	MediaURL         string    `json:"media_url"`
+	CoverURL         string    `json:"cover_url,omitempty"`
+	StorageRegion    string    `json:"storage_region"`
+	Bucket           string    `json:"bucket"`
+	MediaKey         string    `json:"media_key"`
+	CoverKey         string    `json:"cover_key,omitempty"`
+	Size             int64     `json:"size"`
+	Tags             []string  `json:"tags"`
+	SourceContext    string    `json:"source_context,omitempty"`
+	SessionRequestID string    `json:"session_request_id"`
+	CreateTime       time.Time `json:"create_time"`
+	UpdateTime       time.Time `json:"update_time"`
+}
+
 type callView struct {
 	Action    string         `json:"action"`
 	Service   string         `json:"service"`
@@ -45,7 +68,8 @@ func (s *Server) inspectionHandler() http.Handler {
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET "+inspectionPrefix+"{$}", func(w http.ResponseWriter, _ *http.Request) {
 		writeJSON(w, map[string]any{
-			"endpoints": []string{inspectionPrefix + "sessions", inspectionPrefix + "objects", inspectionPrefix + "calls"},
+			"endpoints": []string{inspectionPrefix + "sessions", inspectionPrefix + "objects", inspectionPrefix + "media",
+				inspectionPrefix + "calls"},
 		})
 	})
 	mux.HandleFunc("GET "+inspectionPrefix+"sessions", func(w http.ResponseWriter, _ *http.Request) {
@@ -53,6 +77,9 @@ func (s *Server) inspectionHandler() http.Handler {
 	})
 	mux.HandleFunc("GET "+inspectionPrefix+"objects", func(w http.ResponseWriter, _ *http.Request) {
 		writeJSON(w, s.objectViews())
+	})
+	mux.HandleFunc("GET "+inspectionPrefix+"media", func(w http.ResponseWriter, _ *http.Request) {
+		writeJSON(w, s.mediaViews())
 	})
 	mux.HandleFunc("GET "+inspectionPrefix+"calls", func(w http.ResponseWriter, _ *http.Request) {
 		writeJSON(w, s.callViews())
@@ -78,6 +105,20 @@ func (s *Server) objectViews() []objectView {
 	for _, o := range s.objects.Objects() {
 		views = append(views, objectView{Bucket: o.Bucket, Key: o.Key, Size: o.Size, MD5: o.MD5, ETag: o.ETag,
 			LastModified: o.LastModified})
+	}
+	return views
+}
+
+func (s *Server) mediaViews() []mediaView {
+	views := []mediaView{}
+	for _, m := range s.Media() {
+		views = append(views, mediaView{
+			FileID: m.FileID, SubAppID: m.SubAppID, Name: m.Name, Description: m.Description, ClassID: m.ClassID,
+			ExpireTime: formatExpireTime(m.ExpireTime), Type: m.Type, Category: m.Category, MediaURL: m.MediaURL,
+			CoverURL: m.CoverURL, StorageRegion: m.StorageRegion, Bucket: m.Bucket, MediaKey: m.MediaKey,
+			CoverKey: m.CoverKey, Size: m.Size, Tags: m.Tags, SourceContext: m.SourceContext,
+			SessionRequestID: m.SessionRequestID, CreateTime: m.CreateTime, UpdateTime: m.UpdateTime,
+		})
 	}
 	return views
 }

@@ -4,6 +4,7 @@ import (
 	"log/slog"
 	"maps"
 	"slices"
+	"strings"
 	"time"
 )
 
@@ -17,7 +18,7 @@ const (
 	DefaultSubAppID      uint64 = 1500000000
 	DefaultStorageRegion        = "ap-guangzhou"
 	DefaultProcedure            = "LongVideoPreset"
-	// DefaultRateLimit is the documented ApplyUpload limit: 100 requests per second.
+	// DefaultRateLimit is the documented ApplyUpload and CommitUpload limit: 100 requests per second.
 	DefaultRateLimit  = 100
 	DefaultSessionTTL = time.Hour
 )
@@ -68,8 +69,8 @@ type Options struct {
 	ClassIDs []int64
 	// Procedures are the task-flow template names ApplyUpload accepts (default {"LongVideoPreset"}).
 	Procedures []string
-	// RateLimit is the number of ApplyUpload calls per second per account (default 100; negative
-	// disables the limit).
+	// RateLimit is the number of ApplyUpload calls, and separately of CommitUpload calls, per second per
+	// account (default 100; negative disables the limit).
 	RateLimit int
 	// Latency is added to every API call, e.g. for benchmarks.
 	Latency time.Duration
@@ -80,6 +81,10 @@ type Options struct {
 	CVMRoles []string
 	// Roles restricts STS AssumeRole to these role ARNs; nil accepts any well-formed ARN.
 	Roles map[string]RoleOptions
+	// MediaBaseURL is the scheme and host of the MediaUrl and CoverUrl of media files
+	// (<MediaBaseURL>/_media/<bucket>/<key>), e.g. when the emulator is reached through a proxy or a
+	// container's published port; "" uses the server's own URL.
+	MediaBaseURL string
 	// DataDir keeps uploaded object bytes; "" uses a temporary directory removed by Close.
 	DataDir string
 	// Logger receives one line per API call (action, request id, code; never secrets). nil is silent.
@@ -119,6 +124,7 @@ func (o Options) withDefaults() Options {
 	if o.SessionTTL <= 0 {
 		o.SessionTTL = DefaultSessionTTL
 	}
+	o.MediaBaseURL = strings.TrimRight(o.MediaBaseURL, "/")
 	o.CVMRoles = slices.Clone(o.CVMRoles)
 	if o.Roles != nil {
 		o.Roles = maps.Clone(o.Roles)

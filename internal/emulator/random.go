@@ -40,3 +40,17 @@ func newTempSecretKey() string { return randomAlphanumeric(32) }
 
 // newSessionToken stands in for the opaque STS token; real ones are a few hundred characters.
 func newSessionToken() string { return randomAlphanumeric(40) + randomHex(64) }
+
+// newFileID returns a random 19-digit decimal FileId (no leading zero), the length of the FileIds in
+// VOD's current examples (e.g. "5285485487985271487").
+func newFileID() string {
+	b := make([]byte, 19)
+	_, _ = rand.Read(b)
+	for i := range b {
+		b[i] = '0' + b[i]%10
+	}
+	if b[0] == '0' {
+		b[0] = '1' + b[1]%9
+	}
+	return string(b)
+}

@@ -121,3 +121,55 @@ func TestSDK_assumeRoleThenUseTemporaryCredentials(t *testing.T) {
 		t.Fatalf("calls = %+v", got)
 	}
 }
+
+func TestSDK_mediaLifecycle(t *testing.T) {
+	t.Parallel()
+	srv := startTestServer(t, Options{})
+	client := sdkClient(t, srv, common.NewCredential(DefaultSecretID, DefaultSecretKey))
+	var upload applyUploadReply
+	if err := sdkCall(client, ServiceVOD, VersionVOD, "ApplyUpload", map[string]any{"MediaType": "mp4", "MediaName": "sdk"}, &upload); err != nil {
+		t.Fatalf("ApplyUpload: %v", err)
+	}
+	base, _ := url.Parse(srv.URL())
+	cosClient := cos.NewClient(&cos.BaseURL{BucketURL: base}, &http.Client{Transport: &cos.AuthorizationTransport{
+		SecretID: upload.TempCertificate.SecretId, SecretKey: upload.TempCertificate.SecretKey, SessionToken: upload.TempCertificate.Token,
+	}})
+	if _, err := cosClient.Object.Put(context.Background(), upload.MediaStoragePath[1:], strings.NewReader("sdk media"), nil); err != nil {
+		t.Fatalf("COS Put: %v", err)
+	}
+	var commit commitReply
+	if err := sdkCall(client, ServiceVOD, VersionVOD, "CommitUpload", map[string]any{"VodSessionKey": upload.VodSessionKey}, &commit); err != nil {
+		t.Fatalf("CommitUpload: %v", err)
+	}
+	var modified struct{ CoverUrl string }
+	if err := sdkCall(client, ServiceVOD, VersionVOD, "ModifyMediaInfo", map[string]any{"FileId": commit.FileId, "Name": "renamed", "AddTags": []string{"t"}}, &modified); err != nil {
+		t.Fatalf("ModifyMediaInfo: %v", err)
+	}
+	var described struct {
+		MediaInfoSet []struct {
+			FileId    string
+			BasicInfo struct {
+				Name   string
+				TagSet []string
+			}
+			MetaData struct{ Size int64 }
+		}
+		NotExistFileIdSet []string
+	}
+	if err := sdkCall(client, ServiceVOD, VersionVOD, "DescribeMediaInfos", map[string]any{"FileIds": []string{commit.FileId}}, &described); err != nil {
+		t.Fatalf("DescribeMediaInfos: %v", err)
+	}
+	if len(described.MediaInfoSet) != 1 || described.MediaInfoSet[0].BasicInfo.Name != "renamed" ||
+		described.MediaInfoSet[0].MetaData.Size != int64(len("sdk media")) || len(described.MediaInfoSet[0].BasicInfo.TagSet) != 1 {
+		t.Fatalf("described = %+v", described)
+	}
+	var deleted map[string]any
+	if err := sdkCall(client, ServiceVOD, VersionVOD, "DeleteMedia", map[string]any{"FileId": commit.FileId}, &deleted); err != nil {
+		t.Fatalf("DeleteMedia: %v", err)
+	}
+	err := sdkCall(client, ServiceVOD, VersionVOD, "DeleteMedia", map[string]any{"FileId": commit.FileId}, &deleted)
+	var sdkErr *tcerr.TencentCloudSDKError
+	if !errors.As(err, &sdkErr) || sdkErr.Code != string(CodeResourceNotFound) {
+		t.Fatalf("second DeleteMedia: %v", err)
+	}
+}

@@ -85,6 +85,7 @@ func (s *Server) routes() http.Handler {
 		{isAPIRequest, http.HandlerFunc(s.serveAPI)},
 		{pathPrefix("/latest/meta-data/"), http.HandlerFunc(s.serveMetadata)},
 		{pathPrefix(inspectionPrefix), s.inspectionHandler()},
+		{pathPrefix(mediaPrefix), http.HandlerFunc(s.serveMedia)},
 		{func(*http.Request) bool { return true }, s.objects}, // everything else is object storage
 	}
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -109,6 +110,8 @@ func pathPrefix(prefix string) func(*http.Request) bool {
 
 // authorizeObjectAccess tells the object store what a SecretId may do:
 //   - ApplyUpload temporary keys: write (and read) their session's media and cover keys in its bucket;
+//     once CommitUpload has used the session, only read, and (as a grant lists no readable keys
+//     besides the writable ones) that read access covers the session's bucket;
 //   - long-term keys: read everything in the default application's default bucket;
 //   - STS and CVM temporary credentials: the same read access, with their token and expiry.
 //
@@ -116,13 +119,17 @@ func pathPrefix(prefix string) func(*http.Request) bool {
 func (s *Server) authorizeObjectAccess(secretID string) (objectstore.Grant, bool) {
 	if session, ok := s.vod.sessionBySecretID(secretID); ok {
 		cert := session.TempCertificate
-		return objectstore.Grant{
+		grant := objectstore.Grant{
 			SecretKey:    cert.SecretKey,
 			Token:        cert.Token,
 			ExpiresAt:    time.Unix(int64(cert.ExpiredTime), 0),
 			Bucket:       session.StorageBucket,
 			WritableKeys: session.writableKeys(),
-		}, true
+		}
+		if session.FileID != "" {
+			grant.WritableKeys, grant.ReadAll = nil, true
+		}
+		return grant, true
 	}
 	cred, ok := s.creds.lookup(secretID)
 	if !ok {
@@ -201,3 +208,25 @@ func (s *Server) Object(bucket, key string) ([]byte, bool) { return s.objects.Ob
 
 // ObjectStore gives tests the object store itself, e.g. to inject storage faults.
 func (s *Server) ObjectStore() *objectstore.Store { return s.objects }
+
+// Media returns every media file, oldest first (media past their ExpireTime are deleted first).
+func (s *Server) Media() []MediaFile {
+	s.purgeExpiredMedia()
+	return s.vod.allMedia()
+}
+
+// MediaFile returns the media file fileID, in whichever application it is.
+func (s *Server) MediaFile(fileID string) (MediaFile, bool) {
+	s.purgeExpiredMedia()
+	return s.vod.anyMediaFile(fileID)
+}
+
+// RemoveMedia deletes a media file and its objects out of band, as someone deleting it in the console
+// would; the API then no longer finds it. It reports whether the file existed.
+func (s *Server) RemoveMedia(fileID string) bool {
+	m, ok := s.vod.remove(fileID, 0)
+	if ok {
+		s.deleteMediaObjects(m, true)
+	}
+	return ok
+}

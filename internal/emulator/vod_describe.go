@@ -1,0 +1,209 @@
+package emulator
+
+import (
+	"slices"
+	"strconv"
+)
+
+// maxDescribeFileIDs is the documented FileIds limit of DescribeMediaInfos ("N 从 0 开始取值，最大 19").
+const maxDescribeFileIDs = 20
+
+// mediaInfoFilters are the documented Filters values, in the order of the reference.
+var mediaInfoFilters = []string{
+	"basicInfo", "metaData", "transcodeInfo", "animatedGraphicsInfo", "imageSpriteInfo",
+	"snapshotByTimeOffsetInfo", "sampleSnapshotInfo", "keyFrameDescInfo", "adaptiveDynamicStreamingInfo",
+	"miniProgramReviewInfo", "subtitleInfo", "reviewInfo", "mpsAiMediaInfo", "knowledgeBasesInfo",
+}
+
+type describeMediaInfosRequest struct {
+	FileIDs  []string `json:"FileIds"`
+	SubAppID *uint64  `json:"SubAppId,omitempty"`
+	Filters  []string `json:"Filters,omitempty"`
+}
+
+type describeMediaInfosResponse struct {
+	MediaInfoSet      []mediaInfo `json:"MediaInfoSet"`
+	NotExistFileIDSet []string    `json:"NotExistFileIdSet"`
+}
+
+// mediaInfo is the MediaInfo object. The emulator processes nothing, so every section other than
+// BasicInfo and MetaData is null, as the real API returns sections it has no data for.
+type mediaInfo struct {
+	FileID                       string          `json:"FileId"`
+	BasicInfo                    *mediaBasicInfo `json:"BasicInfo"`
+	MetaData                     *mediaMetaData  `json:"MetaData"`
+	TranscodeInfo                any             `json:"TranscodeInfo"`
+	AnimatedGraphicsInfo         any             `json:"AnimatedGraphicsInfo"`
+	SampleSnapshotInfo           any             `json:"SampleSnapshotInfo"`
+	ImageSpriteInfo              any             `json:"ImageSpriteInfo"`
+	SnapshotByTimeOffsetInfo     any             `json:"SnapshotByTimeOffsetInfo"`
+	KeyFrameDescInfo             any             `json:"KeyFrameDescInfo"`
+	AdaptiveDynamicStreamingInfo any             `json:"AdaptiveDynamicStreamingInfo"`
+	MiniProgramReviewInfo        any             `json:"MiniProgramReviewInfo"`
+	SubtitleInfo                 any             `json:"SubtitleInfo"`
+	ReviewInfo                   any             `json:"ReviewInfo"`
+	MPSAiMediaInfo               any             `json:"MPSAiMediaInfo"`
+	ImageUnderstandingInfo       any             `json:"ImageUnderstandingInfo"`
+	KnowledgeBasesInfo           any             `json:"KnowledgeBasesInfo"`
+	FaceRecognitionInfo          any             `json:"FaceRecognitionInfo"`
+}
+
+type mediaBasicInfo struct {
+	Name          string          `json:"Name"`
+	Description   string          `json:"Description"`
+	CreateTime    string          `json:"CreateTime"`
+	UpdateTime    string          `json:"UpdateTime"`
+	ExpireTime    string          `json:"ExpireTime"`
+	ClassID       int64           `json:"ClassId"`
+	ClassName     string          `json:"ClassName"`
+	ClassPath     string          `json:"ClassPath"`
+	CoverURL      string          `json:"CoverUrl"`
+	Type          string          `json:"Type"`
+	MediaURL      string          `json:"MediaUrl"`
+	SourceInfo    mediaSourceData `json:"SourceInfo"`
+	StorageRegion string          `json:"StorageRegion"`
+	StoragePath   string          `json:"StoragePath"`
+	TagSet        []string        `json:"TagSet"`
+	Vid           string          `json:"Vid"`
+	Category      string          `json:"Category"`
+	Status        string          `json:"Status"`
+	StorageClass  string          `json:"StorageClass"`
+}
+
+type mediaSourceData struct {
+	SourceType        string `json:"SourceType"`
+	SourceContext     string `json:"SourceContext"`
+	LiveRecordInfo    any    `json:"LiveRecordInfo"`
+	TrtcRecordInfo    any    `json:"TrtcRecordInfo"`
+	WebPageRecordInfo any    `json:"WebPageRecordInfo"`
+}
+
+// mediaMetaData reports the size and container; the emulator does not probe streams, so the rest is zero.
+type mediaMetaData struct {
+	Size           int64    `json:"Size"`
+	Container      string   `json:"Container"`
+	Bitrate        int64    `json:"Bitrate"`
+	Height         int64    `json:"Height"`
+	Width          int64    `json:"Width"`
+	Duration       float64  `json:"Duration"`
+	Rotate         int64    `json:"Rotate"`
+	VideoStreamSet []string `json:"VideoStreamSet"` // always empty: no stream is probed
+	AudioStreamSet []string `json:"AudioStreamSet"`
+	VideoDuration  float64  `json:"VideoDuration"`
+	AudioDuration  float64  `json:"AudioDuration"`
+	Md5            string   `json:"Md5"`
+}
+
+// describeMediaInfos implements DescribeMediaInfos. IDs that do not exist, or exist in another
+// application, are listed in NotExistFileIdSet rather than failing the call.
+func (s *Server) describeMediaInfos(call *apiCall) (any, *apiError) {
+	var req describeMediaInfosRequest
+	if apiErr := call.decode(&req); apiErr != nil {
+		return nil, apiErr
+	}
+	if req.FileIDs == nil {
+		return nil, errMissingParameter("FileIds")
+	}
+	subAppID, apiErr := s.resolveSubAppID(req.SubAppID)
+	if apiErr != nil {
+		return nil, apiErr
+	}
+	if apiErr := checkDescribeFileIDs(req.FileIDs); apiErr != nil {
+		return nil, apiErr
+	}
+	if apiErr := checkMediaInfoFilters(req.Filters); apiErr != nil {
+		return nil, apiErr
+	}
+	s.purgeExpiredMedia()
+	resp := describeMediaInfosResponse{MediaInfoSet: []mediaInfo{}, NotExistFileIDSet: []string{}}
+	for _, id := range uniqueInOrder(req.FileIDs) {
+		m, ok := s.vod.mediaFile(id, subAppID)
+		if !ok {
+			resp.NotExistFileIDSet = append(resp.NotExistFileIDSet, id)
+			continue
+		}
+		resp.MediaInfoSet = append(resp.MediaInfoSet, s.mediaInfoOf(m, req.Filters))
+	}
+	return resp, nil
+}
+
+func checkDescribeFileIDs(ids []string) *apiError {
+	if len(ids) == 0 {
+		return newAPIError(CodeFileIDsEmpty, "FileIds must name at least one media file.")
+	}
+	if len(ids) > maxDescribeFileIDs {
+		return newAPIError(CodeInvalidFileIDs, "FileIds names %d media files; the limit is %d.", len(ids), maxDescribeFileIDs)
+	}
+	for i, id := range ids {
+		if id == "" {
+			return newAPIError(CodeInvalidFileIDs, "FileIds.%d is empty.", i)
+		}
+	}
+	return nil
+}
+
+func checkMediaInfoFilters(filters []string) *apiError {
+	for i, f := range filters {
+		if !slices.Contains(mediaInfoFilters, f) {
+			return newAPIError(CodeInvalidFilters, "Filters.%d `%s` is not one of the documented filters (basicInfo, metaData, ...).", i, f)
+		}
+	}
+	return nil
+}
+
+// uniqueInOrder drops repeated IDs so that each media file is described once.
+func uniqueInOrder(ids []string) []string {
+	var out []string
+	for _, id := range ids {
+		if !slices.Contains(out, id) {
+			out = append(out, id)
+		}
+	}
+	return out
+}
+
+// mediaInfoOf returns the sections the filters ask for (all when there are none).
+func (s *Server) mediaInfoOf(m MediaFile, filters []string) mediaInfo {
+	wants := func(section string) bool { return len(filters) == 0 || slices.Contains(filters, section) }
+	info := mediaInfo{FileID: m.FileID}
+	if wants("basicInfo") {
+		info.BasicInfo = basicInfoOf(m)
+	}
+	if wants("metaData") {
+		info.MetaData = &mediaMetaData{Size: m.Size, Container: m.Type, VideoStreamSet: []string{}, AudioStreamSet: []string{}}
+	}
+	return info
+}
+
+func basicInfoOf(m MediaFile) *mediaBasicInfo {
+	className := className(m.ClassID)
+	return &mediaBasicInfo{
+		Name:          m.Name,
+		Description:   m.Description,
+		CreateTime:    m.CreateTime.UTC().Format(vodTimeLayout),
+		UpdateTime:    m.UpdateTime.UTC().Format(vodTimeLayout),
+		ExpireTime:    formatExpireTime(m.ExpireTime),
+		ClassID:       m.ClassID,
+		ClassName:     className,
+		ClassPath:     className, // every emulated class is a level-1 class
+		CoverURL:      m.CoverURL,
+		Type:          m.Type,
+		MediaURL:      m.MediaURL,
+		SourceInfo:    mediaSourceData{SourceType: "Upload", SourceContext: m.SourceContext},
+		StorageRegion: m.StorageRegion,
+		StoragePath:   "/" + m.MediaKey,
+		TagSet:        m.clone().Tags,
+		Category:      m.Category,
+		Status:        "Normal",
+		StorageClass:  "STANDARD",
+	}
+}
+
+// className names the built-in class 0 as DescribeAllClass does ("SystemDefault"); the classes of
+// Options.ClassIDs are called "Class <id>".
+func className(classID int64) string {
+	if classID == 0 {
+		return "SystemDefault"
+	}
+	return "Class " + strconv.FormatInt(classID, 10)
+}
