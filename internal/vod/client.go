@@ -48,6 +48,8 @@ type Client struct {
 	// sleep and jitter are replaced in tests to observe backoff without waiting.
 	sleep  func(ctx context.Context, d time.Duration) error
 	jitter func(ceiling time.Duration) time.Duration
+	// progressLogInterval spaces UploadFile's progress log lines (0 = every 5 s); tests shorten it.
+	progressLogInterval time.Duration
 
 	credMu    sync.Mutex
 	baseCreds *credentials // from the chain (config, environment, profile, CVM role)
@@ -173,6 +175,12 @@ type credentialFunc func(ctx context.Context) (credentials, error)
 
 // call sends one action with retries, rate limiting and logging, and decodes the response into out.
 func (c *Client) call(ctx context.Context, svc apiService, endpoint Endpoint, action string, params any, out apiResponse, creds credentialFunc) error {
+	return c.callObserved(ctx, svc, endpoint, action, params, out, creds, nil)
+}
+
+// callObserved is call that also hands every failed attempt to observe (when not nil), so an action
+// can reason about its earlier attempts once the last one has answered (see CommitUpload).
+func (c *Client) callObserved(ctx context.Context, svc apiService, endpoint Endpoint, action string, params any, out apiResponse, creds credentialFunc, observe func(*APIError)) error {
 	body, err := json.Marshal(params)
 	if err != nil {
 		return &APIError{Action: action, Code: "ClientError.InvalidParameter", Message: "cannot encode request: " + err.Error()}
@@ -192,6 +200,9 @@ func (c *Client) call(ctx context.Context, svc apiService, endpoint Endpoint, ac
 			"action": action, "attempt": attempt, "region": c.settings.region, "endpoint": endpoint.Host,
 		})
 		apiErr := c.send(ctx, svc, endpoint, action, body, out, cred)
+		if apiErr != nil && observe != nil {
+			observe(apiErr)
+		}
 		if apiErr == nil {
 			c.logger.Info(ctx, "vod: request succeeded", map[string]any{
 				"action": action, "request_id": out.requestID(), "attempts": attempt,

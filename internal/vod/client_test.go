@@ -199,8 +199,19 @@ func TestRetryableClassification(t *testing.T) {
 		want bool
 	}{
 		{APIError{Action: "CommitUpload", Code: "RequestLimitExceeded"}, true},
-		{APIError{Action: "CommitUpload", Code: CodeNetworkError}, false},
-		{APIError{Action: "CommitUpload", Code: "InternalError"}, false},
+		// CommitUpload cannot commit one session twice, so it is retried like a safe action.
+		{APIError{Action: "CommitUpload", Code: CodeNetworkError}, true},
+		{APIError{Action: "CommitUpload", Code: "InternalError"}, true},
+		{APIError{Action: "CommitUpload", Code: "InvalidParameterValue.VodSessionKey"}, false},
+		{APIError{Action: "DeleteMedia", Code: CodeHTTPStatusCodeError, httpStatus: 502}, true},
+		{APIError{Action: "ModifyMediaInfo", Code: CodeNetworkError}, true},
+		{APIError{Action: "DeleteMedia", Code: "ResourceNotFound"}, false},
+		// An action not known to be repeatable is retried only when it was refused before running.
+		{APIError{Action: "CreateClass", Code: CodeNetworkError}, false},
+		{APIError{Action: "CreateClass", Code: "InternalError"}, false},
+		{APIError{Action: "CreateClass", Code: "RequestLimitExceeded.UinLimitExceeded"}, true},
+		{APIError{Action: "ApplyUpload", Code: CodeHTTPStatusCodeError, httpStatus: 429}, true},
+		{APIError{Action: "CreateClass", Code: CodeHTTPStatusCodeError, httpStatus: 429}, false},
 		{APIError{Action: "ApplyUpload", Code: "InternalError.GetFileInfoError"}, true},
 		{APIError{Action: "DescribeMediaInfos", Code: "ResourceUnavailable"}, true},
 		{APIError{Action: "AssumeRole", Code: "ServiceUnavailable"}, true},

@@ -42,4 +42,19 @@
 // SDK leaves out: a client-side rate limit shared by all calls of one Client, retries with full-jitter
 // exponential backoff on throttling and transient failures, typed errors carrying the API's code,
 // message and RequestId, and logging through Config.Logger that never includes secrets.
+//
+// Transient failures (no response, a 5xx, InternalError) are retried only for actions that are safe
+// to repeat: ApplyUpload, reads, DeleteMedia and ModifyMediaInfo (which set a state), and CommitUpload
+// (a session key commits at most once). When a CommitUpload attempt's reply is lost and the retry is
+// told the key was already used, the media file most likely exists but its FileId is unknown: the
+// error is then a *CommitOutcomeUnknownError. Missing media files are reported with errors matching
+// ErrMediaNotFound.
+//
+// # Uploads
+//
+// UploadFile sends a file to an upload session's bucket with the session's temporary certificate:
+// one PUT for small files, otherwise a multipart upload whose parts are streamed from disk by a few
+// workers, each part retried on its own. Every request's CRC-64 is checked by the object-storage SDK
+// and the whole object's CRC-64 against the parts' combined CRC; a failed or cancelled multipart
+// upload is aborted so that no parts are left behind.
 package vod

@@ -116,10 +116,12 @@ func safeClientMessage(err error) string {
 }
 
 // safeToRepeat lists the actions that may be sent twice without harm: ApplyUpload only mints a new,
-// unused session; AssumeRole mints new credentials; reads change nothing.
+// unused session; AssumeRole mints new credentials; reads change nothing. CommitUpload cannot create a
+// second media file from one session key (a repeat is refused, see CommitOutcomeUnknownError);
+// DeleteMedia and ModifyMediaInfo set a state, so doing them twice leaves the same state as once.
 func safeToRepeat(action string) bool {
 	switch action {
-	case "ApplyUpload", "AssumeRole":
+	case "ApplyUpload", "AssumeRole", "CommitUpload", "DeleteMedia", "ModifyMediaInfo":
 		return true
 	}
 	for _, prefix := range []string{"Describe", "Get", "List", "Search"} {
@@ -142,11 +144,19 @@ func retryable(e *APIError) bool {
 	if !safeToRepeat(e.Action) {
 		return false
 	}
+	// A gateway's 429 refused the request, like throttling, but carries no API code to trust.
+	gatewayThrottled := (e.Code == CodeParseJSONError || e.Code == CodeHTTPStatusCodeError) && e.httpStatus == http.StatusTooManyRequests
+	return gatewayThrottled || outcomeUnknown(e)
+}
+
+// outcomeUnknown reports a transient failure after which the request may or may not have been
+// carried out: no response, a 5xx from a gateway, or an error the service itself calls transient.
+func outcomeUnknown(e *APIError) bool {
 	switch {
 	case e.Code == CodeNetworkError:
 		return true
 	case e.Code == CodeParseJSONError || e.Code == CodeHTTPStatusCodeError:
-		return e.httpStatus >= 500 || e.httpStatus == http.StatusTooManyRequests
+		return e.httpStatus >= 500
 	case hasCodePrefix(e.Code, "InternalError"),
 		hasCodePrefix(e.Code, "ResourceUnavailable"),
 		hasCodePrefix(e.Code, "ServiceUnavailable"):

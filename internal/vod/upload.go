@@ -90,10 +90,7 @@ func (c *Client) ApplyUpload(ctx context.Context, req *ApplyUploadRequest) (*App
 		return nil, &APIError{Action: "ApplyUpload", Code: "ClientError.MissingParameter", Message: "MediaType is required"}
 	}
 	params := *req
-	if params.SubAppID == nil && c.settings.subAppID != 0 {
-		id := c.settings.subAppID
-		params.SubAppID = &id
-	}
+	params.SubAppID = c.defaultSubAppID(params.SubAppID)
 	var resp envelope[ApplyUploadResponse]
 	if err := c.call(ctx, vodService, c.settings.vodEndpoint, "ApplyUpload", params, &resp, c.credentialsFor); err != nil {
 		return nil, err

@@ -1,0 +1,115 @@
+package vod
+
+import (
+	"context"
+	"hash/crc64"
+	"math/rand/v2"
+	"strings"
+	"testing"
+	"time"
+)
+
+func TestPlanUpload(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name                       string
+		size                       int64
+		opts                       UploadOptions
+		wantPartSize               int64
+		wantParts, wantConcurrency int
+	}{
+		{"empty file is one PUT", 0, UploadOptions{MultipartThreshold: 1}, DefaultPartSize, 0, 4},
+		{"below the default threshold", DefaultPartSize - 1, UploadOptions{}, DefaultPartSize, 0, 4},
+		{"one part or more is multipart", DefaultPartSize, UploadOptions{}, DefaultPartSize, 1, 1},
+		{"last part is short", 3*MiB + 1, UploadOptions{PartSize: MiB, Concurrency: 8}, MiB, 4, 4},
+		{"explicit threshold", 10 * MiB, UploadOptions{PartSize: MiB, MultipartThreshold: 20 * MiB}, MiB, 0, 4},
+		{"threshold capped at the PUT limit", 6 << 30, UploadOptions{PartSize: 64 * MiB, MultipartThreshold: 100 << 30}, 64 * MiB, 96, 4},
+		// 100 GiB in 8 MiB parts would be 12800 parts: grow to whole MiB so at most 10000 remain.
+		{"grown to fit 10000 parts", 100 << 30, UploadOptions{}, 11 * MiB, 9310, 4},
+		{"exactly 10000 parts", 10000 * MiB, UploadOptions{PartSize: MiB}, MiB, 10000, 4},
+	}
+	for _, tt := range tests {
+		plan, err := planUpload(tt.size, tt.opts)
+		if err != nil {
+			t.Errorf("%s: %v", tt.name, err)
+			continue
+		}
+		if plan.partSize != tt.wantPartSize || plan.parts != tt.wantParts || plan.concurrency != tt.wantConcurrency {
+			t.Errorf("%s: plan = %+v, want part size %d, %d parts, concurrency %d", tt.name, plan, tt.wantPartSize, tt.wantParts, tt.wantConcurrency)
+		}
+		if plan.parts > maxParts {
+			t.Errorf("%s: %d parts", tt.name, plan.parts)
+		}
+		if plan.parts > 0 {
+			if off, n := plan.part(plan.parts); off+n != tt.size || n <= 0 || n > plan.partSize {
+				t.Errorf("%s: last part at %d length %d does not end the file", tt.name, off, n)
+			}
+		}
+	}
+}
+
+func TestPlanUploadRejects(t *testing.T) {
+	t.Parallel()
+	for _, tt := range []struct {
+		size int64
+		opts UploadOptions
+		want string
+	}{
+		{1, UploadOptions{PartSize: MiB - 1}, "part size"},
+		{1, UploadOptions{PartSize: 6 << 30}, "part size"},
+		{1, UploadOptions{Concurrency: -1}, "concurrency"},
+		{1, UploadOptions{Concurrency: 65}, "concurrency"},
+		{1, UploadOptions{MultipartThreshold: -1}, "threshold"},
+		{10001 * (5 << 30), UploadOptions{}, "too large"},
+	} {
+		if _, err := planUpload(tt.size, tt.opts); err == nil || !strings.Contains(err.Error(), tt.want) {
+			t.Errorf("planUpload(%d, %+v) err = %v, want %q", tt.size, tt.opts, err, tt.want)
+		}
+	}
+}
+
+func TestCombineCRCsMatchesWholeFile(t *testing.T) {
+	t.Parallel()
+	table := crc64.MakeTable(crc64.ECMA)
+	data := make([]byte, 50_000)
+	rng := rand.NewChaCha8([32]byte{1})
+	_, _ = rng.Read(data)
+	for _, partSize := range []int{1, 7, 4096, 49_999, 50_000} {
+		var parts []partResult
+		for off := 0; off < len(data); off += partSize {
+			chunk := data[off:min(off+partSize, len(data))]
+			parts = append(parts, partResult{crc: crc64.Checksum(chunk, table), size: int64(len(chunk))})
+		}
+		if got, want := combineCRCs(parts), crc64.Checksum(data, table); got != want {
+			t.Errorf("part size %d: combined %d, want %d", partSize, got, want)
+		}
+	}
+}
+
+func TestUploadFileRejectsBadInput(t *testing.T) {
+	t.Parallel()
+	now := time.Unix(1_800_000_000, 0)
+	cfg := testConfig(t, "http://127.0.0.1:1")
+	cfg.Clock = func() time.Time { return now }
+	c := mustClient(t, cfg)
+	valid := TempCertificate{SecretID: "AKID", SecretKey: "k", Token: "t", ExpiredTime: uint64(now.Unix() + 60)}
+	expired := valid
+	expired.ExpiredTime = uint64(now.Unix())
+	dir := t.TempDir()
+	for _, tt := range []struct {
+		name, bucketURL, key, path string
+		cert                       TempCertificate
+		want                       string
+	}{
+		{"expired", "http://127.0.0.1:1", "a.mp4", dir, expired, "expired"},
+		{"no key", "http://127.0.0.1:1", "/", dir, valid, "empty"},
+		{"bad url", "127.0.0.1:1", "a.mp4", dir, valid, "bucket URL"},
+		{"missing file", "http://127.0.0.1:1", "a.mp4", dir + "/none.mp4", valid, "no such file"},
+		{"directory", "http://127.0.0.1:1", "a.mp4", dir, valid, "not a regular file"},
+	} {
+		_, err := c.UploadFile(context.Background(), tt.cert, tt.bucketURL, tt.key, tt.path, UploadOptions{})
+		if err == nil || !strings.Contains(err.Error(), tt.want) {
+			t.Errorf("%s: err = %v, want %q", tt.name, err, tt.want)
+		}
+	}
+}
