@@ -209,6 +209,16 @@ func TestCommitUpload_temporaryKeyLosesWriteAccess(t *testing.T) {
 		t.Fatalf("Get after commit: %v", err)
 	}
 	resp.Body.Close()
+
+	// Reading stays limited to the session's own keys: another session's media is off limits.
+	other := applyUpload(t, srv, `{"MediaType":"mp4"}`)
+	if err := putObject(srv, other.StorageBucket, other.mediaKey()); err != nil {
+		t.Fatal(err)
+	}
+	_, err = client.Object.Get(ctx, other.mediaKey(), nil)
+	if cosErr, ok := cos.IsCOSError(err); !ok || cosErr.Response.StatusCode != http.StatusForbidden {
+		t.Fatalf("Get of another session's object after commit: err = %v, want a 403 COS error", err)
+	}
 }
 
 func TestCommitUpload_rateLimited(t *testing.T) {
@@ -299,4 +309,9 @@ func TestNewFileID(t *testing.T) {
 		}
 		seen[id] = true
 	}
+}
+
+func putObject(srv *Server, bucket, key string) error {
+	_, err := srv.ObjectStore().PutObjectBytes(bucket, key, []byte("other"), "")
+	return err
 }

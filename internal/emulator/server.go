@@ -127,7 +127,8 @@ func (s *Server) authorizeObjectAccess(secretID string) (objectstore.Grant, bool
 			WritableKeys: session.writableKeys(),
 		}
 		if session.FileID != "" {
-			grant.WritableKeys, grant.ReadAll = nil, true
+			// Committed: the media belongs to VOD now; the session may still read its own keys.
+			grant.WritableKeys, grant.ReadableKeys = nil, session.writableKeys()
 		}
 		return grant, true
 	}

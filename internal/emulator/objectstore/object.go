@@ -171,3 +171,15 @@ func applyResponseOverrides(h http.Header, query []queryParam) {
 		}
 	}
 }
+
+// deleteObject removes key: DELETE Object. Like COS, deleting a key that
+// does not exist succeeds; only writers of the key may delete it.
+func (s *Store) deleteObject(req *request) response {
+	if !req.grant.mayWrite(req.key) {
+		return errorResponse(newError(ErrAccessDenied, "Access Denied."))
+	}
+	if err := s.storage.Delete(req.grant.Bucket, req.key); err != nil && !errors.Is(err, ErrNoSuchObject) {
+		return errorResponse(newError(ErrInternalError, "The object could not be deleted."))
+	}
+	return response{status: http.StatusNoContent}
+}

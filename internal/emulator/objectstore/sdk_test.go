@@ -203,11 +203,31 @@ func TestSDK_unsupportedOperations(t *testing.T) {
 	t.Parallel()
 	f := newFixture(t, nil)
 	c := f.client(tempID, tempKey, tempToken)
+	_, _, err := c.Bucket.Get(t.Context(), nil)
+	assertSDKError(t, err, http.StatusNotImplemented, ErrNotImplemented)
+}
+
+// DELETE Object removes a writable key; a missing key is no error, and keys the credential may only
+// read (or not reach at all) are refused.
+func TestSDK_deleteObject(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t, nil)
+	c := f.client(tempID, tempKey, tempToken)
 	ctx := t.Context()
-	_, err := c.Object.Delete(ctx, writableKey)
-	assertSDKError(t, err, http.StatusNotImplemented, ErrNotImplemented)
-	_, _, err = c.Bucket.Get(ctx, nil)
-	assertSDKError(t, err, http.StatusNotImplemented, ErrNotImplemented)
+	if _, err := c.Object.Put(ctx, writableKey, strings.NewReader("doomed"), nil); err != nil {
+		t.Fatalf("Put: %v", err)
+	}
+	if _, err := c.Object.Delete(ctx, writableKey); err != nil {
+		t.Fatalf("Delete: %v", err)
+	}
+	if _, ok := f.store.Object(testBucket, writableKey); ok {
+		t.Error("the object is still there after DELETE")
+	}
+	if _, err := c.Object.Delete(ctx, writableKey); err != nil {
+		t.Errorf("deleting a missing key: %v, want success as COS answers", err)
+	}
+	_, err := c.Object.Delete(ctx, "someone/else.mp4")
+	assertSDKError(t, err, http.StatusForbidden, ErrAccessDenied)
 }
 
 func put(key string) func(context.Context, *cos.Client) error {

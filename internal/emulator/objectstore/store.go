@@ -31,13 +31,18 @@ type Grant struct {
 	// WritableKeys are the object keys (no leading "/") the credential may PUT.
 	// They are also readable.
 	WritableKeys []string
+	// ReadableKeys may be read (HEAD and GET) but not written, e.g. an upload
+	// session's keys once it is committed.
+	ReadableKeys []string
 	// ReadAll allows HEAD and GET of every key in Bucket.
 	ReadAll bool
 }
 
 func (g Grant) mayWrite(key string) bool { return slices.Contains(g.WritableKeys, key) }
 
-func (g Grant) mayRead(key string) bool { return g.ReadAll || g.mayWrite(key) }
+func (g Grant) mayRead(key string) bool {
+	return g.ReadAll || g.mayWrite(key) || slices.Contains(g.ReadableKeys, key)
+}
 
 // Options configure a Store. The zero value serves nobody (no SecretId is known).
 type Options struct {
@@ -197,7 +202,9 @@ func (s *Store) route(req *request) response {
 		return s.readObject(req, true)
 	case http.MethodHead:
 		return s.readObject(req, false)
-	case http.MethodPost, http.MethodDelete, http.MethodOptions:
+	case http.MethodDelete:
+		return s.deleteObject(req)
+	case http.MethodPost, http.MethodOptions:
 		return errorResponse(newError(ErrNotImplemented, "The emulator does not implement "+req.r.Method+" on objects."))
 	default:
 		return errorResponse(newError(ErrMethodNotAllowed, "The specified method is not allowed against this resource."))
