@@ -298,11 +298,15 @@ func (p *tencentvodProvider) share(resp *provider.ConfigureResponse, data *provi
 }
 
 func (p *tencentvodProvider) Resources(context.Context) []func() resource.Resource {
-	return nil
+	return []func() resource.Resource{
+		NewMediaResource,
+	}
 }
 
 func (p *tencentvodProvider) DataSources(context.Context) []func() datasource.DataSource {
-	return nil
+	return []func() datasource.DataSource{
+		NewMediaDataSource,
+	}
 }
 
 func (p *tencentvodProvider) EphemeralResources(context.Context) []func() ephemeral.EphemeralResource {

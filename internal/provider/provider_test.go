@@ -112,6 +112,8 @@ func skipInAccMode(t *testing.T) {
 type testEnv struct {
 	t   *testing.T
 	emu *emulator.Server
+	// baseline holds call counts taken by resetCallCounts.
+	baseline map[string]int
 }
 
 // newTestEnv starts an emulator for one test. opts may tune it; keys and sub-apps are set here.

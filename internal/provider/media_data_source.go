@@ -1,0 +1,220 @@
+package provider
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/hashicorp/terraform-plugin-framework-timetypes/timetypes"
+	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
+	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
+	"github.com/hashicorp/terraform-plugin-framework/datasource"
+	"github.com/hashicorp/terraform-plugin-framework/datasource/schema"
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+
+	"github.com/tencentvod/terraform-provider-tencentvod/internal/vod"
+)
+
+var (
+	_ datasource.DataSource              = (*mediaDataSource)(nil)
+	_ datasource.DataSourceWithConfigure = (*mediaDataSource)(nil)
+)
+
+// mediaDataSource looks up an existing media file by its file ID.
+type mediaDataSource struct {
+	data *providerData
+}
+
+// mediaDataSourceModel maps the data source's schema.
+type mediaDataSourceModel struct {
+	FileID   types.String `tfsdk:"file_id"`
+	SubAppID types.Int64  `tfsdk:"sub_app_id"`
+
+	Category      types.String      `tfsdk:"category"`
+	ClassID       types.Int64       `tfsdk:"class_id"`
+	ClassName     types.String      `tfsdk:"class_name"`
+	CoverURL      types.String      `tfsdk:"cover_url"`
+	CreateTime    timetypes.RFC3339 `tfsdk:"create_time"`
+	Description   types.String      `tfsdk:"description"`
+	ExpireTime    timetypes.RFC3339 `tfsdk:"expire_time"`
+	ID            types.String      `tfsdk:"id"`
+	MediaURL      types.String      `tfsdk:"media_url"`
+	Name          types.String      `tfsdk:"name"`
+	Size          types.Int64       `tfsdk:"size"`
+	Status        types.String      `tfsdk:"status"`
+	StorageClass  types.String      `tfsdk:"storage_class"`
+	StorageRegion types.String      `tfsdk:"storage_region"`
+	Tags          types.Set         `tfsdk:"tags"`
+	Type          types.String      `tfsdk:"type"`
+	UpdateTime    timetypes.RFC3339 `tfsdk:"update_time"`
+}
+
+// NewMediaDataSource returns the tencentvod_media data source.
+func NewMediaDataSource() datasource.DataSource {
+	return &mediaDataSource{}
+}
+
+func (d *mediaDataSource) Metadata(_ context.Context, req datasource.MetadataRequest, resp *datasource.MetadataResponse) {
+	resp.TypeName = req.ProviderTypeName + "_media"
+}
+
+func (d *mediaDataSource) Schema(_ context.Context, _ datasource.SchemaRequest, resp *datasource.SchemaResponse) {
+	computed := func(description string) schema.StringAttribute {
+		return schema.StringAttribute{Computed: true, MarkdownDescription: description}
+	}
+	resp.Schema = schema.Schema{
+		MarkdownDescription: "Looks up an existing VOD media file by its file ID (`DescribeMediaInfos`). " +
+			"Reading a file ID that does not exist is an error.",
+		Attributes: map[string]schema.Attribute{
+			"file_id": schema.StringAttribute{
+				Required:            true,
+				MarkdownDescription: "File ID of the media.",
+				Validators: []validator.String{stringvalidator.RegexMatches(fileIDPattern,
+					"must be a VOD file ID: a string of digits")},
+			},
+			"sub_app_id": schema.Int64Attribute{
+				Optional:            true,
+				MarkdownDescription: "VOD application ID of the media. Defaults to the provider's `sub_app_id`.",
+				Validators:          []validator.Int64{int64validator.AtLeast(1)},
+			},
+			"id":             computed("The media's `file_id`."),
+			"name":           computed("Name of the media."),
+			"description":    computed("Description of the media."),
+			"media_url":      computed("Playback URL of the media."),
+			"cover_url":      computed("URL of the cover image; null when the media has no cover."),
+			"type":           computed("Container type, such as `mp4`."),
+			"category":       computed("`Video`, `Audio` or `Image`."),
+			"class_name":     computed("Name of the media's category."),
+			"status":         computed("`Normal` or `Forbidden`."),
+			"storage_class":  computed("Storage class: `STANDARD`, `STANDARD_IA`, `ARCHIVE` or `DEEP_ARCHIVE`."),
+			"storage_region": computed("Storage region of the media."),
+			"class_id": schema.Int64Attribute{
+				Computed:            true,
+				MarkdownDescription: "Category ID of the media; `0` is the built-in \"Other\" category.",
+			},
+			"size": schema.Int64Attribute{
+				Computed:            true,
+				MarkdownDescription: "Size of the media file in bytes.",
+			},
+			"tags": schema.SetAttribute{
+				Computed:            true,
+				ElementType:         types.StringType,
+				MarkdownDescription: "Tags of the media.",
+			},
+			"create_time": schema.StringAttribute{
+				Computed:            true,
+				CustomType:          timetypes.RFC3339Type{},
+				MarkdownDescription: "When the media was created, in RFC 3339 format.",
+			},
+			"update_time": schema.StringAttribute{
+				Computed:            true,
+				CustomType:          timetypes.RFC3339Type{},
+				MarkdownDescription: "When the media was last changed, in RFC 3339 format.",
+			},
+			"expire_time": schema.StringAttribute{
+				Computed:            true,
+				CustomType:          timetypes.RFC3339Type{},
+				MarkdownDescription: "When VOD deletes the media, in RFC 3339 format; null when it never expires.",
+			},
+		},
+	}
+}
+
+func (d *mediaDataSource) Configure(_ context.Context, req datasource.ConfigureRequest, resp *datasource.ConfigureResponse) {
+	if req.ProviderData == nil {
+		return
+	}
+	data, ok := req.ProviderData.(*providerData)
+	if !ok {
+		resp.Diagnostics.AddError(
+			"Unexpected Data Source Configure Type",
+			fmt.Sprintf("Expected *providerData, got: %T. Please report this issue to the provider developers.", req.ProviderData),
+		)
+		return
+	}
+	d.data = data
+}
+
+func (d *mediaDataSource) Read(ctx context.Context, req datasource.ReadRequest, resp *datasource.ReadResponse) {
+	var model mediaDataSourceModel
+	resp.Diagnostics.Append(req.Config.Get(ctx, &model)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	ctx, cancel := context.WithTimeout(withLogging(ctx), defaultMediaReadTimeout)
+	defer cancel()
+
+	fileID := model.FileID.ValueString()
+	info, err := d.data.client.DescribeMedia(ctx, fileID, subAppIDPointer(model.SubAppID))
+	if isMediaNotFound(err) {
+		resp.Diagnostics.AddAttributeError(path.Root("file_id"), "VOD Media Not Found",
+			fmt.Sprintf("No media with file_id %s exists in the VOD application%s.", fileID, describeSubApp(model.SubAppID, d.data.client)))
+		return
+	}
+	if err != nil {
+		resp.Diagnostics.Append(apiErrorDiagnostic("Unable to Read VOD Media", err))
+		return
+	}
+	resp.Diagnostics.Append(model.flatten(ctx, info)...)
+	resp.Diagnostics.Append(resp.State.Set(ctx, &model)...)
+}
+
+func describeSubApp(v types.Int64, client *vod.Client) string {
+	switch {
+	case !v.IsNull():
+		return fmt.Sprintf(" %d", v.ValueInt64())
+	case client.SubAppID() != 0:
+		return fmt.Sprintf(" %d", client.SubAppID())
+	}
+	return " (the account's default application)"
+}
+
+func (m *mediaDataSourceModel) flatten(ctx context.Context, info *vod.MediaInfo) diag.Diagnostics {
+	var diags diag.Diagnostics
+	basic := info.BasicInfo
+	if basic == nil {
+		basic = &vod.MediaBasicInfo{}
+	}
+	m.ID = types.StringValue(info.FileID)
+	m.Name = types.StringValue(basic.Name)
+	m.Description = types.StringValue(basic.Description)
+	m.MediaURL = types.StringValue(basic.MediaURL)
+	m.CoverURL = stringOrNull(basic.CoverURL)
+	m.Type = types.StringValue(basic.Type)
+	m.Category = types.StringValue(basic.Category)
+	m.ClassID = types.Int64Value(basic.ClassID)
+	m.ClassName = types.StringValue(basic.ClassName)
+	m.Status = types.StringValue(basic.Status)
+	m.StorageClass = types.StringValue(basic.StorageClass)
+	m.StorageRegion = types.StringValue(basic.StorageRegion)
+	m.Size = types.Int64Value(0)
+	if info.MetaData != nil {
+		m.Size = types.Int64Value(info.MetaData.Size)
+	}
+	tags := basic.TagSet
+	if tags == nil {
+		tags = []string{}
+	}
+	var d diag.Diagnostics
+	m.Tags, d = types.SetValueFrom(ctx, types.StringType, tags)
+	diags.Append(d...)
+	m.CreateTime = rfc3339OrNull(basic.CreateTime)
+	m.UpdateTime = rfc3339OrNull(basic.UpdateTime)
+	m.ExpireTime = timetypes.NewRFC3339Null()
+	if basic.ExpireTime != vod.NeverExpires {
+		m.ExpireTime = rfc3339OrNull(basic.ExpireTime)
+	}
+	return diags
+}
+
+// rfc3339OrNull converts an API time; an empty or malformed one becomes null rather than failing the read.
+func rfc3339OrNull(value string) timetypes.RFC3339 {
+	t, err := time.Parse(time.RFC3339, value)
+	if err != nil {
+		return timetypes.NewRFC3339Null()
+	}
+	return timetypes.NewRFC3339TimeValue(t)
+}

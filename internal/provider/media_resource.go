@@ -1,0 +1,516 @@
+package provider
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
+	"github.com/hashicorp/terraform-plugin-framework-timetypes/timetypes"
+	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
+	"github.com/hashicorp/terraform-plugin-framework-validators/setvalidator"
+	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/resource"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/int64default"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/int64planmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/setplanmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+
+	"github.com/tencentvod/terraform-provider-tencentvod/internal/validators"
+	"github.com/tencentvod/terraform-provider-tencentvod/internal/vod"
+)
+
+var (
+	_ resource.Resource                   = (*mediaResource)(nil)
+	_ resource.ResourceWithConfigure      = (*mediaResource)(nil)
+	_ resource.ResourceWithImportState    = (*mediaResource)(nil)
+	_ resource.ResourceWithModifyPlan     = (*mediaResource)(nil)
+	_ resource.ResourceWithValidateConfig = (*mediaResource)(nil)
+)
+
+// Default operation timeouts. Create uploads the file, so it gets the most time.
+const (
+	defaultMediaCreateTimeout = 60 * time.Minute
+	defaultMediaUpdateTimeout = 10 * time.Minute
+	defaultMediaDeleteTimeout = 5 * time.Minute
+	defaultMediaReadTimeout   = 2 * time.Minute
+)
+
+// Upload tuning defaults: 8 MiB parts, four at a time, keep memory near 32 MiB whatever the file size
+// while saturating a typical uplink.
+const (
+	defaultUploadPartSizeMiB = vod.DefaultPartSize / vod.MiB
+	defaultUploadConcurrency = vod.DefaultUploadConcurrency
+	maxUploadPartSizeMiB     = 5 * 1024 // COS's largest part
+	maxUploadConcurrency     = 64
+)
+
+// mediaResource manages one VOD media file: it uploads a local file (or commits an upload done elsewhere),
+// changes what ModifyMediaInfo can change in place, and deletes the file.
+type mediaResource struct {
+	data *providerData
+}
+
+// mediaResourceModel maps the resource's schema.
+type mediaResourceModel struct {
+	// How the media is created: exactly one of these at create.
+	Source          types.String `tfsdk:"source"`
+	VodSessionKeyWO types.String `tfsdk:"vod_session_key_wo"`
+
+	// Arguments.
+	ClassID           types.Int64       `tfsdk:"class_id"`
+	CoverSource       types.String      `tfsdk:"cover_source"`
+	CoverSourceHash   types.String      `tfsdk:"cover_source_hash"`
+	CoverType         types.String      `tfsdk:"cover_type"`
+	Description       types.String      `tfsdk:"description"`
+	ExpireTime        timetypes.RFC3339 `tfsdk:"expire_time"`
+	MediaName         types.String      `tfsdk:"media_name"`
+	MediaType         types.String      `tfsdk:"media_type"`
+	Procedure         types.String      `tfsdk:"procedure"`
+	SessionContext    types.String      `tfsdk:"session_context"`
+	SourceContext     types.String      `tfsdk:"source_context"`
+	SourceHash        types.String      `tfsdk:"source_hash"`
+	StorageRegion     types.String      `tfsdk:"storage_region"`
+	SubAppID          types.Int64       `tfsdk:"sub_app_id"`
+	Tags              types.Set         `tfsdk:"tags"`
+	UploadConcurrency types.Int64       `tfsdk:"upload_concurrency"`
+	UploadPartSizeMiB types.Int64       `tfsdk:"upload_part_size_mib"`
+	Timeouts          timeouts.Value    `tfsdk:"timeouts"`
+
+	// Results.
+	Category   types.String      `tfsdk:"category"`
+	CoverURL   types.String      `tfsdk:"cover_url"`
+	CreateTime timetypes.RFC3339 `tfsdk:"create_time"`
+	FileID     types.String      `tfsdk:"file_id"`
+	ID         types.String      `tfsdk:"id"`
+	MediaURL   types.String      `tfsdk:"media_url"`
+	Size       types.Int64       `tfsdk:"size"`
+	Type       types.String      `tfsdk:"type"`
+}
+
+// NewMediaResource returns the tencentvod_media resource.
+func NewMediaResource() resource.Resource {
+	return &mediaResource{}
+}
+
+func (r *mediaResource) Metadata(_ context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
+	resp.TypeName = req.ProviderTypeName + "_media"
+}
+
+func (r *mediaResource) Schema(ctx context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
+	resp.Schema = schema.Schema{
+		MarkdownDescription: "A VOD media file. Create it in one of two ways:\n\n" +
+			"* `source`: the provider opens an upload session (`ApplyUpload`), uploads the local file (and " +
+			"`cover_source`) to the session's bucket with its temporary credentials, and commits it (`CommitUpload`).\n" +
+			"* `vod_session_key_wo`: the file was uploaded by something else (for example `curl` with a " +
+			"`tencentvod_upload_session`'s presigned URL), and the provider only commits it with the session key. " +
+			"Requires Terraform 1.11 or later; the key is used at create only and never stored.\n\n" +
+			"`media_name`, `description`, `class_id`, `expire_time`, `tags` and the cover change in place " +
+			"(`ModifyMediaInfo`); any other change replaces the media.",
+		Attributes: mediaResourceAttributes(),
+		Blocks: map[string]schema.Block{
+			"timeouts": timeouts.Block(ctx, timeouts.Opts{Create: true, Update: true, Delete: true}),
+		},
+	}
+}
+
+func mediaResourceAttributes() map[string]schema.Attribute {
+	nonEmpty := stringvalidator.LengthAtLeast(1)
+	replaceUnlessAdopted := []planmodifier.String{requiresReplaceUnlessAdopted()}
+	keepState := []planmodifier.String{stringplanmodifier.UseStateForUnknown()}
+
+	return map[string]schema.Attribute{
+		// How the media is created.
+		"source": schema.StringAttribute{
+			Optional: true,
+			MarkdownDescription: "Path of a local media file to upload. Exactly one of `source` and " +
+				"`vod_session_key_wo` is required to create the media. Files smaller than one part " +
+				"(`upload_part_size_mib`) go in one PUT; larger ones in parallel parts streamed from disk, each " +
+				"checked with CRC64. Changing the path replaces the media; to replace it when the file's content " +
+				"changes, set `source_hash`.",
+			Validators:    []validator.String{nonEmpty},
+			PlanModifiers: replaceUnlessAdopted,
+		},
+		"vod_session_key_wo": schema.StringAttribute{
+			Optional:  true,
+			WriteOnly: true,
+			Sensitive: true,
+			MarkdownDescription: "`vod_session_key` of a `tencentvod_upload_session` whose media was uploaded by " +
+				"another tool; create commits it with `CommitUpload`. Write-only (Terraform 1.11 or later): it is " +
+				"used once, at create, and never stored in state or plan. In this mode the arguments that only " +
+				"`ApplyUpload` takes (`media_type`, `cover_type`, `procedure`, `storage_region`, `source_context`, " +
+				"`session_context`) belong to the session and are rejected here; `media_name`, `description`, " +
+				"`class_id`, `expire_time`, `tags` and `cover_source`, when set, are applied after the commit.",
+			Validators: []validator.String{nonEmpty},
+		},
+
+		// Arguments that ApplyUpload takes.
+		"media_type": schema.StringAttribute{
+			Optional: true,
+			Computed: true,
+			MarkdownDescription: "File extension of the media, such as `mp4`: one of the video types " +
+				listOf(vod.VideoMediaTypes) + " or audio types " + listOf(vod.AudioMediaTypes) +
+				". Defaults to the extension of `source`. HLS and DASH manifests (`m3u8`, `mpd`) cannot be uploaded " +
+				"by this resource. Changing it replaces the media.",
+			Validators:    []validator.String{stringvalidator.OneOfCaseInsensitive(vod.MediaTypes()...), notManifest()},
+			PlanModifiers: []planmodifier.String{requiresReplaceUnlessAdopted(), stringplanmodifier.UseStateForUnknown()},
+		},
+		"media_name": schema.StringAttribute{
+			Optional: true,
+			Computed: true,
+			MarkdownDescription: "Name of the media, at most 64 characters. Defaults to the base name of `source` " +
+				"without its extension (with `vod_session_key_wo`, to the session's name). Changes in place.",
+			Validators:    []validator.String{nonEmpty, stringvalidator.UTF8LengthAtMost(64)},
+			PlanModifiers: keepState,
+		},
+		"cover_type": schema.StringAttribute{
+			Optional: true,
+			Computed: true,
+			MarkdownDescription: "File extension of `cover_source` when the media is created: one of " +
+				listOf(vod.CoverTypes) + ". Defaults to the extension of `cover_source`; null without a cover.",
+			Validators:    []validator.String{stringvalidator.OneOfCaseInsensitive(vod.CoverTypes...)},
+			PlanModifiers: keepState,
+		},
+		"class_id": schema.Int64Attribute{
+			Optional: true,
+			Computed: true,
+			MarkdownDescription: "Category ID of the media; `0` is the built-in \"Other\" category. When unset, the " +
+				"category is left as it is (`0` for new media). Changes in place.",
+			Validators:    []validator.Int64{int64validator.AtLeast(0)},
+			PlanModifiers: []planmodifier.Int64{int64planmodifier.UseStateForUnknown()},
+		},
+		"expire_time": schema.StringAttribute{
+			Optional:   true,
+			CustomType: timetypes.RFC3339Type{},
+			MarkdownDescription: "When VOD deletes the media, in RFC 3339 format (for example " +
+				"`2030-01-01T00:00:00+08:00`). Null means the media never expires. Changes in place.",
+		},
+		"procedure": schema.StringAttribute{
+			Optional:            true,
+			MarkdownDescription: "Name of a task flow template to run once the upload is committed. Changing it replaces the media.",
+			Validators:          []validator.String{nonEmpty},
+			PlanModifiers:       replaceUnlessAdopted,
+		},
+		"storage_region": schema.StringAttribute{
+			Optional: true,
+			Computed: true,
+			MarkdownDescription: "Storage region of the media, such as `ap-chongqing`; it must be enabled for the " +
+				"application. When unset, the application's default region. Changing it replaces the media.",
+			Validators:    []validator.String{validators.Region()},
+			PlanModifiers: []planmodifier.String{requiresReplaceUnlessAdopted(), stringplanmodifier.UseStateForUnknown()},
+		},
+		"source_context": schema.StringAttribute{
+			Optional:            true,
+			MarkdownDescription: "Context passed through to the upload-complete callback, at most 250 characters. Changing it replaces the media.",
+			Validators:          []validator.String{stringvalidator.UTF8LengthAtMost(250)},
+			PlanModifiers:       replaceUnlessAdopted,
+		},
+		"session_context": schema.StringAttribute{
+			Optional:            true,
+			MarkdownDescription: "Context passed through to the task flow's callback, at most 1000 characters. Changing it replaces the media.",
+			Validators:          []validator.String{stringvalidator.UTF8LengthAtMost(1000)},
+			PlanModifiers:       replaceUnlessAdopted,
+		},
+		"sub_app_id": schema.Int64Attribute{
+			Optional: true,
+			Computed: true,
+			MarkdownDescription: "VOD application ID of the media. Defaults to the provider's `sub_app_id`; the value " +
+				"used is kept in state (null when neither is set, meaning the account's default application). " +
+				"Changing it replaces the media.",
+			Validators:    []validator.Int64{int64validator.AtLeast(1)},
+			PlanModifiers: []planmodifier.Int64{requiresReplaceUnlessAdoptedInt64(), int64planmodifier.UseStateForUnknown()},
+		},
+
+		// Arguments for the content and how it is uploaded.
+		"source_hash": schema.StringAttribute{
+			Optional: true,
+			MarkdownDescription: "Any string that changes when the content of `source` changes, typically " +
+				"`filesha256(\"video.mp4\")`. A change replaces the media, as `etag` does for `aws_s3_object`; " +
+				"without it, only a change of the path is noticed.",
+			PlanModifiers: replaceUnlessAdopted,
+		},
+		"cover_source": schema.StringAttribute{
+			Optional: true,
+			MarkdownDescription: "Path of a local cover image. At create (with `source`) it is uploaded with the media; " +
+				"a later change, or a cover added with `vod_session_key_wo`, is sent inline with `ModifyMediaInfo`, " +
+				"which takes only `gif`, `jpeg`/`jpg` and `png` images of at most " + fmt.Sprint(maxInlineCoverBytes>>20) +
+				" MiB. Removing it leaves the current cover in place.",
+			Validators: []validator.String{nonEmpty},
+		},
+		"cover_source_hash": schema.StringAttribute{
+			Optional: true,
+			MarkdownDescription: "Any string that changes when the content of `cover_source` changes, typically " +
+				"`filesha256(\"cover.jpg\")`. A change uploads the cover again, in place.",
+		},
+		"upload_part_size_mib": schema.Int64Attribute{
+			Optional: true,
+			Computed: true,
+			Default:  int64default.StaticInt64(defaultUploadPartSizeMiB),
+			MarkdownDescription: fmt.Sprintf("Size of one part of a multipart upload, in MiB, from 1 to %d; files "+
+				"smaller than one part go in a single PUT. Default `%d`. Memory use is about part size times "+
+				"`upload_concurrency`. Only used while uploading; changing it changes nothing in VOD.",
+				maxUploadPartSizeMiB, defaultUploadPartSizeMiB),
+			Validators: []validator.Int64{int64validator.Between(1, maxUploadPartSizeMiB)},
+		},
+		"upload_concurrency": schema.Int64Attribute{
+			Optional: true,
+			Computed: true,
+			Default:  int64default.StaticInt64(defaultUploadConcurrency),
+			MarkdownDescription: fmt.Sprintf("Number of parts uploaded at the same time, from 1 to %d. Default `%d`. "+
+				"Only used while uploading.", maxUploadConcurrency, defaultUploadConcurrency),
+			Validators: []validator.Int64{int64validator.Between(1, maxUploadConcurrency)},
+		},
+
+		// Arguments that ModifyMediaInfo changes.
+		"description": schema.StringAttribute{
+			Optional: true,
+			Computed: true,
+			MarkdownDescription: "Description of the media, at most 128 characters. When unset, the description is " +
+				"left as it is. Changes in place.",
+			Validators:    []validator.String{stringvalidator.UTF8LengthAtMost(128)},
+			PlanModifiers: keepState,
+		},
+		"tags": schema.SetAttribute{
+			ElementType: types.StringType,
+			Optional:    true,
+			Computed:    true,
+			MarkdownDescription: "Tags of the media: at most 16, each at most 32 characters. When unset, the tags " +
+				"are left as they are; `[]` removes them all. Changes in place.",
+			PlanModifiers: []planmodifier.Set{setplanmodifier.UseStateForUnknown()},
+			Validators: []validator.Set{
+				setvalidator.SizeAtMost(maxMediaTags),
+				setvalidator.ValueStringsAre(stringvalidator.LengthBetween(1, maxTagChars)),
+			},
+		},
+
+		// Results.
+		"id": schema.StringAttribute{
+			Computed:            true,
+			MarkdownDescription: "The media's `file_id`.",
+			PlanModifiers:       keepState,
+		},
+		"file_id": schema.StringAttribute{
+			Computed:            true,
+			MarkdownDescription: "File ID of the media in VOD.",
+			PlanModifiers:       keepState,
+		},
+		"media_url": schema.StringAttribute{
+			Computed:            true,
+			MarkdownDescription: "Playback URL of the media.",
+			PlanModifiers:       keepState,
+		},
+		"cover_url": schema.StringAttribute{
+			Computed:            true,
+			MarkdownDescription: "URL of the cover image; null when the media has no cover.",
+			PlanModifiers:       keepState,
+		},
+		"type": schema.StringAttribute{
+			Computed:            true,
+			MarkdownDescription: "Container type VOD reports, such as `mp4`.",
+			PlanModifiers:       keepState,
+		},
+		"category": schema.StringAttribute{
+			Computed:            true,
+			MarkdownDescription: "`Video`, `Audio` or `Image`.",
+			PlanModifiers:       keepState,
+		},
+		"size": schema.Int64Attribute{
+			Computed:            true,
+			MarkdownDescription: "Size of the media file in bytes.",
+			PlanModifiers:       []planmodifier.Int64{int64planmodifier.UseStateForUnknown()},
+		},
+		"create_time": schema.StringAttribute{
+			Computed:            true,
+			CustomType:          timetypes.RFC3339Type{},
+			MarkdownDescription: "When the media was created, in RFC 3339 format.",
+			PlanModifiers:       keepState,
+		},
+	}
+}
+
+func (r *mediaResource) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
+	if req.ProviderData == nil {
+		return
+	}
+	data, ok := req.ProviderData.(*providerData)
+	if !ok {
+		resp.Diagnostics.AddError(
+			"Unexpected Resource Configure Type",
+			fmt.Sprintf("Expected *providerData, got: %T. Please report this issue to the provider developers.", req.ProviderData),
+		)
+		return
+	}
+	r.data = data
+}
+
+func (r *mediaResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
+	var plan, config mediaResourceModel
+	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	resp.Diagnostics.Append(req.Config.Get(ctx, &config)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	timeout, diags := plan.Timeouts.Create(ctx, defaultMediaCreateTimeout)
+	resp.Diagnostics.Append(diags...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	ctx, cancel := context.WithTimeout(withLogging(ctx), timeout)
+	defer cancel()
+
+	var committed *vod.CommitUploadResponse
+	if config.VodSessionKeyWO.IsNull() {
+		committed, diags = r.uploadAndCommit(ctx, &plan)
+	} else {
+		committed, diags = r.commitSession(ctx, &plan, config.VodSessionKeyWO.ValueString())
+	}
+	resp.Diagnostics.Append(diags...)
+	if committed == nil {
+		return
+	}
+	// From here on the media exists: whatever fails next, it is saved to state so that it stays managed
+	// (Terraform marks it tainted when an error is returned with it).
+	plan.FileID = types.StringValue(committed.FileID)
+	plan.ID = plan.FileID
+
+	resp.Diagnostics.Append(r.applyAfterCommit(ctx, &plan, config.VodSessionKeyWO.IsNull())...)
+	resp.Diagnostics.Append(r.refresh(ctx, &plan)...)
+	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+}
+
+func (r *mediaResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
+	var state mediaResourceModel
+	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	ctx, cancel := context.WithTimeout(withLogging(ctx), defaultMediaReadTimeout)
+	defer cancel()
+
+	info, err := r.describe(ctx, &state)
+	if isMediaNotFound(err) {
+		// Deleted outside Terraform (or expired): forget it so that the next plan creates it again.
+		resp.Diagnostics.AddWarning("Media No Longer Exists",
+			fmt.Sprintf("The media file %s no longer exists in VOD; it was removed from the state and will be "+
+				"created again on the next apply.", state.FileID.ValueString()))
+		resp.State.RemoveResource(ctx)
+		return
+	}
+	if err != nil {
+		resp.Diagnostics.Append(apiErrorDiagnostic("Unable to Read VOD Media", err))
+		return
+	}
+	resp.Diagnostics.Append(state.flattenMediaInfo(ctx, info)...)
+	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
+}
+
+func (r *mediaResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
+	var plan, state mediaResourceModel
+	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	timeout, diags := plan.Timeouts.Update(ctx, defaultMediaUpdateTimeout)
+	resp.Diagnostics.Append(diags...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	ctx, cancel := context.WithTimeout(withLogging(ctx), timeout)
+	defer cancel()
+
+	modify, diags := plan.modifyRequest(ctx, &state, false)
+	resp.Diagnostics.Append(diags...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	if modify != nil {
+		if _, err := r.data.client.ModifyMediaInfo(ctx, modify); err != nil {
+			resp.Diagnostics.Append(apiErrorDiagnostic("Unable to Update VOD Media", err))
+			return
+		}
+	}
+	resp.Diagnostics.Append(r.refresh(ctx, &plan)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	// An adopted (imported) media is now fully described by its configuration: later changes of the
+	// upload arguments replace it like any other media.
+	resp.Diagnostics.Append(clearAdopted(ctx, resp.Private)...)
+	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+}
+
+func (r *mediaResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
+	var state mediaResourceModel
+	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	timeout, diags := state.Timeouts.Delete(ctx, defaultMediaDeleteTimeout)
+	resp.Diagnostics.Append(diags...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	ctx, cancel := context.WithTimeout(withLogging(ctx), timeout)
+	defer cancel()
+
+	err := r.data.client.DeleteMedia(ctx, &vod.DeleteMediaRequest{
+		FileID:   state.FileID.ValueString(),
+		SubAppID: subAppIDPointer(state.SubAppID),
+	})
+	if err != nil && !isMediaNotFound(err) {
+		resp.Diagnostics.Append(apiErrorDiagnostic("Unable to Delete VOD Media", err))
+	}
+}
+
+func (r *mediaResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
+	id, diags := parseMediaImportID(req.ID)
+	resp.Diagnostics.Append(diags...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("id"), id.fileID)...)
+	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("file_id"), id.fileID)...)
+	if id.subAppID.IsNull() {
+		id.subAppID = r.defaultSubAppID()
+	}
+	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("sub_app_id"), id.subAppID)...)
+	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("upload_part_size_mib"), int64(defaultUploadPartSizeMiB))...)
+	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("upload_concurrency"), int64(defaultUploadConcurrency))...)
+	resp.Diagnostics.Append(markAdopted(ctx, resp.Private)...)
+}
+
+// describe reads the media's basic information and metadata.
+func (r *mediaResource) describe(ctx context.Context, m *mediaResourceModel) (*vod.MediaInfo, error) {
+	return r.data.client.DescribeMedia(ctx, m.FileID.ValueString(), subAppIDPointer(m.SubAppID))
+}
+
+// refresh reads the media after a change and fills the results. Unlike Read, a missing media is an error:
+// it was just created or changed.
+func (r *mediaResource) refresh(ctx context.Context, m *mediaResourceModel) diag.Diagnostics {
+	var diags diag.Diagnostics
+	info, err := r.describe(ctx, m)
+	if err != nil {
+		diags.Append(apiErrorDiagnostic("Unable to Read VOD Media", err))
+		m.setUnreadResults()
+		return diags
+	}
+	diags.Append(m.flattenMediaInfo(ctx, info)...)
+	return diags
+}
+
+// subAppIDPointer maps the sub_app_id kept in state to the request field: null lets the API use the
+// account's default application.
+func subAppIDPointer(v types.Int64) *uint64 {
+	if v.IsNull() || v.IsUnknown() {
+		return nil
+	}
+	id := uint64(v.ValueInt64())
+	return &id
+}

@@ -1,0 +1,389 @@
+package provider
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/resource"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/int64planmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+
+	"github.com/tencentvod/terraform-provider-tencentvod/internal/vod"
+)
+
+// Limits of ModifyMediaInfo (reference/vod-api.md §4).
+const (
+	maxMediaTags      = 16
+	maxTagChars       = 32
+	maxMediaNameChars = 64
+	// maxInlineCoverBytes keeps a base64 cover (4/3 of its size) under the API's 10 MB request limit.
+	maxInlineCoverBytes = 7 << 20
+)
+
+// inlineCoverTypes are the image types ModifyMediaInfo's CoverData accepts.
+var inlineCoverTypes = []string{"gif", "jpeg", "jpg", "png"}
+
+// manifestTypes are streaming manifests: uploading them means uploading every segment they list, which
+// this resource does not do.
+var manifestTypes = []string{"m3u8", "mpd"}
+
+// sessionOnlyAttributes are the arguments only ApplyUpload takes. With vod_session_key_wo the session was
+// opened elsewhere, so they were that session's to set.
+var sessionOnlyAttributes = []string{
+	"media_type", "cover_type", "procedure", "storage_region", "source_context", "session_context",
+	"upload_part_size_mib", "upload_concurrency",
+}
+
+func (r *mediaResource) ValidateConfig(ctx context.Context, req resource.ValidateConfigRequest, resp *resource.ValidateConfigResponse) {
+	var config mediaResourceModel
+	resp.Diagnostics.Append(req.Config.Get(ctx, &config)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	if config.VodSessionKeyWO.IsNull() {
+		return
+	}
+	if !config.Source.IsNull() {
+		resp.Diagnostics.AddAttributeError(path.Root("vod_session_key_wo"), "Conflicting Media Sources",
+			"Set either source (a local file the provider uploads) or vod_session_key_wo (an upload session whose "+
+				"file was uploaded by another tool), not both.")
+	}
+	for _, name := range sessionOnlyAttributes {
+		var value types.String
+		var intValue types.Int64
+		isSet := false
+		if name == "upload_part_size_mib" || name == "upload_concurrency" {
+			resp.Diagnostics.Append(req.Config.GetAttribute(ctx, path.Root(name), &intValue)...)
+			isSet = !intValue.IsNull()
+		} else {
+			resp.Diagnostics.Append(req.Config.GetAttribute(ctx, path.Root(name), &value)...)
+			isSet = !value.IsNull()
+		}
+		if isSet {
+			resp.Diagnostics.AddAttributeError(path.Root(name), "Argument Not Allowed With vod_session_key_wo",
+				fmt.Sprintf("%s is only used when the provider opens the upload session itself (with source). "+
+					"With vod_session_key_wo the session was opened by tencentvod_upload_session: set %s there instead.",
+					name, sessionAttributeHint(name)))
+		}
+	}
+}
+
+// sessionAttributeHint names where a session-only argument goes in the chained setup.
+func sessionAttributeHint(name string) string {
+	if name == "upload_part_size_mib" || name == "upload_concurrency" {
+		return "the upload's tuning in the tool that uploads the file"
+	}
+	return name
+}
+
+func (r *mediaResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
+	if req.Plan.Raw.IsNull() {
+		return // destroy
+	}
+	var plan, config mediaResourceModel
+	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	resp.Diagnostics.Append(req.Config.Get(ctx, &config)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	creating := req.State.Raw.IsNull()
+	if creating {
+		resp.Diagnostics.Append(r.planCreate(&plan, &config)...)
+	} else {
+		var state mediaResourceModel
+		resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+		if resp.Diagnostics.HasError() {
+			return
+		}
+		resp.Diagnostics.Append(planCoverChange(&plan, &state)...)
+	}
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	resp.Diagnostics.Append(resp.Plan.Set(ctx, &plan)...)
+}
+
+// planCreate fills the defaults that follow from the configuration (so that the plan shows them) and
+// rejects what cannot work, before anything is uploaded.
+func (r *mediaResource) planCreate(plan, config *mediaResourceModel) diag.Diagnostics {
+	var diags diag.Diagnostics
+	if config.Source.IsNull() && config.VodSessionKeyWO.IsNull() {
+		diags.AddAttributeError(path.Root("source"), "Missing Media Source",
+			"Creating a tencentvod_media needs exactly one of source (a local file the provider uploads) or "+
+				"vod_session_key_wo (the vod_session_key of a tencentvod_upload_session whose file was uploaded by "+
+				"another tool). If vod_session_key_wo comes from an upload session with enabled = false during "+
+				"plan, enable the session during plan as well.")
+		return diags
+	}
+	if config.SubAppID.IsNull() {
+		plan.SubAppID = r.defaultSubAppID()
+	}
+	if !config.Source.IsNull() {
+		diags.Append(planSourceDefaults(plan, config)...)
+	} else {
+		// The session chose these; they are read back after the commit.
+		plan.CoverType = types.StringNull()
+	}
+	if !config.CoverSource.IsUnknown() && !config.CoverSource.IsNull() && config.Source.IsNull() {
+		diags.Append(checkInlineCover(config.CoverSource.ValueString())...)
+	}
+	return diags
+}
+
+// defaultSubAppID is the provider's sub_app_id as a plan value: unknown while the provider's configuration
+// is, null when none is configured (the account's default application).
+func (r *mediaResource) defaultSubAppID() types.Int64 {
+	switch {
+	case r.data == nil || r.data.configUnknown:
+		return types.Int64Unknown()
+	case r.data.client.SubAppID() == 0:
+		return types.Int64Null()
+	default:
+		return types.Int64Value(int64(r.data.client.SubAppID()))
+	}
+}
+
+// planSourceDefaults derives media_type, media_name and cover_type from the file names, as the official
+// upload SDKs do.
+func planSourceDefaults(plan, config *mediaResourceModel) diag.Diagnostics {
+	var diags diag.Diagnostics
+	if config.Source.IsUnknown() {
+		return diags
+	}
+	source := config.Source.ValueString()
+	ext := fileExtension(source)
+	if slices.Contains(manifestTypes, ext) && config.MediaType.IsNull() {
+		diags.AddAttributeError(path.Root("source"), "Streaming Manifests Not Supported",
+			fmt.Sprintf("source %q is an HLS or DASH manifest (.%s). Uploading a manifest means uploading every "+
+				"segment it lists, which tencentvod_media does not do yet: upload the manifest and its segments "+
+				"with another tool, or upload a single media file.", source, ext))
+		return diags
+	}
+	if config.MediaType.IsNull() {
+		if !slices.Contains(vod.MediaTypes(), ext) {
+			diags.AddAttributeError(path.Root("media_type"), "Cannot Infer media_type",
+				fmt.Sprintf("media_type defaults to the extension of source, but %q has %s, which is not a "+
+					"supported media type. Set media_type to one of: %s.", source, describeExtension(ext),
+					strings.Join(vod.MediaTypes(), ", ")))
+		} else {
+			plan.MediaType = types.StringValue(ext)
+		}
+	}
+	if config.MediaName.IsNull() {
+		name := strings.TrimSuffix(filepath.Base(source), filepath.Ext(source))
+		switch n := utf8.RuneCountInString(name); {
+		case n == 0:
+			diags.AddAttributeError(path.Root("media_name"), "Cannot Infer media_name",
+				fmt.Sprintf("media_name defaults to the base name of source without its extension, which is empty "+
+					"for %q. Set media_name.", source))
+		case n > maxMediaNameChars:
+			diags.AddAttributeError(path.Root("media_name"), "Cannot Infer media_name",
+				fmt.Sprintf("media_name defaults to the base name of source without its extension, which has %d "+
+					"characters; VOD allows at most %d. Set media_name.", n, maxMediaNameChars))
+		default:
+			plan.MediaName = types.StringValue(name)
+		}
+	}
+	diags.Append(planCoverType(plan, config)...)
+	if _, err := os.Stat(source); err != nil {
+		// A file written earlier in the same apply does not exist yet at plan time; create checks again
+		// before anything is sent.
+		diags.AddAttributeWarning(path.Root("source"), "Media Source Not Found",
+			fmt.Sprintf("source %q cannot be read now (%s). The apply fails unless the file exists by then.", source, pathErrorReason(err)))
+	}
+	return diags
+}
+
+func planCoverType(plan, config *mediaResourceModel) diag.Diagnostics {
+	var diags diag.Diagnostics
+	switch {
+	case !config.CoverType.IsNull():
+		return diags
+	case config.CoverSource.IsNull():
+		plan.CoverType = types.StringNull()
+	case config.CoverSource.IsUnknown():
+		plan.CoverType = types.StringUnknown()
+	default:
+		ext := fileExtension(config.CoverSource.ValueString())
+		if !slices.Contains(vod.CoverTypes, ext) {
+			diags.AddAttributeError(path.Root("cover_type"), "Cannot Infer cover_type",
+				fmt.Sprintf("cover_type defaults to the extension of cover_source, but %q has %s, which is not a "+
+					"supported image type. Set cover_type to one of: %s.", config.CoverSource.ValueString(),
+					describeExtension(ext), strings.Join(vod.CoverTypes, ", ")))
+			return diags
+		}
+		plan.CoverType = types.StringValue(ext)
+	}
+	return diags
+}
+
+// planCoverChange marks the cover URL as changing when a new cover will be sent, and checks that the
+// cover can be sent inline.
+func planCoverChange(plan, state *mediaResourceModel) diag.Diagnostics {
+	var diags diag.Diagnostics
+	if !coverChanges(plan, state) {
+		return diags
+	}
+	plan.CoverURL = types.StringUnknown()
+	if !plan.CoverSource.IsUnknown() {
+		diags.Append(checkInlineCover(plan.CoverSource.ValueString())...)
+	}
+	return diags
+}
+
+// coverChanges reports whether an update sends a new cover: a new cover_source path, or a new
+// cover_source_hash for the same path. Removing cover_source leaves the cover alone.
+func coverChanges(plan, state *mediaResourceModel) bool {
+	if plan.CoverSource.IsNull() {
+		return false
+	}
+	return !plan.CoverSource.Equal(state.CoverSource) || !plan.CoverSourceHash.Equal(state.CoverSourceHash)
+}
+
+// checkInlineCover rejects covers ModifyMediaInfo cannot take, judged by the file name (the size is
+// checked when the file is read).
+func checkInlineCover(coverSource string) diag.Diagnostics {
+	var diags diag.Diagnostics
+	if ext := fileExtension(coverSource); !slices.Contains(inlineCoverTypes, ext) {
+		diags.AddAttributeError(path.Root("cover_source"), "Unsupported Cover Image",
+			fmt.Sprintf("cover_source %q has %s. A cover set after the media is created (or with "+
+				"vod_session_key_wo) is sent with ModifyMediaInfo, which accepts only %s images.",
+				coverSource, describeExtension(ext), strings.Join(inlineCoverTypes, ", ")))
+	}
+	return diags
+}
+
+// fileExtension is the lowercase extension without the dot ("" when there is none).
+func fileExtension(name string) string {
+	return strings.ToLower(strings.TrimPrefix(filepath.Ext(name), "."))
+}
+
+func describeExtension(ext string) string {
+	if ext == "" {
+		return "no extension"
+	}
+	return "the extension ." + ext
+}
+
+func pathErrorReason(err error) string {
+	if os.IsNotExist(err) {
+		return "no such file"
+	}
+	return err.Error()
+}
+
+// notManifest rejects an explicit media_type of a streaming manifest.
+func notManifest() validator.String { return manifestValidator{} }
+
+type manifestValidator struct{}
+
+func (manifestValidator) Description(context.Context) string {
+	return "must not be a streaming manifest type (" + strings.Join(manifestTypes, ", ") + ")"
+}
+
+func (v manifestValidator) MarkdownDescription(ctx context.Context) string { return v.Description(ctx) }
+
+func (manifestValidator) ValidateString(_ context.Context, req validator.StringRequest, resp *validator.StringResponse) {
+	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() {
+		return
+	}
+	if slices.Contains(manifestTypes, strings.ToLower(req.ConfigValue.ValueString())) {
+		resp.Diagnostics.AddAttributeError(req.Path, "Streaming Manifests Not Supported",
+			fmt.Sprintf("media_type %q is an HLS or DASH manifest. Uploading a manifest means uploading every "+
+				"segment it lists, which tencentvod_media does not do yet.", req.ConfigValue.ValueString()))
+	}
+}
+
+// adoptedKey marks, in private state, a media that was imported and has not been applied since. Its
+// upload arguments (source, procedure, ...) cannot be read from VOD, so the first apply after an import
+// records them from the configuration instead of replacing the media.
+const adoptedKey = "adopted"
+
+func markAdopted(ctx context.Context, private interface {
+	SetKey(context.Context, string, []byte) diag.Diagnostics
+}) diag.Diagnostics {
+	return private.SetKey(ctx, adoptedKey, []byte(`{"imported":true}`))
+}
+
+func clearAdopted(ctx context.Context, private interface {
+	SetKey(context.Context, string, []byte) diag.Diagnostics
+}) diag.Diagnostics {
+	return private.SetKey(ctx, adoptedKey, nil)
+}
+
+func isAdopted(ctx context.Context, private interface {
+	GetKey(context.Context, string) ([]byte, diag.Diagnostics)
+}) bool {
+	if private == nil {
+		return false
+	}
+	value, diags := private.GetKey(ctx, adoptedKey)
+	return !diags.HasError() && len(value) > 0
+}
+
+const replaceUnlessAdoptedDescription = "Changing this value replaces the media, except for the first apply " +
+	"after an import, which records the configured value."
+
+// requiresReplaceUnlessAdopted replaces the media when the value changes, unless the media was just
+// imported and the value was never known.
+func requiresReplaceUnlessAdopted() planmodifier.String {
+	return stringplanmodifier.RequiresReplaceIf(
+		func(ctx context.Context, req planmodifier.StringRequest, resp *stringplanmodifier.RequiresReplaceIfFuncResponse) {
+			resp.RequiresReplace = !(req.StateValue.IsNull() && isAdopted(ctx, req.Private))
+		},
+		replaceUnlessAdoptedDescription, replaceUnlessAdoptedDescription)
+}
+
+func requiresReplaceUnlessAdoptedInt64() planmodifier.Int64 {
+	return int64planmodifier.RequiresReplaceIf(
+		func(ctx context.Context, req planmodifier.Int64Request, resp *int64planmodifier.RequiresReplaceIfFuncResponse) {
+			resp.RequiresReplace = !(req.StateValue.IsNull() && isAdopted(ctx, req.Private))
+		},
+		replaceUnlessAdoptedDescription, replaceUnlessAdoptedDescription)
+}
+
+// mediaImportID is a parsed import ID.
+type mediaImportID struct {
+	fileID   string
+	subAppID types.Int64
+}
+
+var fileIDPattern = regexp.MustCompile(`^[0-9]{1,32}$`)
+
+// parseMediaImportID accepts "<file_id>" and "<sub_app_id>/<file_id>".
+func parseMediaImportID(id string) (mediaImportID, diag.Diagnostics) {
+	var diags diag.Diagnostics
+	subApp, fileID, hasSubApp := strings.Cut(id, "/")
+	if !hasSubApp {
+		fileID, subApp = subApp, ""
+	}
+	parsed := mediaImportID{fileID: fileID, subAppID: types.Int64Null()}
+	if hasSubApp {
+		n, err := strconv.ParseUint(subApp, 10, 63)
+		if err != nil || n == 0 {
+			diags.AddError("Invalid Import ID",
+				fmt.Sprintf("Import ID %q: the part before \"/\" must be a VOD application ID (a positive number). "+
+					"Use <file_id> or <sub_app_id>/<file_id>, for example 5285890781213513981 or 1500000000/5285890781213513981.", id))
+			return parsed, diags
+		}
+		parsed.subAppID = types.Int64Value(int64(n))
+	}
+	if !fileIDPattern.MatchString(fileID) {
+		diags.AddError("Invalid Import ID",
+			fmt.Sprintf("Import ID %q: %q is not a VOD file ID (a string of digits). Use <file_id> or "+
+				"<sub_app_id>/<file_id>, for example 5285890781213513981 or 1500000000/5285890781213513981.", id, fileID))
+	}
+	return parsed, diags
+}

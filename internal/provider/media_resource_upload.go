@@ -1,0 +1,402 @@
+package provider
+
+import (
+	"context"
+	"encoding/base64"
+	"errors"
+	"fmt"
+	"os"
+	"slices"
+	"strconv"
+	"time"
+
+	"github.com/hashicorp/terraform-plugin-framework-timetypes/timetypes"
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+	"github.com/hashicorp/terraform-plugin-log/tflog"
+
+	"github.com/tencentvod/terraform-provider-tencentvod/internal/vod"
+)
+
+// uploadAndCommit creates media from source: it checks the files, opens an upload session, uploads the
+// media (and cover) and commits the session. Nothing is sent before both files are known to be readable.
+func (r *mediaResource) uploadAndCommit(ctx context.Context, plan *mediaResourceModel) (*vod.CommitUploadResponse, diag.Diagnostics) {
+	var diags diag.Diagnostics
+	diags.Append(checkReadableFile(path.Root("source"), plan.Source.ValueString())...)
+	if !plan.CoverSource.IsNull() {
+		diags.Append(checkReadableFile(path.Root("cover_source"), plan.CoverSource.ValueString())...)
+	}
+	request, d := plan.applyUploadRequest()
+	diags.Append(d...)
+	if diags.HasError() {
+		return nil, diags
+	}
+
+	client := r.data.client
+	session, err := client.ApplyUpload(ctx, request)
+	if err != nil {
+		diags.Append(apiErrorDiagnostic("Unable to Open VOD Upload Session", err))
+		return nil, diags
+	}
+	ctx = maskSecrets(ctx, session.VodSessionKey, session.TempCertificate.SecretKey, session.TempCertificate.Token)
+	if plan.StorageRegion.IsUnknown() {
+		plan.StorageRegion = types.StringValue(session.StorageRegion)
+	}
+
+	if d := r.uploadSessionFiles(ctx, plan, session); d.HasError() {
+		diags.Append(d...)
+		return nil, diags
+	}
+	committed, d := commit(ctx, client, session.VodSessionKey, plan, session)
+	diags.Append(d...)
+	return committed, diags
+}
+
+// uploadSessionFiles uploads the media and, when there is one, the cover to the session's paths.
+func (r *mediaResource) uploadSessionFiles(ctx context.Context, plan *mediaResourceModel, session *vod.ApplyUploadResponse) diag.Diagnostics {
+	var diags diag.Diagnostics
+	client := r.data.client
+	bucketURL, err := client.BucketURL(session.StorageBucket, session.StorageRegion)
+	if err != nil {
+		diags.AddError("Unable to Upload Media", "The upload session's bucket cannot be reached: "+err.Error())
+		return diags
+	}
+	options := vod.UploadOptions{
+		PartSize:    plan.UploadPartSizeMiB.ValueInt64() << 20,
+		Concurrency: int(plan.UploadConcurrency.ValueInt64()),
+	}
+	uploads := []struct{ attribute, file, storagePath string }{
+		{"source", plan.Source.ValueString(), session.MediaStoragePath},
+	}
+	if !plan.CoverSource.IsNull() {
+		uploads = append(uploads, struct{ attribute, file, storagePath string }{"cover_source", plan.CoverSource.ValueString(), session.CoverStoragePath})
+	}
+	for _, u := range uploads {
+		result, err := client.UploadFile(ctx, session.TempCertificate, bucketURL, objectKey(u.storagePath), u.file, options)
+		if err != nil {
+			diags.AddAttributeError(path.Root(u.attribute), "Unable to Upload Media",
+				fmt.Sprintf("Uploading %s %q to bucket %s failed, so nothing was committed to VOD; a partial "+
+					"multipart upload, if any, was aborted, and the upload session expires unused.\n\nOriginal Error: %s",
+					u.attribute, u.file, session.StorageBucket, err))
+			return diags
+		}
+		tflog.Info(ctx, "uploaded file to VOD storage", map[string]any{
+			"file": u.file, "object_key": objectKey(u.storagePath), "bytes": strconv.FormatInt(result.Size, 10),
+			"parts": result.Parts, "seconds": result.Duration.Round(time.Millisecond).Seconds(),
+		})
+	}
+	return diags
+}
+
+// commitSession creates media from an upload session opened and filled elsewhere.
+func (r *mediaResource) commitSession(ctx context.Context, plan *mediaResourceModel, sessionKey string) (*vod.CommitUploadResponse, diag.Diagnostics) {
+	ctx = maskSecrets(ctx, sessionKey)
+	return commit(ctx, r.data.client, sessionKey, plan, nil)
+}
+
+// commit calls CommitUpload. A commit whose reply was lost is reported with what is needed to find and
+// import the media, because Terraform cannot track it without its FileId.
+func commit(ctx context.Context, client *vod.Client, sessionKey string, plan *mediaResourceModel, session *vod.ApplyUploadResponse) (*vod.CommitUploadResponse, diag.Diagnostics) {
+	var diags diag.Diagnostics
+	committed, err := client.CommitUpload(ctx, &vod.CommitUploadRequest{
+		VodSessionKey: sessionKey,
+		SubAppID:      subAppIDPointer(plan.SubAppID),
+	})
+	var lost *vod.CommitOutcomeUnknownError
+	switch {
+	case errors.As(err, &lost):
+		diags.AddError("VOD Media Created But Not Tracked", lostCommitDetail(plan, session, lost))
+		return nil, diags
+	case err != nil:
+		diags.Append(apiErrorDiagnostic("Unable to Commit VOD Upload", err))
+		return nil, diags
+	}
+	tflog.Info(ctx, "committed VOD upload", map[string]any{"file_id": committed.FileID, "request_id": committed.RequestID})
+	return committed, diags
+}
+
+func lostCommitDetail(plan *mediaResourceModel, session *vod.ApplyUploadResponse, lost *vod.CommitOutcomeUnknownError) string {
+	detail := "CommitUpload most likely created the media file, but its reply (with the FileId) was lost, and the " +
+		"session key cannot be committed again. Terraform does not track this media, so it is not in the state.\n\n" +
+		"Find it in the VOD console (Media Assets) or with DescribeMediaInfos/SearchMedia"
+	if !plan.MediaName.IsUnknown() && !plan.MediaName.IsNull() {
+		detail += fmt.Sprintf(" by its name %q", plan.MediaName.ValueString())
+	}
+	if session != nil {
+		detail += fmt.Sprintf(" or its storage path %s in bucket %s", session.MediaStoragePath, session.StorageBucket)
+	}
+	detail += ", then either import it:\n\n    terraform import <resource address> <file_id>\n\n" +
+		"or delete it and apply again.\n\nOriginal Error: " + lost.Error()
+	return detail
+}
+
+// applyAfterCommit brings the new media in line with the arguments CommitUpload could not carry:
+// description and tags always, and with vod_session_key_wo also the name, category, expiry and cover,
+// which the session may have set differently.
+func (r *mediaResource) applyAfterCommit(ctx context.Context, plan *mediaResourceModel, uploadedHere bool) diag.Diagnostics {
+	var diags diag.Diagnostics
+	current := *plan
+	info, err := r.describe(ctx, plan)
+	if err != nil {
+		diags.Append(apiErrorDiagnostic("Unable to Read New VOD Media", err))
+		return diags
+	}
+	diags.Append(current.flattenMediaInfo(ctx, info)...)
+	modify, d := plan.modifyRequest(ctx, &current, !uploadedHere && !plan.CoverSource.IsNull())
+	diags.Append(d...)
+	if modify == nil || diags.HasError() {
+		return diags
+	}
+	if _, err := r.data.client.ModifyMediaInfo(ctx, modify); err != nil {
+		diags.Append(apiErrorDiagnostic("Unable to Finish Creating VOD Media", err))
+		diags.AddError("VOD Media Created With Different Settings",
+			fmt.Sprintf("The media %s was created but its settings could not be applied. It is saved in the "+
+				"state as tainted: the next apply replaces it.", plan.FileID.ValueString()))
+	}
+	return diags
+}
+
+// modifyRequest builds the ModifyMediaInfo call that turns current into m, or returns nil when nothing
+// differs. Unknown planned values (computed ones not set in the configuration) are left alone.
+func (m *mediaResourceModel) modifyRequest(ctx context.Context, current *mediaResourceModel, sendCover bool) (*vod.ModifyMediaInfoRequest, diag.Diagnostics) {
+	var diags diag.Diagnostics
+	req := &vod.ModifyMediaInfoRequest{FileID: current.FileID.ValueString(), SubAppID: subAppIDPointer(current.SubAppID)}
+	changed := false
+	if isKnown(m.MediaName) && !m.MediaName.Equal(current.MediaName) {
+		req.Name, changed = m.MediaName.ValueStringPointer(), true
+	}
+	if isKnown(m.Description) && !m.Description.Equal(current.Description) {
+		req.Description, changed = m.Description.ValueStringPointer(), true
+	}
+	if !m.ClassID.IsNull() && !m.ClassID.IsUnknown() && !m.ClassID.Equal(current.ClassID) {
+		req.ClassID, changed = m.ClassID.ValueInt64Pointer(), true
+	}
+	if expire, differs, d := expireTimeChange(m.ExpireTime, current.ExpireTime); differs {
+		diags.Append(d...)
+		req.ExpireTime, changed = &expire, true
+	}
+	if !m.Tags.IsNull() && !m.Tags.IsUnknown() {
+		add, remove, d := tagChanges(ctx, m.Tags, current.Tags)
+		diags.Append(d...)
+		if len(add)+len(remove) > 0 {
+			req.AddTags, req.DeleteTags, changed = add, remove, true
+		}
+	}
+	if sendCover || coverChanges(m, current) {
+		data, d := readInlineCover(m.CoverSource.ValueString())
+		diags.Append(d...)
+		req.CoverData, changed = &data, true
+	}
+	if !changed || diags.HasError() {
+		return nil, diags
+	}
+	return req, diags
+}
+
+func isKnown(v types.String) bool { return !v.IsNull() && !v.IsUnknown() }
+
+// expireTimeChange compares the planned expiry with the current one (null meaning never) and returns the
+// API value to send when they differ.
+func expireTimeChange(planned, current timetypes.RFC3339) (string, bool, diag.Diagnostics) {
+	if planned.IsUnknown() {
+		return "", false, nil
+	}
+	if planned.IsNull() {
+		return vod.NeverExpires, !current.IsNull(), nil
+	}
+	if !current.IsNull() {
+		if equal, d := planned.StringSemanticEquals(context.Background(), current); d.HasError() || equal {
+			return "", false, d
+		}
+	}
+	t, d := planned.ValueRFC3339Time()
+	return t.UTC().Format(time.RFC3339), true, d
+}
+
+// tagChanges lists the tags to add and to delete to go from current to planned.
+func tagChanges(ctx context.Context, planned, current types.Set) (add, remove []string, diags diag.Diagnostics) {
+	var want, have []string
+	diags.Append(planned.ElementsAs(ctx, &want, false)...)
+	if !current.IsNull() && !current.IsUnknown() {
+		diags.Append(current.ElementsAs(ctx, &have, false)...)
+	}
+	for _, tag := range want {
+		if !slices.Contains(have, tag) {
+			add = append(add, tag)
+		}
+	}
+	for _, tag := range have {
+		if !slices.Contains(want, tag) {
+			remove = append(remove, tag)
+		}
+	}
+	slices.Sort(add)
+	slices.Sort(remove)
+	return add, remove, diags
+}
+
+// readInlineCover reads a cover for ModifyMediaInfo's CoverData (base64).
+func readInlineCover(file string) (string, diag.Diagnostics) {
+	var diags diag.Diagnostics
+	diags.Append(checkInlineCover(file)...)
+	if diags.HasError() {
+		return "", diags
+	}
+	info, err := os.Stat(file)
+	if err == nil && info.Size() > maxInlineCoverBytes {
+		diags.AddAttributeError(path.Root("cover_source"), "Cover Image Too Large",
+			fmt.Sprintf("cover_source %q is %d bytes. A cover sent with ModifyMediaInfo must be at most %d MiB.",
+				file, info.Size(), maxInlineCoverBytes>>20))
+		return "", diags
+	}
+	data, err := os.ReadFile(file)
+	if err != nil {
+		diags.AddAttributeError(path.Root("cover_source"), "Unable to Read cover_source",
+			fmt.Sprintf("cover_source %q cannot be read: %s.", file, pathErrorReason(err)))
+		return "", diags
+	}
+	return base64.StdEncoding.EncodeToString(data), diags
+}
+
+// checkReadableFile fails early, before any API call, for a file that cannot be uploaded.
+func checkReadableFile(attribute path.Path, file string) diag.Diagnostics {
+	var diags diag.Diagnostics
+	f, err := os.Open(file)
+	if err != nil {
+		diags.AddAttributeError(attribute, "Unable to Read "+attribute.String(),
+			fmt.Sprintf("%s %q cannot be read: %s. Nothing was uploaded.", attribute, file, pathErrorReason(err)))
+		return diags
+	}
+	defer f.Close()
+	info, err := f.Stat()
+	switch {
+	case err != nil:
+		diags.AddAttributeError(attribute, "Unable to Read "+attribute.String(),
+			fmt.Sprintf("%s %q cannot be read: %s. Nothing was uploaded.", attribute, file, err))
+	case !info.Mode().IsRegular():
+		diags.AddAttributeError(attribute, "Unable to Read "+attribute.String(),
+			fmt.Sprintf("%s %q is not a regular file. Nothing was uploaded.", attribute, file))
+	case info.Size() == 0:
+		diags.AddAttributeError(attribute, "Empty "+attribute.String(),
+			fmt.Sprintf("%s %q is empty; VOD cannot store an empty media file. Nothing was uploaded.", attribute, file))
+	}
+	return diags
+}
+
+// applyUploadRequest maps the planned arguments to ApplyUpload.
+func (m *mediaResourceModel) applyUploadRequest() (*vod.ApplyUploadRequest, diag.Diagnostics) {
+	var diags diag.Diagnostics
+	req := &vod.ApplyUploadRequest{
+		MediaType:      vod.NormalizeFileType(m.MediaType.ValueString()),
+		MediaName:      m.MediaName.ValueString(),
+		Procedure:      m.Procedure.ValueString(),
+		StorageRegion:  m.StorageRegion.ValueString(),
+		SourceContext:  m.SourceContext.ValueString(),
+		SessionContext: m.SessionContext.ValueString(),
+		SubAppID:       subAppIDPointer(m.SubAppID),
+	}
+	if !m.CoverSource.IsNull() {
+		req.CoverType = vod.NormalizeFileType(m.CoverType.ValueString())
+	}
+	if !m.ClassID.IsNull() && !m.ClassID.IsUnknown() {
+		req.ClassID = m.ClassID.ValueInt64Pointer()
+	}
+	if !m.ExpireTime.IsNull() {
+		t, d := m.ExpireTime.ValueRFC3339Time()
+		diags.Append(d...)
+		t = t.UTC()
+		req.ExpireTime = &t
+	}
+	return req, diags
+}
+
+// flattenMediaInfo fills the model from DescribeMediaInfos. Arguments keep their configured spelling
+// when VOD reports the same value (an expiry in another zone, a media type in capitals).
+func (m *mediaResourceModel) flattenMediaInfo(ctx context.Context, info *vod.MediaInfo) diag.Diagnostics {
+	var diags diag.Diagnostics
+	basic := info.BasicInfo
+	if basic == nil {
+		basic = &vod.MediaBasicInfo{}
+	}
+	m.FileID = types.StringValue(info.FileID)
+	m.ID = m.FileID
+	m.MediaName = types.StringValue(basic.Name)
+	m.Description = types.StringValue(basic.Description)
+	m.ClassID = types.Int64Value(basic.ClassID)
+	m.MediaURL = types.StringValue(basic.MediaURL)
+	m.CoverURL = stringOrNull(basic.CoverURL)
+	m.Type = types.StringValue(basic.Type)
+	m.Category = types.StringValue(basic.Category)
+	m.StorageRegion = types.StringValue(basic.StorageRegion)
+	if m.MediaType.IsNull() || m.MediaType.IsUnknown() {
+		m.MediaType = types.StringValue(basic.Type)
+	}
+	if m.CoverType.IsUnknown() {
+		m.CoverType = types.StringNull()
+	}
+	if m.SubAppID.IsUnknown() {
+		m.SubAppID = types.Int64Null()
+	}
+	var size int64
+	if info.MetaData != nil {
+		size = info.MetaData.Size
+	}
+	m.Size = types.Int64Value(size)
+	diags.Append(m.flattenTimes(basic)...)
+	tags := basic.TagSet
+	if tags == nil {
+		tags = []string{}
+	}
+	var d diag.Diagnostics
+	m.Tags, d = types.SetValueFrom(ctx, types.StringType, tags)
+	diags.Append(d...)
+	return diags
+}
+
+func (m *mediaResourceModel) flattenTimes(basic *vod.MediaBasicInfo) diag.Diagnostics {
+	var diags diag.Diagnostics
+	m.CreateTime = rfc3339OrNull(basic.CreateTime)
+	if basic.ExpireTime == "" || basic.ExpireTime == vod.NeverExpires {
+		m.ExpireTime = timetypes.NewRFC3339Null()
+		return diags
+	}
+	expires, err := time.Parse(time.RFC3339, basic.ExpireTime)
+	if err != nil {
+		diags.AddWarning("Unexpected VOD Response", fmt.Sprintf("ExpireTime %q is not an RFC 3339 time.", basic.ExpireTime))
+		return diags
+	}
+	if !m.ExpireTime.IsNull() && !m.ExpireTime.IsUnknown() {
+		if current, d := m.ExpireTime.ValueRFC3339Time(); !d.HasError() && current.Equal(expires) {
+			return diags // same instant: keep the configured spelling
+		}
+	}
+	m.ExpireTime = timetypes.NewRFC3339TimeValue(expires)
+	return diags
+}
+
+// setUnreadResults replaces unknown results with nulls when the media could not be read after a
+// change: Terraform refuses unknown values in state, and the next refresh fills them in.
+func (m *mediaResourceModel) setUnreadResults() {
+	for _, s := range []*types.String{&m.MediaURL, &m.CoverURL, &m.Type, &m.Category, &m.StorageRegion, &m.MediaName, &m.Description, &m.MediaType, &m.CoverType} {
+		if s.IsUnknown() {
+			*s = types.StringNull()
+		}
+	}
+	for _, i := range []*types.Int64{&m.Size, &m.ClassID, &m.SubAppID} {
+		if i.IsUnknown() {
+			*i = types.Int64Null()
+		}
+	}
+	if m.CreateTime.IsUnknown() {
+		m.CreateTime = timetypes.NewRFC3339Null()
+	}
+	if m.Tags.IsUnknown() {
+		m.Tags = types.SetNull(types.StringType)
+	}
+}
+
+// isMediaNotFound reports whether err says the media does not exist.
+func isMediaNotFound(err error) bool {
+	return errors.Is(err, vod.ErrMediaNotFound)
+}
