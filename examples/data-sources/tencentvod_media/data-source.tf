@@ -1,0 +1,19 @@
+variable "file_id" {
+  type        = string
+  description = "File ID of an existing media file."
+}
+
+data "tencentvod_media" "intro" {
+  file_id = var.file_id
+}
+
+output "intro" {
+  value = {
+    name     = data.tencentvod_media.intro.name
+    url      = data.tencentvod_media.intro.media_url
+    size     = data.tencentvod_media.intro.size
+    expires  = data.tencentvod_media.intro.expire_time
+    category = data.tencentvod_media.intro.category
+    region   = data.tencentvod_media.intro.storage_region
+  }
+}
