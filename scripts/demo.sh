@@ -3,8 +3,11 @@
 #
 # Builds the provider and the emulator, starts the emulator on a free loopback port, points
 # Terraform at the freshly built provider (dev_overrides, so no `terraform init` and no
-# registry), applies examples/demo (an upload session plus a curl upload with the presigned
-# URL), then asks the emulator whether the object arrived. Needs Go, Terraform >= 1.11 and curl.
+# registry) and applies examples/demo: the provider uploads one file itself in parallel parts,
+# and an upload session plus curl with its presigned URL uploads another, which the provider
+# then commits with the write-only session key. The script downloads both media files from
+# their media URLs and compares them with the originals, checks that a second plan is empty,
+# and destroys everything. Needs Go, Terraform >= 1.11 and curl.
 # DEMO_KEEP=1 keeps the work directory for inspection. No secret is printed.
 set -euo pipefail
 
@@ -13,6 +16,7 @@ name=demo
 # shellcheck source=scripts/lib.sh
 source "$repo/scripts/lib.sh"
 sample_bytes=${DEMO_SAMPLE_BYTES:-3145728}
+large_bytes=${DEMO_LARGE_BYTES:-20971520}
 
 require_tools go terraform curl
 make_work_dir DEMO_KEEP
@@ -44,6 +48,28 @@ object_md5() {
 
 receipt_value() { sed -n "s/^$1=//p" "$work/receipt.txt"; }
 
+# output_value OUTPUT FIELD: one field of an object output of the demo configuration.
+output_value() {
+	terraform -chdir="$work/tf" output -no-color -json "$1" | tr -d '\n ' |
+		sed -n "s/.*\"$2\":\"\{0,1\}\([^\",}]*\).*/\1/p"
+}
+
+# check_media OUTPUT FILE: downloads the media from its media URL and compares it with FILE.
+check_media() {
+	local file_id url size
+	file_id=$(output_value "$1" file_id)
+	url=$(output_value "$1" media_url)
+	size=$(output_value "$1" size)
+	[[ -n "$file_id" && -n "$url" ]] || die "output $1 names no media"
+	curl --fail --silent --show-error --output "$work/$1.download" "$url" || die "cannot download $1 from $url"
+	cmp -s "$2" "$work/$1.download" || die "the media behind $url differs from $2"
+	echo "$1: file_id $file_id, $size bytes, downloaded from its media URL and identical to $(basename "$2")"
+}
+
+var_args() {
+	printf '%s\n' -var "media_file=$work/sample.mp4" -var "large_file=$work/trailer.mp4" -var "receipt_file=$work/receipt.txt"
+}
+
 step "building the provider and the emulator"
 build_binaries
 
@@ -55,14 +81,16 @@ step "preparing the Terraform work directory"
 mkdir -p "$work/tf"
 cp "$repo"/examples/demo/*.tf "$work/tf/"
 head -c "$sample_bytes" /dev/urandom >"$work/sample.mp4"
-echo "sample file: $work/sample.mp4 ($sample_bytes bytes)"
+head -c "$large_bytes" /dev/urandom >"$work/trailer.mp4"
+echo "sample files: $work/sample.mp4 ($sample_bytes bytes), $work/trailer.mp4 ($large_bytes bytes)"
+mapfile -t vars < <(var_args)
 
 use_emulator
 
-step "terraform apply (opens an upload session, uploads with curl)"
+step "terraform apply (the provider uploads one file; curl uploads another, the provider commits it)"
 # dev_overrides serve the provider and terraform_data is built in: no terraform init needed.
-terraform -chdir="$work/tf" apply -auto-approve -input=false -no-color \
-	-var "media_file=$work/sample.mp4" -var "receipt_file=$work/receipt.txt"
+TF_LOG_PROVIDER=INFO TF_LOG_PATH="$work/provider.log" \
+	terraform -chdir="$work/tf" apply -auto-approve -input=false -no-color "${vars[@]}"
 
 [[ -s "$work/receipt.txt" ]] || die "the upload step wrote no receipt"
 object_key=$(receipt_value object_key)
@@ -82,14 +110,27 @@ if command -v md5sum >/dev/null 2>&1; then
 fi
 echo "object $object_key: $stored_size bytes, $content_check match the sample"
 
-step "terraform plan (no API call: the session is only opened while applying)"
-terraform -chdir="$work/tf" plan -input=false -no-color -detailed-exitcode \
-	-var "media_file=$work/sample.mp4" -var "receipt_file=$work/receipt.txt" >"$work/plan.log" ||
+step "checking the media in VOD"
+check_media trailer "$work/trailer.mp4"
+trailer_id=$(output_value trailer file_id)
+check_media clip "$work/sample.mp4"
+parts=$(grep 'uploaded file to VOD storage' "$work/provider.log" | grep -o 'parts=[0-9]*' | sort -t= -k2 -n | tail -n 1 | cut -d= -f2 || true)
+echo "the provider uploaded trailer.mp4 in ${parts:-?} parts"
+
+step "terraform plan (nothing to change; the upload session it opens is never committed)"
+terraform -chdir="$work/tf" plan -input=false -no-color -detailed-exitcode "${vars[@]}" >"$work/plan.log" ||
 	{ cat "$work/plan.log" >&2; die "the second plan is not empty"; }
 echo "No changes."
 
-# The emulator logs one line per API call; plans with enabled = terraform.applying make none.
-apply_upload_calls=$(grep -c ' action=ApplyUpload ' "$work/emulator.log" || true)
+commit_calls=$(grep -c ' action=CommitUpload ' "$work/emulator.log" || true)
+[[ "$commit_calls" == 2 ]] || die "$commit_calls CommitUpload calls; expected one per media file"
+
+step "terraform destroy"
+terraform -chdir="$work/tf" destroy -auto-approve -input=false -no-color "${vars[@]}" >"$work/destroy.log" ||
+	{ cat "$work/destroy.log" >&2; die "destroy failed"; }
+curl --fail --silent --show-error "$emulator_url/_emulator/media" >"$work/media.json"
+grep -q '"file_id"' "$work/media.json" && die "media left in VOD after destroy: $(cat "$work/media.json")"
+echo "both media files deleted"
 
 step "summary"
 printf '%-12s %s\n' \
@@ -99,5 +140,6 @@ printf '%-12s %s\n' \
 	"object key" "$object_key" \
 	"request id" "$(receipt_value request_id)" \
 	"expires" "$(receipt_value expiration)" \
-	"API calls" "$apply_upload_calls ApplyUpload for one apply and one plan"
+	"trailer" "media $trailer_id: $large_bytes bytes uploaded by the provider in ${parts:-?} parts" \
+	"commits" "$commit_calls CommitUpload calls for two media files"
 echo "demo: OK"

@@ -1,5 +1,7 @@
-# The configuration behind `make demo` (scripts/demo.sh): it opens an upload session on the
-# local emulator, uploads a file with the presigned URL and writes a receipt without secrets.
+# The configuration behind `make demo` (scripts/demo.sh), against the local emulator:
+#  - tencentvod_media.trailer uploads a local file itself (in parallel parts) and commits it;
+#  - an upload session plus curl with its presigned URL uploads another file, and
+#    tencentvod_media.clip commits that upload with the write-only session key.
 # Provider settings come from the environment set by the script.
 terraform {
   required_version = ">= 1.11"
@@ -16,6 +18,11 @@ variable "media_file" {
   description = "Path of the file to upload."
 }
 
+variable "large_file" {
+  type        = string
+  description = "Path of a larger file the provider uploads itself."
+}
+
 variable "receipt_file" {
   type        = string
   description = "Where the upload step writes the non-secret session details."
@@ -23,11 +30,19 @@ variable "receipt_file" {
 
 provider "tencentvod" {}
 
-# Opened only while applying, so the plan before the apply makes no API call.
+# The provider uploads this file in 8 MiB parts, four at a time, then commits it.
+resource "tencentvod_media" "trailer" {
+  source      = var.large_file
+  source_hash = filemd5(var.large_file)
+  media_name  = "demo-trailer"
+  description = "Uploaded by the provider in parts"
+  tags        = ["demo", "multipart"]
+}
+
+# Opened on every plan and apply; only the apply's session is uploaded to and committed.
 ephemeral "tencentvod_upload_session" "demo" {
   media_type = "mp4"
   media_name = "terraform-demo"
-  enabled    = terraform.applying
 }
 
 resource "terraform_data" "upload" {
@@ -58,5 +73,30 @@ resource "terraform_data" "upload" {
       REQUEST_ID   = ephemeral.tencentvod_upload_session.demo.request_id
       EXPIRATION   = ephemeral.tencentvod_upload_session.demo.temp_certificate.expiration
     }
+  }
+}
+
+# Commits the curl upload above. The session key is write-only: never stored.
+resource "tencentvod_media" "clip" {
+  vod_session_key_wo = ephemeral.tencentvod_upload_session.demo.vod_session_key
+  source_hash        = filemd5(var.media_file)
+  description        = "Uploaded with curl, committed by Terraform"
+
+  depends_on = [terraform_data.upload]
+}
+
+output "trailer" {
+  value = {
+    file_id   = tencentvod_media.trailer.file_id
+    media_url = tencentvod_media.trailer.media_url
+    size      = tencentvod_media.trailer.size
+  }
+}
+
+output "clip" {
+  value = {
+    file_id   = tencentvod_media.clip.file_id
+    media_url = tencentvod_media.clip.media_url
+    size      = tencentvod_media.clip.size
   }
 }
