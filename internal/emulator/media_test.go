@@ -122,7 +122,7 @@ func TestDescribeMediaInfos_validation(t *testing.T) {
 		{"missing FileIds", `{}`, CodeMissingParameter},
 		{"null FileIds", `{"FileIds":null}`, CodeMissingParameter},
 		{"empty FileIds", `{"FileIds":[]}`, CodeFileIDsEmpty},
-		{"21 ids", mustJSON(t, map[string]any{"FileIds": append(twenty, "1")}), CodeInvalidFileIDs},
+		{"21 ids", mustJSON(t, map[string]any{"FileIds": append(slices.Clone(twenty), "1")}), CodeInvalidFileIDs},
 		{"empty id", `{"FileIds":["1",""]}`, CodeInvalidFileIDs},
 		{"FileIds not a list", `{"FileIds":"1"}`, CodeInvalidParameter},
 		{"unknown filter", `{"FileIds":["1"],"Filters":["basicinfo"]}`, CodeInvalidFilters},

@@ -481,7 +481,7 @@ func (r *mediaResource) ImportState(ctx context.Context, req resource.ImportStat
 		id.subAppID = r.defaultSubAppID()
 	}
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("sub_app_id"), id.subAppID)...)
-	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("upload_part_size_mib"), int64(defaultUploadPartSizeMiB))...)
+	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("upload_part_size_mib"), defaultUploadPartSizeMiB)...)
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("upload_concurrency"), int64(defaultUploadConcurrency))...)
 	resp.Diagnostics.Append(markAdopted(ctx, resp.Private)...)
 }

@@ -341,7 +341,7 @@ const replaceUnlessAdoptedDescription = "Changing this value replaces the media,
 func requiresReplaceUnlessAdopted() planmodifier.String {
 	return stringplanmodifier.RequiresReplaceIf(
 		func(ctx context.Context, req planmodifier.StringRequest, resp *stringplanmodifier.RequiresReplaceIfFuncResponse) {
-			resp.RequiresReplace = !(req.StateValue.IsNull() && isAdopted(ctx, req.Private))
+			resp.RequiresReplace = !req.StateValue.IsNull() || !isAdopted(ctx, req.Private)
 		},
 		replaceUnlessAdoptedDescription, replaceUnlessAdoptedDescription)
 }
@@ -349,7 +349,7 @@ func requiresReplaceUnlessAdopted() planmodifier.String {
 func requiresReplaceUnlessAdoptedInt64() planmodifier.Int64 {
 	return int64planmodifier.RequiresReplaceIf(
 		func(ctx context.Context, req planmodifier.Int64Request, resp *int64planmodifier.RequiresReplaceIfFuncResponse) {
-			resp.RequiresReplace = !(req.StateValue.IsNull() && isAdopted(ctx, req.Private))
+			resp.RequiresReplace = !req.StateValue.IsNull() || !isAdopted(ctx, req.Private)
 		},
 		replaceUnlessAdoptedDescription, replaceUnlessAdoptedDescription)
 }

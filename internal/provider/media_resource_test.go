@@ -442,8 +442,8 @@ resource "tencentvod_media" "test" {
 }
 `, video, hash)
 	}
-	fileID := func(s *terraform.State) (string, error) {
-		return s.RootModule().Resources["tencentvod_media.test"].Primary.ID, nil
+	fileID := func(s *terraform.State) string {
+		return s.RootModule().Resources["tencentvod_media.test"].Primary.ID
 	}
 	var firstID string
 	idFile := filepath.Join(files.dir, "file_id")
@@ -460,7 +460,7 @@ resource "tencentvod_media" "test" {
 			{
 				ResourceName:      "tencentvod_media.test",
 				ImportState:       true,
-				ImportStateIdFunc: fileID,
+				ImportStateIdFunc: func(s *terraform.State) (string, error) { return fileID(s), nil },
 				ImportStateVerify: true,
 				// Not readable from VOD: how the media was uploaded.
 				ImportStateVerifyIgnore: []string{"source", "source_hash", "cover_type"},
@@ -469,8 +469,7 @@ resource "tencentvod_media" "test" {
 				ResourceName: "tencentvod_media.test",
 				ImportState:  true,
 				ImportStateIdFunc: func(s *terraform.State) (string, error) {
-					id, _ := fileID(s)
-					return fmt.Sprintf("%d/%s", emulatorSubAppID, id), nil
+					return fmt.Sprintf("%d/%s", emulatorSubAppID, fileID(s)), nil
 				},
 				ImportStateVerify:       true,
 				ImportStateVerifyIgnore: []string{"source", "source_hash", "cover_type"},

@@ -322,10 +322,10 @@ func TestModifyMediaInfo(t *testing.T) {
 	)
 	c := mustClient(t, testConfig(t, api.URL()))
 	name, desc, expire, cover := "new name", "", NeverExpires, "iVBORw0KGgo="
-	class, clear := int64(0), int64(1)
+	class, clearTags := int64(0), int64(1)
 	resp, err := c.ModifyMediaInfo(context.Background(), &ModifyMediaInfoRequest{
 		FileID: "111", Name: &name, Description: &desc, ClassID: &class, ExpireTime: &expire, CoverData: &cover,
-		DeleteTags: []string{"old"}, ClearTags: &clear,
+		DeleteTags: []string{"old"}, ClearTags: &clearTags,
 	})
 	if err != nil || resp.CoverURL != "http://c/new.png" || resp.RequestID != "req-mod" {
 		t.Fatalf("resp %+v err %v", resp, err)
