@@ -867,3 +867,35 @@ resource "tencentvod_media" "test" {
 func wrapTolerant(pattern string) *regexp.Regexp {
 	return regexp.MustCompile(strings.ReplaceAll(pattern, " ", `\s+`))
 }
+
+// The create timeout bounds the whole upload; the partial upload is cleaned up.
+func TestAccMedia_createTimeout(t *testing.T) {
+	t.Parallel()
+	skipInAccMode(t)
+	env := newTestEnv(t)
+	env.emu.ObjectStore().InjectFault(objectstore.Fault{Method: "PUT", Query: "partNumber", PartNumber: 2, Latency: 20 * time.Second})
+	video, _ := newMediaFiles(t).random("clip.mp4", 3<<20)
+	started := time.Now()
+	runTest(t, resource.TestCase{
+		Steps: []resource.TestStep{{
+			Config: env.providerConfig() + fmt.Sprintf(`
+resource "tencentvod_media" "test" {
+  source               = %q
+  upload_part_size_mib = 1
+  upload_concurrency   = 1
+
+  timeouts {
+    create = "2s"
+  }
+}
+`, video),
+			ExpectError: wrapTolerant(`(?s)Unable to Upload Media.*deadline exceeded`),
+		}},
+	})
+	if elapsed := time.Since(started); elapsed > 15*time.Second {
+		t.Errorf("the apply took %s; the 2s create timeout did not cut it short", elapsed)
+	}
+	if err := env.expectNoMedia(); err != nil {
+		t.Error(err)
+	}
+}
