@@ -39,20 +39,19 @@ var inlineCoverTypes = []string{"gif", "jpeg", "jpg", "png"}
 // this resource does not do.
 var manifestTypes = []string{"m3u8", "mpd"}
 
-// sessionOnlyAttributes are the arguments only ApplyUpload takes. With vod_session_key_wo the session was
-// opened elsewhere, so they were that session's to set.
-var sessionOnlyAttributes = []string{
-	"media_type", "cover_type", "procedure", "storage_region", "source_context", "session_context",
-	"upload_part_size_mib", "upload_concurrency",
-}
+// sessionOnlyAttributes are the arguments only ApplyUpload takes, and uploadTuningAttributes the ones
+// only the provider's own upload uses. With vod_session_key_wo the session was opened, and the file
+// uploaded, elsewhere, so both kinds are rejected there.
+var (
+	sessionOnlyAttributes   = []string{"media_type", "cover_type", "procedure", "storage_region", "source_context", "session_context"}
+	uploadTuningAttributes  = []string{"upload_part_size_mib", "upload_concurrency"}
+	sessionKeyConflictTitle = "Argument Not Allowed With vod_session_key_wo"
+)
 
 func (r *mediaResource) ValidateConfig(ctx context.Context, req resource.ValidateConfigRequest, resp *resource.ValidateConfigResponse) {
 	var config mediaResourceModel
 	resp.Diagnostics.Append(req.Config.Get(ctx, &config)...)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	if config.VodSessionKeyWO.IsNull() {
+	if resp.Diagnostics.HasError() || config.VodSessionKeyWO.IsNull() {
 		return
 	}
 	if !config.Source.IsNull() {
@@ -62,30 +61,22 @@ func (r *mediaResource) ValidateConfig(ctx context.Context, req resource.Validat
 	}
 	for _, name := range sessionOnlyAttributes {
 		var value types.String
-		var intValue types.Int64
-		isSet := false
-		if name == "upload_part_size_mib" || name == "upload_concurrency" {
-			resp.Diagnostics.Append(req.Config.GetAttribute(ctx, path.Root(name), &intValue)...)
-			isSet = !intValue.IsNull()
-		} else {
-			resp.Diagnostics.Append(req.Config.GetAttribute(ctx, path.Root(name), &value)...)
-			isSet = !value.IsNull()
-		}
-		if isSet {
-			resp.Diagnostics.AddAttributeError(path.Root(name), "Argument Not Allowed With vod_session_key_wo",
-				fmt.Sprintf("%s is only used when the provider opens the upload session itself (with source). "+
-					"With vod_session_key_wo the session was opened by tencentvod_upload_session: set %s there instead.",
-					name, sessionAttributeHint(name)))
+		resp.Diagnostics.Append(req.Config.GetAttribute(ctx, path.Root(name), &value)...)
+		if !value.IsNull() {
+			resp.Diagnostics.AddAttributeError(path.Root(name), sessionKeyConflictTitle,
+				fmt.Sprintf("%[1]s is only used when the provider opens the upload session itself (with source). "+
+					"With vod_session_key_wo the session was opened by tencentvod_upload_session: set %[1]s there instead.", name))
 		}
 	}
-}
-
-// sessionAttributeHint names where a session-only argument goes in the chained setup.
-func sessionAttributeHint(name string) string {
-	if name == "upload_part_size_mib" || name == "upload_concurrency" {
-		return "the upload's tuning in the tool that uploads the file"
+	for _, name := range uploadTuningAttributes {
+		var value types.Int64
+		resp.Diagnostics.Append(req.Config.GetAttribute(ctx, path.Root(name), &value)...)
+		if !value.IsNull() {
+			resp.Diagnostics.AddAttributeError(path.Root(name), sessionKeyConflictTitle,
+				fmt.Sprintf("%s tunes the provider's own upload (with source). With vod_session_key_wo another "+
+					"tool uploaded the file: tune that tool instead.", name))
+		}
 	}
-	return name
 }
 
 func (r *mediaResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {

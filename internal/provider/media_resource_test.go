@@ -757,6 +757,7 @@ func TestAccMedia_invalidArguments(t *testing.T) {
 		"both source and key":    {fmt.Sprintf("source = %q\nvod_session_key_wo = \"k\"", video), `Conflicting Media Sources`},
 		"session-only argument with key": {`vod_session_key_wo = "k"
 procedure = "LongVideoPreset"`, `(?s)Argument Not Allowed With vod_session_key_wo.*procedure`},
+		"upload tuning with key":   {`vod_session_key_wo = "k"` + "\n" + `upload_concurrency = 2`, `(?s)upload_concurrency tunes the provider's own upload.*tune that tool instead`},
 		"storage_region with key":  {`vod_session_key_wo = "k"` + "\n" + `storage_region = "ap-guangzhou"`, `(?s)storage_region.*set storage_region there`},
 		"unknown extension":        {fmt.Sprintf("source = %q", odd), `(?s)Cannot Infer media_type.*the extension \.xyz`},
 		"manifest source":          {fmt.Sprintf("source = %q", manifest), `(?s)Streaming Manifests Not Supported.*\.m3u8`},

@@ -53,6 +53,11 @@ func (r *mediaResource) uploadAndCommit(ctx context.Context, plan *mediaResource
 	return committed, diags
 }
 
+// sessionUpload is one local file going to one of the session's storage paths.
+type sessionUpload struct {
+	attribute, file, storagePath string
+}
+
 // uploadSessionFiles uploads the media and, when there is one, the cover to the session's paths.
 func (r *mediaResource) uploadSessionFiles(ctx context.Context, plan *mediaResourceModel, session *vod.ApplyUploadResponse) diag.Diagnostics {
 	var diags diag.Diagnostics
@@ -66,11 +71,9 @@ func (r *mediaResource) uploadSessionFiles(ctx context.Context, plan *mediaResou
 		PartSize:    plan.UploadPartSizeMiB.ValueInt64() << 20,
 		Concurrency: int(plan.UploadConcurrency.ValueInt64()),
 	}
-	uploads := []struct{ attribute, file, storagePath string }{
-		{"source", plan.Source.ValueString(), session.MediaStoragePath},
-	}
+	uploads := []sessionUpload{{"source", plan.Source.ValueString(), session.MediaStoragePath}}
 	if !plan.CoverSource.IsNull() {
-		uploads = append(uploads, struct{ attribute, file, storagePath string }{"cover_source", plan.CoverSource.ValueString(), session.CoverStoragePath})
+		uploads = append(uploads, sessionUpload{"cover_source", plan.CoverSource.ValueString(), session.CoverStoragePath})
 	}
 	for _, u := range uploads {
 		result, err := client.UploadFile(ctx, session.TempCertificate, bucketURL, objectKey(u.storagePath), u.file, options)
