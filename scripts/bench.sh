@@ -4,9 +4,14 @@
 #  (a) sessions per second: BENCH_SESSIONS upload sessions in one `terraform apply` of a saved plan,
 #      against an emulator limited to 100 ApplyUpload calls per second with 20 ms latency per call;
 #  (b) start-up: `terraform providers schema -json` with this provider vs. with no provider;
-#  (c) binary size, as built by default and as released (-trimpath -ldflags "-s -w").
+#  (c) binary size, as built by default and as released (-trimpath -ldflags "-s -w");
+#  (d) uploads: a BENCH_UPLOAD_MIB file (default 1024) uploaded by tencentvod_media (multipart) next to
+#      a raw single PUT of the same file with curl and an upload session's presigned URL, to the same
+#      emulator, alternating, BENCH_UPLOAD_RUNS times each (default 3); the provider's peak memory for
+#      that file and for a BENCH_UPLOAD_SMALL_MIB one (default 256); other part size x concurrency
+#      settings (BENCH_UPLOAD_SETTINGS, default "8x1 16x4 32x8"). BENCH_UPLOAD_MIB=0 skips (d).
 # Prints a table (also written to BENCH_OUT when set). Needs Go, Terraform >= 1.11 and curl;
-# the arithmetic is awk, the clock `date +%s.%N`.
+# the arithmetic is awk, the clock `date +%s.%N`; (d) reads /proc, so it needs Linux.
 set -euo pipefail
 
 repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -15,10 +20,21 @@ name=bench
 source "$repo/scripts/lib.sh"
 sessions=${BENCH_SESSIONS:-300}
 startup_runs=${BENCH_STARTUP_RUNS:-7}
+upload_mib=${BENCH_UPLOAD_MIB:-1024}
+upload_small_mib=${BENCH_UPLOAD_SMALL_MIB:-256}
+upload_runs=${BENCH_UPLOAD_RUNS:-3}
+upload_settings=${BENCH_UPLOAD_SETTINGS-8x1 16x4 32x8}
 api_rate_limit=100
 api_latency=20ms
 
 require_tools go terraform curl
+for number in "$upload_mib" "$upload_small_mib" "$upload_runs"; do
+	[[ $number =~ ^[0-9]+$ ]] || die "BENCH_UPLOAD_MIB, BENCH_UPLOAD_SMALL_MIB and BENCH_UPLOAD_RUNS must be whole numbers"
+done
+for setting in $upload_settings; do
+	[[ $setting =~ ^[1-9][0-9]*x[1-9][0-9]*$ ]] || die "BENCH_UPLOAD_SETTINGS: $setting is not PARTxCONCURRENCY, e.g. 16x4"
+done
+((upload_mib == 0 || (upload_small_mib > 0 && upload_runs > 0))) || die "BENCH_UPLOAD_SMALL_MIB and BENCH_UPLOAD_RUNS must be positive"
 make_work_dir BENCH_KEEP
 
 now() { date +%s.%N; }
@@ -43,6 +59,22 @@ count_calls() {
 			if (code == "" || index($0, " code=" code)) n++
 		}
 		END { print n + 0 }' "$work/emulator.log"
+}
+
+# write_provider_block DIR: the provider requirement and an empty provider block (settings come from
+# the environment use_emulator sets), as providers.tf in DIR.
+write_provider_block() {
+	cat >"$1/providers.tf" <<'EOF'
+terraform {
+  required_providers {
+    tencentvod = {
+      source = "tencentvod/tencentvod"
+    }
+  }
+}
+
+provider "tencentvod" {}
+EOF
 }
 
 step "building the provider and the emulator"
@@ -140,6 +172,284 @@ size_mib() { awk -v b="$(wc -c <"$1")" 'BEGIN { printf "%.1f", b / 1048576 }'; }
 dev_size=$(size_mib "$work/plugins/terraform-provider-tencentvod")
 release_size=$(size_mib "$work/release/terraform-provider-tencentvod")
 
+# (d) Uploads. A fresh emulator without the rate limit and latency of (a) keeps the objects in
+# $work/objects. Every run creates the media and destroys it again, so at most one copy of the file
+# is stored at a time; the curl runs commit their upload (vod_session_key_wo) for the same reason.
+mib_bytes() { echo $(($1 << 20)); }
+
+# make_upload_file FILE MIB: MIB MiB of incompressible bytes (AES-CTR keystream, or /dev/urandom
+# without openssl).
+make_upload_file() {
+	local file=$1 bytes
+	bytes=$(mib_bytes "$2")
+	if command -v openssl >/dev/null 2>&1; then
+		{ openssl enc -aes-128-ctr -nosalt -pbkdf2 -pass pass:tencentvod-bench -in /dev/zero 2>/dev/null || true; } |
+			head -c "$bytes" >"$file"
+	else
+		head -c "$bytes" /dev/urandom >"$file"
+	fi
+	[[ $(wc -c <"$file") -eq $bytes ]] || die "could not write $bytes bytes to $file"
+	[[ $(head -c 65536 "$file" | tr -d '\0' | wc -c) -gt 0 ]] || die "$file starts with zeros"
+}
+
+# watch_provider OUT STOP: every 100 ms until the file STOP exists, writes to OUT "PEAK_KIB TICKS": the
+# highest VmHWM (peak resident set) of any process of this run's provider build, and the CPU time
+# (user + system, clock ticks) those processes had used when last seen. It also stops when the
+# script is gone.
+watch_provider() {
+	local out=$1 stop=$2 peak=0 stopping total pid key value _
+	local -A ticks=()
+	local -a stat
+	while kill -0 "$$" 2>/dev/null; do
+		[[ -e $stop ]] && stopping=1 || stopping=0
+		for pid in $(pgrep -f "^$work/plugins/terraform-provider-tencentvod" || true); do
+			while read -r key value _; do
+				if [[ $key == VmHWM: ]] && ((value > peak)); then
+					peak=$value
+				fi
+			done 2>/dev/null <"/proc/$pid/status" || true
+			if read -r -a stat 2>/dev/null <"/proc/$pid/stat"; then
+				ticks[$pid]=$((stat[13] + stat[14]))
+			fi
+		done
+		total=0
+		for pid in "${!ticks[@]}"; do
+			total=$((total + ticks[$pid]))
+		done
+		echo "$peak $total" >"$out"
+		((stopping)) && return 0
+		sleep 0.1
+	done
+}
+
+# cpu_ticks PID: user + system CPU time of PID so far, in clock ticks.
+cpu_ticks() {
+	local -a stat
+	read -r -a stat <"/proc/$1/stat"
+	echo $((stat[13] + stat[14]))
+}
+
+ticks_to_seconds() { awk -v t="$1" -v hz="$clock_ticks" 'BEGIN { printf "%.2f", t / hz }'; }
+
+# timed_apply NAME DIR VAR...: `terraform apply` in DIR with the provider's INFO log in
+# $work/upload/NAME.log, the provider processes watched, then `terraform destroy`. Sets apply_seconds,
+# peak_kib, provider_cpu (seconds, all provider processes of the apply) and emulator_cpu (seconds).
+timed_apply() {
+	local name=$1 dir=$2 watcher start end emulator_before provider_ticks
+	shift 2
+	watch_provider "$work/upload/$name.watch" "$work/upload/$name.stop" &
+	watcher=$!
+	emulator_before=$(cpu_ticks "$emulator_pid")
+	start=$(now)
+	TF_LOG_PROVIDER=INFO TF_LOG_PATH="$work/upload/$name.log" terraform -chdir="$dir" apply -auto-approve \
+		-input=false -no-color "$@" >"$work/upload/$name.apply.log" 2>&1 ||
+		{ kill "$watcher"; tail -n 40 "$work/upload/$name.apply.log" >&2; die "terraform apply in $dir failed"; }
+	end=$(now)
+	emulator_cpu=$(ticks_to_seconds "$(($(cpu_ticks "$emulator_pid") - emulator_before))")
+	touch "$work/upload/$name.stop"
+	wait "$watcher" || true
+	apply_seconds=$(elapsed "$start" "$end")
+	read -r peak_kib provider_ticks <"$work/upload/$name.watch"
+	provider_cpu=$(ticks_to_seconds "$provider_ticks")
+	terraform -chdir="$dir" destroy -auto-approve -input=false -no-color "$@" >"$work/upload/$name.destroy.log" 2>&1 ||
+		{ tail -n 40 "$work/upload/$name.destroy.log" >&2; die "terraform destroy in $dir failed"; }
+}
+
+# record LABEL UPLOAD_S CLIENT_CPU_S: one run's figures, appended to $work/upload/LABEL.*, with
+# those timed_apply set.
+record() {
+	echo "$2" >>"$work/upload/$1.seconds"
+	echo "$3" >>"$work/upload/$1.client-cpu"
+	echo "$apply_seconds" >>"$work/upload/$1.apply"
+	echo "$peak_kib" >>"$work/upload/$1.peak-kib"
+	echo "$emulator_cpu" >>"$work/upload/$1.emulator-cpu"
+}
+
+# upload_with_curl NAME FILE: one raw PUT of FILE, timed inside the provisioner around curl alone.
+upload_with_curl() {
+	local name=$1 file=$2 size timing="$work/upload/$1.timing"
+	mkdir -p "$timing"
+	timed_apply "$name" "$work/upload-curl" -var "file=$file" -var "timing_dir=$timing"
+	size=$(<"$timing/bytes")
+	[[ $size -eq $(wc -c <"$file") ]] || die "curl sent $size bytes of $file"
+	record curl "$(elapsed "$(<"$timing/start")" "$(<"$timing/end")")" "$(ticks_to_seconds "$(<"$timing/cpu-ticks")")"
+}
+
+# upload_with_provider LABEL NAME FILE [PART_MIB CONCURRENCY]: one upload by tencentvod_media;
+# the upload time is the one the provider logs ("uploaded file to VOD storage", seconds=...).
+upload_with_provider() {
+	local label=$1 name=$2 file=$3 seconds="" bytes=0 parts=0
+	local -a vars=(-var "file=$file")
+	if [[ $# -gt 3 ]]; then
+		vars+=(-var "part_size_mib=$4" -var "concurrency=$5")
+	fi
+	timed_apply "$name" "$work/upload-provider" "${vars[@]}"
+	read -r seconds bytes parts < <(awk '
+		/uploaded file to VOD storage/ {
+			for (i = 1; i <= NF; i++) {
+				n = index($i, "=")
+				if (n) { k = substr($i, 1, n - 1); v = substr($i, n + 1); gsub(/"/, "", v); f[k] = v }
+			}
+			found = 1
+		}
+		END { if (found) printf "%.3f %.0f %d\n", f["seconds"], f["bytes"], f["parts"] }' "$work/upload/$name.log") || true
+	[[ -n "${seconds:-}" ]] || die "the provider did not log the upload of $file (see $work/upload/$name.log)"
+	[[ $bytes -eq $(wc -c <"$file") ]] || die "the provider uploaded $bytes bytes of $file"
+	echo "$parts" >"$work/upload/$label.parts"
+	record "$label" "$seconds" "$provider_cpu"
+}
+
+if ((upload_mib > 0)); then
+	mkdir -p "$work/upload" "$work/upload-curl" "$work/upload-provider" "$work/objects"
+	# The file, the small file and one stored copy of the file (unless on tmpfs), plus some room.
+	upload_need_mib=$((2 * upload_mib + upload_small_mib + 512))
+	upload_free_mib=$(df -Pm "$work" | awk 'NR == 2 { print $4 }')
+	((upload_free_mib >= upload_need_mib)) ||
+		die "(d) needs $upload_need_mib MiB free in $work, only $upload_free_mib MiB are; set BENCH_UPLOAD_MIB lower (or 0 to skip)"
+
+	clock_ticks=$(getconf CLK_TCK)
+	# The emulator keeps the objects in memory (tmpfs) when there is room: the page-cache writeback of
+	# GiBs written to this machine's disk made the runs vary by 2x, and the disk is not what is compared.
+	shm_free_mib=$(df -Pm /dev/shm 2>/dev/null | awk 'NR == 2 { print $4 }') || shm_free_mib=0
+	step "(d) restarting the emulator for uploads (no rate limit, no latency)"
+	stop_emulator
+	if [[ -w /dev/shm ]] && ((${shm_free_mib:-0} >= upload_mib + 1024)); then
+		upload_store="tmpfs (/dev/shm)"
+		TMPDIR=/dev/shm start_emulator -rate-limit 0 # its temporary data directory, removed when it stops
+	else
+		upload_store="disk ($work/objects)"
+		start_emulator -rate-limit 0 -data-dir "$work/objects"
+	fi
+	use_emulator
+	upload_load_before=$(cut -d' ' -f1-3 /proc/loadavg)
+
+	write_provider_block "$work/upload-provider"
+	cat >"$work/upload-provider/main.tf" <<'EOF'
+variable "file" {
+  type = string
+}
+
+variable "part_size_mib" {
+  type    = number
+  default = null
+}
+
+variable "concurrency" {
+  type    = number
+  default = null
+}
+
+resource "tencentvod_media" "m" {
+  source               = var.file
+  media_type           = "mp4"
+  upload_part_size_mib = var.part_size_mib
+  upload_concurrency   = var.concurrency
+}
+EOF
+	write_provider_block "$work/upload-curl"
+	cat >"$work/upload-curl/main.tf" <<'EOF'
+variable "file" {
+  type = string
+}
+
+variable "timing_dir" {
+  type = string
+}
+
+ephemeral "tencentvod_upload_session" "s" {
+  media_type = "mp4"
+}
+
+# Only curl is timed. It reads the URL from stdin, so the URL is on no command line.
+resource "terraform_data" "put" {
+  provisioner "local-exec" {
+    command = <<-EOT
+      set -e
+      date +%s.%N >"$TIMING_DIR/start"
+      printf 'url = "%s"\n' "$UPLOAD_URL" |
+        curl --fail --silent --show-error --upload-file "$UPLOAD_FILE" --config - \
+          --output /dev/null --write-out '%%{size_upload}' >"$TIMING_DIR/bytes"
+      date +%s.%N >"$TIMING_DIR/end"
+      # CPU time of this shell's finished children (curl, and two date), in clock ticks.
+      read -r _ _ _ _ _ _ _ _ _ _ _ _ _ _ _ children_user children_system _ </proc/$$/stat
+      echo $((children_user + children_system)) >"$TIMING_DIR/cpu-ticks"
+    EOT
+    environment = {
+      UPLOAD_FILE = var.file
+      UPLOAD_URL  = ephemeral.tencentvod_upload_session.s.media_upload_url
+      TIMING_DIR  = var.timing_dir
+    }
+  }
+}
+
+# Committed so that `terraform destroy` deletes the object again.
+resource "tencentvod_media" "m" {
+  vod_session_key_wo = ephemeral.tencentvod_upload_session.s.vod_session_key
+  depends_on         = [terraform_data.put]
+}
+EOF
+
+	step "(d) writing a $upload_mib MiB and a $upload_small_mib MiB file"
+	make_upload_file "$work/upload.mp4" "$upload_mib"
+	make_upload_file "$work/upload-small.mp4" "$upload_small_mib"
+
+	step "(d) $upload_mib MiB: curl PUT and tencentvod_media (defaults), alternating, $upload_runs runs each"
+	for ((run = 1; run <= upload_runs; run++)); do
+		upload_with_curl "curl-$run" "$work/upload.mp4"
+		upload_with_provider default "default-$run" "$work/upload.mp4"
+	done
+
+	step "(d) $upload_small_mib MiB: tencentvod_media (defaults), $upload_runs runs"
+	for ((run = 1; run <= upload_runs; run++)); do
+		upload_with_provider small "small-$run" "$work/upload-small.mp4"
+	done
+
+	if [[ -n "${upload_settings// /}" ]]; then
+		step "(d) $upload_mib MiB with part size x concurrency $upload_settings, $upload_runs runs each"
+		for ((run = 1; run <= upload_runs; run++)); do
+			for setting in $upload_settings; do
+				upload_with_provider "setting-$setting" "setting-$setting-$run" "$work/upload.mp4" "${setting%x*}" "${setting#*x}"
+			done
+		done
+	fi
+	upload_load_after=$(cut -d' ' -f1-3 /proc/loadavg)
+fi
+
+# median LABEL KIND: the median of one figure of LABEL's runs.
+median() { stats "$work/upload/$1.$2" | cut -d' ' -f1; }
+
+# upload_row LABEL TITLE MIB IN_FLIGHT: median upload time, throughput, ratio to curl's, apply time,
+# client and emulator CPU time, the highest peak memory of the runs, and part size x concurrency.
+upload_row() {
+	local label=$1 title=$2 mib=$3 in_flight=$4 seconds rate ratio peak
+	seconds=$(median "$label" seconds)
+	rate=$(awk -v m="$mib" -v s="$seconds" 'BEGIN { printf "%.0f", m / s }')
+	ratio=$(awk -v m="$mib" -v s="$seconds" -v u="$upload_mib" -v c="$curl_seconds" 'BEGIN { printf "%.2f", (m / s) / (u / c) }')
+	peak=$(stats "$work/upload/$label.peak-kib" | awk '{ printf "%.1f MiB", $4 / 1024 }')
+	printf '  %-27s %8s %6s %7s %7s %6s %8s %10s %9s\n' "$title" "$seconds" "$rate" "$ratio" "$(median "$label" apply)" \
+		"$(median "$label" client-cpu)" "$(median "$label" emulator-cpu)" "$peak" "$in_flight"
+}
+
+upload_report() {
+	local setting part concurrency
+	curl_seconds=$(median curl seconds)
+	echo "(d) uploads to the emulator, objects on $upload_store, median of $upload_runs runs"
+	echo "    upload s: curl alone, or the upload time the provider logs; apply s: the whole terraform apply;"
+	echo "    CPU s: curl's, or the provider's over the whole apply; emu CPU: the emulator's over the apply;"
+	echo "    peak RSS: the provider's VmHWM, highest of the runs; in flight: part size x concurrency"
+	printf '  %-27s %8s %6s %7s %7s %6s %8s %10s %9s\n' "" "upload s" "MiB/s" "vs curl" "apply s" "CPU s" "emu CPU" "peak RSS" "in flight"
+	upload_row curl "curl, one PUT, $upload_mib MiB" "$upload_mib" "-"
+	upload_row default "provider, $upload_mib MiB, 8x4" "$upload_mib" "32 MiB"
+	upload_row small "provider, $upload_small_mib MiB, 8x4" "$upload_small_mib" "32 MiB"
+	for setting in $upload_settings; do
+		part=${setting%x*} concurrency=${setting#*x}
+		upload_row "setting-$setting" "provider, $upload_mib MiB, ${part}x$concurrency" "$upload_mib" "$((part * concurrency)) MiB"
+	done
+	echo "  8x4: 8 MiB parts, 4 at a time (the defaults; $(<"$work/upload/default.parts") parts for $upload_mib MiB). The curl row's peak RSS"
+	echo "  is the provider's while it only opens the session and commits. Load average before (d): $upload_load_before,"
+	echo "  after: $upload_load_after ($(nproc) CPUs; the emulator, Terraform and the uploader share them)."
+}
+
 report() {
 	echo "terraform-provider-tencentvod benchmark ($(terraform version | head -n 1), $(go env GOVERSION), $(uname -sm))"
 	echo
@@ -161,6 +471,10 @@ report() {
 	printf '  %-36s %s\n' \
 		"go build" "$dev_size MiB" \
 		"release (-trimpath -s -w, no cgo)" "$release_size MiB"
+	if ((upload_mib > 0)); then
+		echo
+		upload_report
+	fi
 }
 
 report >"$work/report.txt"

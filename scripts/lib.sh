@@ -59,6 +59,16 @@ start_emulator() {
 	emulator_url=$(tr -d '[:space:]' <"$work/emulator.url")
 }
 
+# stop_emulator: stops the emulator start_emulator started, so that another can be started.
+stop_emulator() {
+	if [[ -n "$emulator_pid" ]] && kill -0 "$emulator_pid" 2>/dev/null; then
+		kill "$emulator_pid" 2>/dev/null || true
+		wait "$emulator_pid" 2>/dev/null || true
+	fi
+	emulator_pid=""
+	rm -f "$work/emulator.url"
+}
+
 # wait_for_file FILE PID: until FILE has content, or fail if PID exits or 30 s pass.
 wait_for_file() {
 	local file=$1 pid=$2 i
