@@ -194,12 +194,8 @@ func (m *mediaDataSourceModel) flatten(ctx context.Context, info *vod.MediaInfo)
 	if info.MetaData != nil {
 		m.Size = types.Int64Value(info.MetaData.Size)
 	}
-	tags := basic.TagSet
-	if tags == nil {
-		tags = []string{}
-	}
 	var d diag.Diagnostics
-	m.Tags, d = types.SetValueFrom(ctx, types.StringType, tags)
+	m.Tags, d = tagSet(ctx, basic.TagSet)
 	diags.Append(d...)
 	m.CreateTime = rfc3339OrNull(basic.CreateTime)
 	m.UpdateTime = rfc3339OrNull(basic.UpdateTime)

@@ -3,7 +3,6 @@ package provider
 import (
 	"context"
 	"fmt"
-	"os"
 	"path/filepath"
 	"regexp"
 	"testing"
@@ -77,13 +76,10 @@ func TestAccMediaDataSource_documentedExample(t *testing.T) {
 	t.Parallel()
 	env := newTestEnv(t)
 	fileID := env.uploadOutsideTerraform(t, "intro", []byte("some intro bytes"))
-	raw, err := os.ReadFile(filepath.Join("..", "..", "examples", "data-sources", "tencentvod_media", "data-source.tf"))
-	if err != nil {
-		t.Fatal(err)
-	}
+	example := readExampleFile(t, "data-sources", "tencentvod_media", "data-source.tf")
 	runTest(t, resource.TestCase{
 		Steps: []resource.TestStep{{
-			Config:          env.providerConfig() + string(raw),
+			Config:          env.providerConfig() + example,
 			ConfigVariables: config.Variables{"file_id": config.StringVariable(fileID)},
 			ConfigStateChecks: []statecheck.StateCheck{
 				statecheck.ExpectKnownOutputValue("intro", knownvalue.ObjectExact(map[string]knownvalue.Check{

@@ -596,11 +596,7 @@ func TestAccMedia_commitWithSessionKey(t *testing.T) {
 // readMediaExample returns an example configuration of the media resource, as the documentation shows it.
 func readMediaExample(t *testing.T, name string) string {
 	t.Helper()
-	raw, err := os.ReadFile(filepath.Join("..", "..", "examples", "resources", "tencentvod_media", name))
-	if err != nil {
-		t.Fatal(err)
-	}
-	return string(raw)
+	return readExampleFile(t, "resources", "tencentvod_media", name)
 }
 
 // The documented source example, with a cover, runs as written.

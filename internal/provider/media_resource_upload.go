@@ -302,15 +302,8 @@ func (m *mediaResourceModel) applyUploadRequest() (*vod.ApplyUploadRequest, diag
 	if !m.CoverSource.IsNull() {
 		req.CoverType = vod.NormalizeFileType(m.CoverType.ValueString())
 	}
-	if !m.ClassID.IsNull() && !m.ClassID.IsUnknown() {
-		req.ClassID = m.ClassID.ValueInt64Pointer()
-	}
-	if !m.ExpireTime.IsNull() {
-		t, d := m.ExpireTime.ValueRFC3339Time()
-		diags.Append(d...)
-		t = t.UTC()
-		req.ExpireTime = &t
-	}
+	req.ClassID = knownInt64Pointer(m.ClassID) // unset: the API's default category
+	req.ExpireTime, diags = utcTimePointer(m.ExpireTime)
 	return req, diags
 }
 
@@ -347,14 +340,18 @@ func (m *mediaResourceModel) flattenMediaInfo(ctx context.Context, info *vod.Med
 	}
 	m.Size = types.Int64Value(size)
 	diags.Append(m.flattenTimes(basic)...)
-	tags := basic.TagSet
+	var d diag.Diagnostics
+	m.Tags, d = tagSet(ctx, basic.TagSet)
+	diags.Append(d...)
+	return diags
+}
+
+// tagSet converts VOD's tag list; no tags is an empty set, not null, so that `tags = []` matches it.
+func tagSet(ctx context.Context, tags []string) (types.Set, diag.Diagnostics) {
 	if tags == nil {
 		tags = []string{}
 	}
-	var d diag.Diagnostics
-	m.Tags, d = types.SetValueFrom(ctx, types.StringType, tags)
-	diags.Append(d...)
-	return diags
+	return types.SetValueFrom(ctx, types.StringType, tags)
 }
 
 func (m *mediaResourceModel) flattenTimes(basic *vod.MediaBasicInfo) diag.Diagnostics {

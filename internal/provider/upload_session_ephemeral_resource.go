@@ -379,17 +379,28 @@ func (m *uploadSessionEphemeralResourceModel) expandApplyUploadRequest() (*vod.A
 		id := uint64(m.SubAppID.ValueInt64())
 		req.SubAppID = &id
 	}
-	if !m.ClassID.IsNull() {
-		id := m.ClassID.ValueInt64()
-		req.ClassID = &id
-	}
-	if !m.ExpireTime.IsNull() {
-		t, d := m.ExpireTime.ValueRFC3339Time()
-		diags.Append(d...)
-		t = t.UTC()
-		req.ExpireTime = &t
-	}
+	req.ClassID = knownInt64Pointer(m.ClassID)
+	req.ExpireTime, diags = utcTimePointer(m.ExpireTime)
 	return req, diags
+}
+
+// knownInt64Pointer is an optional request field: nil unless the value is known. (The framework's
+// ValueInt64Pointer would point at 0 for an unknown value.)
+func knownInt64Pointer(v types.Int64) *int64 {
+	if v.IsNull() || v.IsUnknown() {
+		return nil
+	}
+	return v.ValueInt64Pointer()
+}
+
+// utcTimePointer converts an optional RFC 3339 argument to the UTC time a request takes (nil when null).
+func utcTimePointer(v timetypes.RFC3339) (*time.Time, diag.Diagnostics) {
+	if v.IsNull() || v.IsUnknown() {
+		return nil, nil
+	}
+	t, diags := v.ValueRFC3339Time()
+	t = t.UTC()
+	return &t, diags
 }
 
 // flatten fills the results from a session. Configured arguments keep their configured values: Terraform

@@ -550,7 +550,13 @@ func (e *testEnv) expectUploaded(content []byte) statecheck.StateCheck {
 // readExample returns an example configuration of the upload session, as the documentation shows it.
 func readExample(t *testing.T, name string) string {
 	t.Helper()
-	raw, err := os.ReadFile(filepath.Join("..", "..", "examples", "ephemeral-resources", "tencentvod_upload_session", name))
+	return readExampleFile(t, "ephemeral-resources", "tencentvod_upload_session", name)
+}
+
+// readExampleFile returns a file of examples/, the documentation's source.
+func readExampleFile(t *testing.T, dirs ...string) string {
+	t.Helper()
+	raw, err := os.ReadFile(filepath.Join(append([]string{"..", "..", "examples"}, dirs...)...))
 	if err != nil {
 		t.Fatal(err)
 	}

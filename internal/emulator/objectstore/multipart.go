@@ -178,17 +178,7 @@ func (s *Store) uploadPart(req *request) response {
 	if cerr != nil {
 		return errorResponse(cerr)
 	}
-	if r.ContentLength < 0 {
-		return errorResponse(newError(ErrMissingContentLength, "You must provide the Content-Length HTTP header."))
-	}
-	if r.ContentLength > maxPartBytes {
-		return errorResponse(newError(ErrEntityTooLarge, "Your proposed upload exceeds the maximum allowed part size."))
-	}
-	wantMD5, cerr := parseContentMD5(r.Header.Get("Content-MD5"))
-	if cerr != nil {
-		return errorResponse(cerr)
-	}
-	blob, cerr := s.stageBody(r, wantMD5)
+	blob, cerr := s.stageUpload(r, maxPartBytes, "part")
 	if cerr != nil {
 		return errorResponse(cerr)
 	}

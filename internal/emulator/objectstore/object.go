@@ -24,17 +24,7 @@ func (s *Store) putObject(req *request) response {
 	if !req.grant.mayWrite(req.key) {
 		return errorResponse(newError(ErrAccessDenied, "Access Denied."))
 	}
-	if r.ContentLength < 0 {
-		return errorResponse(newError(ErrMissingContentLength, "You must provide the Content-Length HTTP header."))
-	}
-	if r.ContentLength > maxSimpleUploadBytes {
-		return errorResponse(newError(ErrEntityTooLarge, "Your proposed upload exceeds the maximum allowed object size."))
-	}
-	wantMD5, cerr := parseContentMD5(r.Header.Get("Content-MD5"))
-	if cerr != nil {
-		return errorResponse(cerr)
-	}
-	blob, cerr := s.stageBody(r, wantMD5)
+	blob, cerr := s.stageUpload(r, maxSimpleUploadBytes, "object")
 	if cerr != nil {
 		return errorResponse(cerr)
 	}
@@ -47,6 +37,23 @@ func (s *Store) putObject(req *request) response {
 	header.Set("ETag", info.ETag)
 	header.Set("X-Cos-Hash-Crc64ecma", info.CRC64)
 	return response{status: http.StatusOK, header: header}
+}
+
+// stageUpload checks an upload's Content-Length against the limit of what
+// it creates (an object or a part) and its optional Content-MD5, then
+// stages the body.
+func (s *Store) stageUpload(r *http.Request, maxBytes int64, what string) (Blob, *cosError) {
+	if r.ContentLength < 0 {
+		return Blob{}, newError(ErrMissingContentLength, "You must provide the Content-Length HTTP header.")
+	}
+	if r.ContentLength > maxBytes {
+		return Blob{}, newError(ErrEntityTooLarge, "Your proposed upload exceeds the maximum allowed "+what+" size.")
+	}
+	wantMD5, cerr := parseContentMD5(r.Header.Get("Content-MD5"))
+	if cerr != nil {
+		return Blob{}, cerr
+	}
+	return s.stageBody(r, wantMD5)
 }
 
 // stageBody streams exactly Content-Length bytes to storage and checks
