@@ -124,18 +124,9 @@ func (d *mediaDataSource) Schema(_ context.Context, _ datasource.SchemaRequest, 
 }
 
 func (d *mediaDataSource) Configure(_ context.Context, req datasource.ConfigureRequest, resp *datasource.ConfigureResponse) {
-	if req.ProviderData == nil {
-		return
-	}
-	data, ok := req.ProviderData.(*providerData)
-	if !ok {
-		resp.Diagnostics.AddError(
-			"Unexpected Data Source Configure Type",
-			fmt.Sprintf("Expected *providerData, got: %T. Please report this issue to the provider developers.", req.ProviderData),
-		)
-		return
-	}
-	d.data = data
+	var diags diag.Diagnostics
+	d.data, diags = configuredData("Data Source", req.ProviderData)
+	resp.Diagnostics.Append(diags...)
 }
 
 func (d *mediaDataSource) Read(ctx context.Context, req datasource.ReadRequest, resp *datasource.ReadResponse) {

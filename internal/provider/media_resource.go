@@ -335,18 +335,9 @@ func mediaResourceAttributes() map[string]schema.Attribute {
 }
 
 func (r *mediaResource) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
-	if req.ProviderData == nil {
-		return
-	}
-	data, ok := req.ProviderData.(*providerData)
-	if !ok {
-		resp.Diagnostics.AddError(
-			"Unexpected Resource Configure Type",
-			fmt.Sprintf("Expected *providerData, got: %T. Please report this issue to the provider developers.", req.ProviderData),
-		)
-		return
-	}
-	r.data = data
+	var diags diag.Diagnostics
+	r.data, diags = configuredData("Resource", req.ProviderData)
+	resp.Diagnostics.Append(diags...)
 }
 
 func (r *mediaResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
@@ -380,7 +371,6 @@ func (r *mediaResource) Create(ctx context.Context, req resource.CreateRequest, 
 	plan.ID = plan.FileID
 
 	resp.Diagnostics.Append(r.applyAfterCommit(ctx, &plan, config.VodSessionKeyWO.IsNull())...)
-	resp.Diagnostics.Append(r.refresh(ctx, &plan)...)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
 }
 

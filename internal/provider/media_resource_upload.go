@@ -137,18 +137,23 @@ func lostCommitDetail(plan *mediaResourceModel, session *vod.ApplyUploadResponse
 // applyAfterCommit brings the new media in line with the arguments CommitUpload could not carry:
 // description and tags always, and with vod_session_key_wo also the name, category, expiry and cover,
 // which the session may have set differently.
+// It fills the results too: from the one read it needs anyway when nothing is left to change, from a
+// second read after a change.
 func (r *mediaResource) applyAfterCommit(ctx context.Context, plan *mediaResourceModel, uploadedHere bool) diag.Diagnostics {
 	var diags diag.Diagnostics
-	current := *plan
 	info, err := r.describe(ctx, plan)
 	if err != nil {
 		diags.Append(apiErrorDiagnostic("Unable to Read New VOD Media", err))
+		plan.setUnreadResults()
 		return diags
 	}
+	current := *plan
 	diags.Append(current.flattenMediaInfo(ctx, info)...)
 	modify, d := plan.modifyRequest(ctx, &current, !uploadedHere && !plan.CoverSource.IsNull())
 	diags.Append(d...)
 	if modify == nil || diags.HasError() {
+		// VOD already matches the plan, or the change could not be built: the state says what VOD has.
+		*plan = current
 		return diags
 	}
 	if _, err := r.data.client.ModifyMediaInfo(ctx, modify); err != nil {
@@ -156,7 +161,10 @@ func (r *mediaResource) applyAfterCommit(ctx context.Context, plan *mediaResourc
 		diags.AddError("VOD Media Created With Different Settings",
 			fmt.Sprintf("The media %s was created but its settings could not be applied. It is saved in the "+
 				"state as tainted: the next apply replaces it.", plan.FileID.ValueString()))
+		*plan = current
+		return diags
 	}
+	diags.Append(r.refresh(ctx, plan)...)
 	return diags
 }
 

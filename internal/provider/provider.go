@@ -364,3 +364,18 @@ func userAgent(terraformVersion, providerVersion string) string {
 	}
 	return ua
 }
+
+// configuredData takes the provider's data in a Configure call. It is nil while validating, before the
+// provider is configured; anything else than *providerData is a bug of ours.
+func configuredData(kind string, data any) (*providerData, diag.Diagnostics) {
+	var diags diag.Diagnostics
+	if data == nil {
+		return nil, diags
+	}
+	d, ok := data.(*providerData)
+	if !ok {
+		diags.AddError("Unexpected "+kind+" Configure Type",
+			fmt.Sprintf("Expected *providerData, got: %T. Please report this issue to the provider developers.", data))
+	}
+	return d, diags
+}

@@ -256,19 +256,9 @@ func (r *uploadSessionEphemeralResource) Schema(ctx context.Context, _ ephemeral
 }
 
 func (r *uploadSessionEphemeralResource) Configure(_ context.Context, req ephemeral.ConfigureRequest, resp *ephemeral.ConfigureResponse) {
-	// The framework also calls Configure while validating, before the provider is configured.
-	if req.ProviderData == nil {
-		return
-	}
-	data, ok := req.ProviderData.(*providerData)
-	if !ok {
-		resp.Diagnostics.AddError(
-			"Unexpected Ephemeral Resource Configure Type",
-			fmt.Sprintf("Expected *providerData, got: %T. Please report this issue to the provider developers.", req.ProviderData),
-		)
-		return
-	}
-	r.data = data
+	var diags diag.Diagnostics
+	r.data, diags = configuredData("Ephemeral Resource", req.ProviderData)
+	resp.Diagnostics.Append(diags...)
 }
 
 func (r *uploadSessionEphemeralResource) Open(ctx context.Context, req ephemeral.OpenRequest, resp *ephemeral.OpenResponse) {
