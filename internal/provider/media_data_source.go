@@ -3,7 +3,6 @@ package provider
 import (
 	"context"
 	"fmt"
-	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework-timetypes/timetypes"
 	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
@@ -138,11 +137,16 @@ func (d *mediaDataSource) Read(ctx context.Context, req datasource.ReadRequest, 
 	ctx, cancel := context.WithTimeout(withLogging(ctx), defaultMediaReadTimeout)
 	defer cancel()
 
+	client, diags := d.data.Client("Data source tencentvod_media cannot be read")
+	resp.Diagnostics.Append(diags...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
 	fileID := model.FileID.ValueString()
-	info, err := d.data.client.DescribeMedia(ctx, fileID, subAppIDPointer(model.SubAppID))
+	info, err := client.DescribeMedia(ctx, fileID, optionalSubAppID(model.SubAppID))
 	if isMediaNotFound(err) {
 		resp.Diagnostics.AddAttributeError(path.Root("file_id"), "VOD Media Not Found",
-			fmt.Sprintf("No media with file_id %s exists in the VOD application%s.", fileID, describeSubApp(model.SubAppID, d.data.client)))
+			fmt.Sprintf("No media with file_id %s exists in the VOD application%s.", fileID, describeSubApp(model.SubAppID, client)))
 		return
 	}
 	if err != nil {
@@ -161,47 +165,4 @@ func describeSubApp(v types.Int64, client *vod.Client) string {
 		return fmt.Sprintf(" %d", client.SubAppID())
 	}
 	return " (the account's default application)"
-}
-
-func (m *mediaDataSourceModel) flatten(ctx context.Context, info *vod.MediaInfo) diag.Diagnostics {
-	var diags diag.Diagnostics
-	basic := info.BasicInfo
-	if basic == nil {
-		basic = &vod.MediaBasicInfo{}
-	}
-	m.ID = types.StringValue(info.FileID)
-	m.Name = types.StringValue(basic.Name)
-	m.Description = types.StringValue(basic.Description)
-	m.MediaURL = types.StringValue(basic.MediaURL)
-	m.CoverURL = stringOrNull(basic.CoverURL)
-	m.Type = types.StringValue(basic.Type)
-	m.Category = types.StringValue(basic.Category)
-	m.ClassID = types.Int64Value(basic.ClassID)
-	m.ClassName = types.StringValue(basic.ClassName)
-	m.Status = types.StringValue(basic.Status)
-	m.StorageClass = types.StringValue(basic.StorageClass)
-	m.StorageRegion = types.StringValue(basic.StorageRegion)
-	m.Size = types.Int64Value(0)
-	if info.MetaData != nil {
-		m.Size = types.Int64Value(info.MetaData.Size)
-	}
-	var d diag.Diagnostics
-	m.Tags, d = tagSet(ctx, basic.TagSet)
-	diags.Append(d...)
-	m.CreateTime = rfc3339OrNull(basic.CreateTime)
-	m.UpdateTime = rfc3339OrNull(basic.UpdateTime)
-	m.ExpireTime = timetypes.NewRFC3339Null()
-	if basic.ExpireTime != vod.NeverExpires {
-		m.ExpireTime = rfc3339OrNull(basic.ExpireTime)
-	}
-	return diags
-}
-
-// rfc3339OrNull converts an API time; an empty or malformed one becomes null rather than failing the read.
-func rfc3339OrNull(value string) timetypes.RFC3339 {
-	t, err := time.Parse(time.RFC3339, value)
-	if err != nil {
-		return timetypes.NewRFC3339Null()
-	}
-	return timetypes.NewRFC3339TimeValue(t)
 }

@@ -344,8 +344,12 @@ func (r *mediaResource) Create(ctx context.Context, req resource.CreateRequest, 
 	var plan, config mediaResourceModel
 	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
 	resp.Diagnostics.Append(req.Config.Get(ctx, &config)...)
+	resp.Diagnostics.Append(r.requireClient("The media cannot be created")...)
 	if resp.Diagnostics.HasError() {
 		return
+	}
+	if plan.SubAppID.IsUnknown() {
+		plan.SubAppID = r.data.defaultSubAppID() // the provider's default applies at create only
 	}
 	timeout, diags := plan.Timeouts.Create(ctx, defaultMediaCreateTimeout)
 	resp.Diagnostics.Append(diags...)
@@ -380,6 +384,15 @@ func (r *mediaResource) Read(ctx context.Context, req resource.ReadRequest, resp
 	if resp.Diagnostics.HasError() {
 		return
 	}
+	if !r.data.configKnown() {
+		// Only during a plan whose provider block depends on values known after apply. Failing would
+		// fail every plan of such a configuration; the prior state stands until the next refresh.
+		resp.Diagnostics.AddWarning("VOD Media Not Refreshed",
+			fmt.Sprintf("The media %s was not read from VOD during this plan, because %s. The plan uses the "+
+				"state as last saved; the media is read again by the first plan or refresh that knows them.",
+				state.FileID.ValueString(), r.data.describeUnknown()))
+		return
+	}
 	ctx, cancel := context.WithTimeout(withLogging(ctx), defaultMediaReadTimeout)
 	defer cancel()
 
@@ -404,6 +417,7 @@ func (r *mediaResource) Update(ctx context.Context, req resource.UpdateRequest, 
 	var plan, state mediaResourceModel
 	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
 	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	resp.Diagnostics.Append(r.requireClient("The media cannot be updated")...)
 	if resp.Diagnostics.HasError() {
 		return
 	}
@@ -439,6 +453,7 @@ func (r *mediaResource) Update(ctx context.Context, req resource.UpdateRequest, 
 func (r *mediaResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
 	var state mediaResourceModel
 	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	resp.Diagnostics.Append(r.requireClient("The media cannot be deleted")...)
 	if resp.Diagnostics.HasError() {
 		return
 	}
@@ -452,7 +467,7 @@ func (r *mediaResource) Delete(ctx context.Context, req resource.DeleteRequest, 
 
 	err := r.data.client.DeleteMedia(ctx, &vod.DeleteMediaRequest{
 		FileID:   state.FileID.ValueString(),
-		SubAppID: subAppIDPointer(state.SubAppID),
+		SubAppID: pinnedSubAppID(state.SubAppID),
 	})
 	if err != nil && !isMediaNotFound(err) {
 		resp.Diagnostics.Append(apiErrorDiagnostic("Unable to Delete VOD Media", err))
@@ -465,10 +480,17 @@ func (r *mediaResource) ImportState(ctx context.Context, req resource.ImportStat
 	if resp.Diagnostics.HasError() {
 		return
 	}
+	// Importing records the application the media is read from; while the provider's configuration is
+	// unknown, so is its default application, and an unknown value cannot go into the imported state.
+	if _, diags := r.data.Client("tencentvod_media " + req.ID + " cannot be imported"); diags.HasError() {
+		resp.Diagnostics.Append(diags...)
+		return
+	}
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("id"), id.fileID)...)
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("file_id"), id.fileID)...)
 	if id.subAppID.IsNull() {
-		id.subAppID = r.defaultSubAppID()
+		// The provider's default applies now, once; state keeps it (or null) for every later call.
+		id.subAppID = r.data.defaultSubAppID()
 	}
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("sub_app_id"), id.subAppID)...)
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("upload_part_size_mib"), defaultUploadPartSizeMiB)...)
@@ -476,9 +498,16 @@ func (r *mediaResource) ImportState(ctx context.Context, req resource.ImportStat
 	resp.Diagnostics.Append(markAdopted(ctx, resp.Private)...)
 }
 
-// describe reads the media's basic information and metadata.
+// requireClient checks, at the start of an apply-time operation, that the client exists: Terraform
+// configures the provider with known values before it applies, so an error here is a bug to report.
+func (r *mediaResource) requireClient(what string) diag.Diagnostics {
+	_, diags := r.data.Client(what)
+	return diags
+}
+
+// describe reads the media's basic information and metadata, in the application pinned at create.
 func (r *mediaResource) describe(ctx context.Context, m *mediaResourceModel) (*vod.MediaInfo, error) {
-	return r.data.client.DescribeMedia(ctx, m.FileID.ValueString(), subAppIDPointer(m.SubAppID))
+	return r.data.client.DescribeMedia(ctx, m.FileID.ValueString(), pinnedSubAppID(m.SubAppID))
 }
 
 // refresh reads the media after a change and fills the results. Unlike Read, a missing media is an error:
@@ -493,14 +522,4 @@ func (r *mediaResource) refresh(ctx context.Context, m *mediaResourceModel) diag
 	}
 	diags.Append(m.flattenMediaInfo(ctx, info)...)
 	return diags
-}
-
-// subAppIDPointer maps the sub_app_id kept in state to the request field: null lets the API use the
-// account's default application.
-func subAppIDPointer(v types.Int64) *uint64 {
-	if v.IsNull() || v.IsUnknown() {
-		return nil
-	}
-	id := uint64(v.ValueInt64())
-	return &id
 }

@@ -119,7 +119,7 @@ func (r *mediaResource) planCreate(plan, config *mediaResourceModel) diag.Diagno
 		return diags
 	}
 	if config.SubAppID.IsNull() {
-		plan.SubAppID = r.defaultSubAppID()
+		plan.SubAppID = r.data.defaultSubAppID()
 	}
 	if !config.Source.IsNull() {
 		diags.Append(planSourceDefaults(plan, config)...)
@@ -131,19 +131,6 @@ func (r *mediaResource) planCreate(plan, config *mediaResourceModel) diag.Diagno
 		diags.Append(checkInlineCover(config.CoverSource.ValueString())...)
 	}
 	return diags
-}
-
-// defaultSubAppID is the provider's sub_app_id as a plan value: unknown while the provider's configuration
-// is, null when none is configured (the account's default application).
-func (r *mediaResource) defaultSubAppID() types.Int64 {
-	switch {
-	case r.data == nil || r.data.configUnknown:
-		return types.Int64Unknown()
-	case r.data.client.SubAppID() == 0:
-		return types.Int64Null()
-	default:
-		return types.Int64Value(int64(r.data.client.SubAppID()))
-	}
 }
 
 // planSourceDefaults derives media_type, media_name and cover_type from the file names, as the official

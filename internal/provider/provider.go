@@ -22,6 +22,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
+	"github.com/hashicorp/terraform-plugin-go/tftypes"
 	"github.com/hashicorp/terraform-plugin-log/tflog"
 
 	"github.com/tencentvod/terraform-provider-tencentvod/internal/validators"
@@ -74,11 +75,58 @@ type assumeRoleModel struct {
 	SessionName     types.String `tfsdk:"session_name"`
 }
 
-// providerData is what Configure hands to every resource. configUnknown is set when the provider block
-// depends on values that are only known after apply (during plan); resources then avoid API calls.
+// providerData is what Configure hands to every type. While the provider block depends on values known
+// only after apply (during plan), there is no client: every type reaches the client through Client, or
+// checks configKnown first, so that no code path can meet a nil client.
 type providerData struct {
-	client        *vod.Client
-	configUnknown bool
+	client *vod.Client
+	// unknownArguments names the provider arguments that were unknown, e.g. "secret_key" or
+	// "assume_role[0].role_arn"; empty once the configuration is known.
+	unknownArguments []string
+}
+
+// configKnown reports whether the provider's configuration is known, so that API calls can be made. It
+// is false during a plan whose provider block depends on values known only after apply, and while
+// validating, before the provider is configured (d is nil then).
+func (d *providerData) configKnown() bool {
+	return d != nil && d.client != nil
+}
+
+// Client returns the API client, or an error naming the unknown provider arguments when the
+// configuration is not known yet. what says what cannot be done then ("Data source tencentvod_media
+// cannot be read").
+func (d *providerData) Client(what string) (*vod.Client, diag.Diagnostics) {
+	var diags diag.Diagnostics
+	if d.configKnown() {
+		return d.client, diags
+	}
+	diags.AddError("Provider Configuration Not Known",
+		fmt.Sprintf("%s during this plan: %s. They must be known at plan for this: set them from values known "+
+			"before apply (variables, data sources, or the TENCENTCLOUD_* environment variables), or create what "+
+			"they depend on first, for example with terraform apply -target=<address>.", what, d.describeUnknown()))
+	return nil, diags
+}
+
+// defaultSubAppID is the provider's sub_app_id as a plan value: unknown while the configuration is, null
+// when none is configured (calls then carry no SubAppId: the account's default application).
+func (d *providerData) defaultSubAppID() types.Int64 {
+	switch {
+	case !d.configKnown():
+		return types.Int64Unknown()
+	case d.client.SubAppID() == 0:
+		return types.Int64Null()
+	default:
+		return types.Int64Value(int64(d.client.SubAppID()))
+	}
+}
+
+// describeUnknown says which provider arguments are unknown, for messages.
+func (d *providerData) describeUnknown() string {
+	if d == nil || len(d.unknownArguments) == 0 {
+		return "the provider is not configured yet"
+	}
+	return "the provider argument(s) " + strings.Join(d.unknownArguments, ", ") +
+		" depend on values known only after apply"
 }
 
 // New returns a provider factory for the given version.
@@ -263,8 +311,14 @@ func (p *tencentvodProvider) Configure(ctx context.Context, req provider.Configu
 	// resource's output). Failing here would fail the whole plan; resources instead skip API calls and
 	// report unknown results until the apply, when the configuration is known.
 	if !req.Config.Raw.IsFullyKnown() {
-		tflog.Debug(ctx, "provider configuration has unknown values; API calls are deferred to apply")
-		p.share(resp, &providerData{configUnknown: true})
+		unknown := unknownArguments(req.Config.Raw)
+		tflog.Debug(ctx, "provider configuration has unknown values; API calls wait for apply",
+			map[string]any{"unknown_arguments": unknown})
+		if req.ClientCapabilities.DeferralAllowed {
+			// The framework then defers every read, plan, import and open of this provider's types.
+			resp.Deferred = &provider.Deferred{Reason: provider.DeferredReasonProviderConfigUnknown}
+		}
+		p.share(resp, &providerData{unknownArguments: unknown})
 		return
 	}
 
@@ -363,6 +417,39 @@ func userAgent(terraformVersion, providerVersion string) string {
 		ua += " " + extra
 	}
 	return ua
+}
+
+// unknownArguments lists the paths of the unknown values in the provider configuration, in the words of
+// the configuration: "secret_key", "assume_role[0].role_arn", or "assume_role" when the whole block is.
+func unknownArguments(config tftypes.Value) []string {
+	var unknown []string
+	_ = tftypes.Walk(config, func(at *tftypes.AttributePath, v tftypes.Value) (bool, error) {
+		if v.IsKnown() {
+			return true, nil
+		}
+		unknown = append(unknown, configPath(at))
+		return false, nil
+	})
+	return unknown
+}
+
+// configPath renders an attribute path as it is written in HCL.
+func configPath(at *tftypes.AttributePath) string {
+	var b strings.Builder
+	for _, step := range at.Steps() {
+		switch s := step.(type) {
+		case tftypes.AttributeName:
+			if b.Len() > 0 {
+				b.WriteByte('.')
+			}
+			b.WriteString(string(s))
+		case tftypes.ElementKeyInt:
+			fmt.Fprintf(&b, "[%d]", int64(s))
+		case tftypes.ElementKeyString:
+			fmt.Fprintf(&b, "[%q]", string(s))
+		}
+	}
+	return b.String()
 }
 
 // configuredData takes the provider's data in a Configure call. It is nil while validating, before the

@@ -273,7 +273,7 @@ func (r *uploadSessionEphemeralResource) Open(ctx context.Context, req ephemeral
 	case !model.Enabled.IsNull() && !model.Enabled.ValueBool():
 		tflog.Debug(ctx, "upload session disabled; no ApplyUpload call")
 		model.setNullResults()
-	case r.data == nil || r.data.configUnknown:
+	case !r.data.configKnown():
 		// Only during plan: the provider block is not fully known yet. Unknown results make the consumers
 		// wait for apply, when the provider is configured and the session really opens.
 		tflog.Debug(ctx, "provider configuration unknown; upload session results unknown until apply")
@@ -300,8 +300,10 @@ func (r *uploadSessionEphemeralResource) open(ctx context.Context, model *upload
 	if diags.HasError() {
 		return diags
 	}
-
-	client := r.data.client
+	client, diags := r.data.Client("The upload session cannot be opened")
+	if diags.HasError() {
+		return diags
+	}
 	session, err := client.ApplyUpload(ctx, request)
 	if err != nil {
 		diags.Append(apiErrorDiagnostic("Unable to Open VOD Upload Session", err))
@@ -349,48 +351,6 @@ func presignUploadURLs(ctx context.Context, client *vod.Client, session *vod.App
 		}
 	}
 	return urls, nil
-}
-
-// expandApplyUploadRequest maps the arguments to the API request. Unset arguments stay unset so that the
-// API (or the provider's sub_app_id) decides.
-func (m *uploadSessionEphemeralResourceModel) expandApplyUploadRequest() (*vod.ApplyUploadRequest, diag.Diagnostics) {
-	var diags diag.Diagnostics
-	req := &vod.ApplyUploadRequest{
-		MediaType:      vod.NormalizeFileType(m.MediaType.ValueString()),
-		MediaName:      m.MediaName.ValueString(),
-		CoverType:      vod.NormalizeFileType(m.CoverType.ValueString()),
-		Procedure:      m.Procedure.ValueString(),
-		StorageRegion:  m.StorageRegion.ValueString(),
-		SourceContext:  m.SourceContext.ValueString(),
-		SessionContext: m.SessionContext.ValueString(),
-		ExtInfo:        m.ExtInfo.ValueString(),
-	}
-	if !m.SubAppID.IsNull() {
-		id := uint64(m.SubAppID.ValueInt64())
-		req.SubAppID = &id
-	}
-	req.ClassID = knownInt64Pointer(m.ClassID)
-	req.ExpireTime, diags = utcTimePointer(m.ExpireTime)
-	return req, diags
-}
-
-// knownInt64Pointer is an optional request field: nil unless the value is known. (The framework's
-// ValueInt64Pointer would point at 0 for an unknown value.)
-func knownInt64Pointer(v types.Int64) *int64 {
-	if v.IsNull() || v.IsUnknown() {
-		return nil
-	}
-	return v.ValueInt64Pointer()
-}
-
-// utcTimePointer converts an optional RFC 3339 argument to the UTC time a request takes (nil when null).
-func utcTimePointer(v timetypes.RFC3339) (*time.Time, diag.Diagnostics) {
-	if v.IsNull() || v.IsUnknown() {
-		return nil, nil
-	}
-	t, diags := v.ValueRFC3339Time()
-	t = t.UTC()
-	return &t, diags
 }
 
 // flatten fills the results from a session. Configured arguments keep their configured values: Terraform
@@ -456,13 +416,6 @@ func (m *uploadSessionEphemeralResourceModel) setResults(s types.String, cert ty
 // official upload SDKs do.
 func objectKey(storagePath string) string {
 	return strings.TrimPrefix(storagePath, "/")
-}
-
-func stringOrNull(s string) types.String {
-	if s == "" {
-		return types.StringNull()
-	}
-	return types.StringValue(s)
 }
 
 // listOf renders allowed values for a description, e.g. `mp4`, `mov`.

@@ -339,9 +339,17 @@ func (c *Client) ModifyMediaInfo(ctx context.Context, req *ModifyMediaInfoReques
 	return &out, nil
 }
 
-// defaultSubAppID returns sent, or the client's sub-application when none was sent and one is
-// configured (nil leaves SubAppId out of the request: the account's default application).
+// WithoutSubAppID returns a SubAppID that sends no SubAppId at all, not even the client's default: the
+// account's default application. Callers that pinned "no sub-application" when a media file was made
+// pass it, so that a default configured later does not move their calls to another application.
+func WithoutSubAppID() *uint64 { return new(uint64) }
+
+// defaultSubAppID returns what a request sends as SubAppId: sent, or the client's sub-application when
+// none was sent and one is configured. nil, and WithoutSubAppID, leave SubAppId out of the request.
 func (c *Client) defaultSubAppID(sent *uint64) *uint64 {
+	if sent != nil && *sent == 0 {
+		return nil
+	}
 	if sent != nil || c.settings.subAppID == 0 {
 		return sent
 	}

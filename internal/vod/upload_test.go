@@ -72,6 +72,8 @@ func TestApplyUploadSubAppID(t *testing.T) {
 		{"neither", 0, nil, ""},
 		{"client default", 1500000001, nil, "1500000001"},
 		{"request overrides", 1500000001, &big, strconv.FormatUint(big, 10)},
+		{"request sends none despite the client default", 1500000001, WithoutSubAppID(), ""},
+		{"request sends none, no client default", 0, WithoutSubAppID(), ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
