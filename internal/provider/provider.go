@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"os"
 	"regexp"
+	"slices"
 	"strings"
 	"time"
 
@@ -430,6 +431,7 @@ func unknownArguments(config tftypes.Value) []string {
 		unknown = append(unknown, configPath(at))
 		return false, nil
 	})
+	slices.Sort(unknown) // objects are walked in map order
 	return unknown
 }
 
