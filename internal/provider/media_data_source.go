@@ -75,9 +75,10 @@ func (d *mediaDataSource) Schema(_ context.Context, _ datasource.SchemaRequest, 
 					"must be a VOD file ID: a string of digits")},
 			},
 			"sub_app_id": schema.Int64Attribute{
-				Optional:            true,
-				MarkdownDescription: "VOD application ID of the media. Defaults to the provider's `sub_app_id`.",
-				Validators:          []validator.Int64{int64validator.AtLeast(1)},
+				Optional: true,
+				MarkdownDescription: "VOD application ID of the media. Defaults to the provider's `sub_app_id` (or " +
+					"`TENCENTVOD_SUB_APP_ID`) on every read; without either, the account's default application.",
+				Validators: []validator.Int64{int64validator.AtLeast(1)},
 			},
 			"id":             computed("The media's `file_id`."),
 			"name":           computed("Name of the media."),

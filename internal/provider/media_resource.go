@@ -220,9 +220,10 @@ func mediaResourceAttributes() map[string]schema.Attribute {
 		"sub_app_id": schema.Int64Attribute{
 			Optional: true,
 			Computed: true,
-			MarkdownDescription: "VOD application ID of the media. Defaults to the provider's `sub_app_id`; the value " +
-				"used is kept in state (null when neither is set, meaning the account's default application). " +
-				"Changing it replaces the media.",
+			MarkdownDescription: "VOD application ID of the media. Defaults, at create, to the provider's `sub_app_id` " +
+				"(or `TENCENTVOD_SUB_APP_ID`); the value used is kept in state, null when neither was set (the account's " +
+				"default application), and every later call for this media uses it, even when the provider's default " +
+				"changes. Changing it replaces the media.",
 			Validators:    []validator.Int64{int64validator.AtLeast(1)},
 			PlanModifiers: []planmodifier.Int64{requiresReplaceUnlessAdoptedInt64(), int64planmodifier.UseStateForUnknown()},
 		},

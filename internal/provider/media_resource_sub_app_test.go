@@ -1,0 +1,123 @@
+package provider
+
+import (
+	"fmt"
+	"slices"
+	"testing"
+
+	tfjson "github.com/hashicorp/terraform-json"
+	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
+	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
+	"github.com/hashicorp/terraform-plugin-testing/plancheck"
+	"github.com/hashicorp/terraform-plugin-testing/statecheck"
+	"github.com/hashicorp/terraform-plugin-testing/terraform"
+	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
+)
+
+// A media created without a sub-application stays in the account's default application for life: a
+// sub_app_id given to the provider later applies to new media only. Every call about the media keeps
+// carrying no SubAppId, so the refresh still finds it and nothing is uploaded twice.
+func TestAccMedia_subAppIDPinnedAtCreate(t *testing.T) {
+	t.Parallel()
+	skipInAccMode(t)
+	env := newTestEnv(t)
+	files := newMediaFiles(t)
+	video, content := files.random("clip.mp4", 4<<10)
+	media := func(name string) string {
+		return fmt.Sprintf(`
+resource "tencentvod_media" "test" {
+  source     = %q
+  media_name = %q
+}
+`, video, name)
+	}
+	// The emulator's default application is emulatorSubAppID; a later default names another one.
+	withoutDefault := env.providerConfig("sub_app_id = null")
+	laterDefault := env.providerConfig(fmt.Sprintf("sub_app_id = %d", emulatorSubAppID+1))
+	var fileID string
+
+	runTest(t, resource.TestCase{
+		CheckDestroy: func(s *terraform.State) error {
+			return env.expectNoSubAppIDSent(fileID, "DeleteMedia")
+		},
+		Steps: []resource.TestStep{
+			{
+				Config: withoutDefault + media("clip"),
+				ConfigStateChecks: []statecheck.StateCheck{
+					env.expectMedia("tencentvod_media.test", content, func(m mediaFacts) error {
+						fileID = m.FileID
+						return nil
+					}),
+					statecheck.ExpectKnownValue("tencentvod_media.test", tfjsonpath.New("sub_app_id"), knownvalue.Null()),
+				},
+			},
+			{
+				PreConfig: env.resetCallCounts,
+				Config:    laterDefault + media("clip"),
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction("tencentvod_media.test", plancheck.ResourceActionNoop),
+				}},
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue("tencentvod_media.test", tfjsonpath.New("file_id"), knownvalue.StringFunc(func(id string) error {
+						if id != fileID {
+							return fmt.Errorf("file_id %s, want %s: the media was created again", id, fileID)
+						}
+						return nil
+					})),
+					statecheck.ExpectKnownValue("tencentvod_media.test", tfjsonpath.New("sub_app_id"), knownvalue.Null()),
+					stateCheck(func(*tfjson.State) error {
+						if n := env.callsSince("ApplyUpload"); n != 0 {
+							return fmt.Errorf("%d uploads after the provider got a sub_app_id, want none", n)
+						}
+						return env.expectNoSubAppIDSent(fileID, "DescribeMediaInfos")
+					}),
+				},
+			},
+			{
+				// An update in place goes to the same application.
+				Config: laterDefault + media("renamed"),
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction("tencentvod_media.test", plancheck.ResourceActionUpdate),
+				}},
+				ConfigStateChecks: []statecheck.StateCheck{
+					env.expectMedia("tencentvod_media.test", content, func(m mediaFacts) error {
+						if m.Name != "renamed" {
+							return fmt.Errorf("name %q, want renamed", m.Name)
+						}
+						return env.expectNoSubAppIDSent(fileID, "ModifyMediaInfo", "DescribeMediaInfos")
+					}),
+				},
+			},
+		},
+	})
+}
+
+// expectNoSubAppIDSent checks that every call of the actions about fileID (and at least one) was sent
+// without SubAppId. ApplyUpload and CommitUpload, which know no file ID yet, are checked whole.
+func (e *testEnv) expectNoSubAppIDSent(fileID string, actions ...string) error {
+	for _, action := range append(actions, "ApplyUpload", "CommitUpload") {
+		about := 0
+		for _, call := range e.emu.Calls(action) {
+			if !callAbout(call.Params, fileID) && !slices.Contains([]string{"ApplyUpload", "CommitUpload"}, action) {
+				continue
+			}
+			about++
+			if id, sent := call.Params["SubAppId"]; sent {
+				return fmt.Errorf("%s (RequestId %s) sent SubAppId %v for a media created without one", action, call.RequestID, id)
+			}
+		}
+		if about == 0 {
+			return fmt.Errorf("no %s call about media %s was recorded", action, fileID)
+		}
+	}
+	return nil
+}
+
+// callAbout reports whether a call's parameters name fileID (FileId, or one of FileIds).
+func callAbout(params map[string]any, fileID string) bool {
+	if params["FileId"] == fileID {
+		return true
+	}
+	ids, _ := params["FileIds"].([]any)
+	return slices.Contains(ids, any(fileID))
+}
