@@ -2,8 +2,9 @@ package provider
 
 import (
 	"context"
+	"errors"
 	"fmt"
-	"os"
+	"io/fs"
 	"path/filepath"
 	"regexp"
 	"slices"
@@ -20,6 +21,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
+	"github.com/tencentvod/terraform-provider-tencentvod/internal/localfile"
 	"github.com/tencentvod/terraform-provider-tencentvod/internal/vod"
 )
 
@@ -127,8 +129,13 @@ func (r *mediaResource) planCreate(plan, config *mediaResourceModel) diag.Diagno
 		// The session chose these; they are read back after the commit.
 		plan.CoverType = types.StringNull()
 	}
-	if !config.CoverSource.IsUnknown() && !config.CoverSource.IsNull() && config.Source.IsNull() {
-		diags.Append(checkInlineCover(config.CoverSource.ValueString())...)
+	if isKnown(config.CoverSource) {
+		if config.Source.IsNull() {
+			diags.Append(planInlineCover(config.CoverSource.ValueString())...)
+		} else {
+			_, d := planLocalFile(path.Root("cover_source"), config.CoverSource.ValueString())
+			diags.Append(d...)
+		}
 	}
 	return diags
 }
@@ -175,12 +182,8 @@ func planSourceDefaults(plan, config *mediaResourceModel) diag.Diagnostics {
 		}
 	}
 	diags.Append(planCoverType(plan, config)...)
-	if _, err := os.Stat(source); err != nil {
-		// A file written earlier in the same apply does not exist yet at plan time; create checks again
-		// before anything is sent.
-		diags.AddAttributeWarning(path.Root("source"), "Media Source Not Found",
-			fmt.Sprintf("source %q cannot be read now (%s). The apply fails unless the file exists by then.", source, pathErrorReason(err)))
-	}
+	_, d := planLocalFile(path.Root("source"), source)
+	diags.Append(d...)
 	return diags
 }
 
@@ -216,7 +219,7 @@ func planCoverChange(plan, state *mediaResourceModel) diag.Diagnostics {
 	}
 	plan.CoverURL = types.StringUnknown()
 	if !plan.CoverSource.IsUnknown() {
-		diags.Append(checkInlineCover(plan.CoverSource.ValueString())...)
+		diags.Append(planInlineCover(plan.CoverSource.ValueString())...)
 	}
 	return diags
 }
@@ -230,8 +233,19 @@ func coverChanges(plan, state *mediaResourceModel) bool {
 	return !plan.CoverSource.Equal(state.CoverSource) || !plan.CoverSourceHash.Equal(state.CoverSourceHash)
 }
 
-// checkInlineCover rejects covers ModifyMediaInfo cannot take, judged by the file name (the size is
-// checked when the file is read).
+// planInlineCover checks at plan a cover that will be sent with ModifyMediaInfo: its type, the file and
+// its size.
+func planInlineCover(coverSource string) diag.Diagnostics {
+	diags := checkInlineCover(coverSource)
+	info, d := planLocalFile(path.Root("cover_source"), coverSource)
+	diags.Append(d...)
+	if info != nil {
+		diags.Append(checkInlineCoverSize(coverSource, info.Size())...)
+	}
+	return diags
+}
+
+// checkInlineCover rejects covers ModifyMediaInfo cannot take, judged by the file name.
 func checkInlineCover(coverSource string) diag.Diagnostics {
 	var diags diag.Diagnostics
 	if ext := fileExtension(coverSource); !slices.Contains(inlineCoverTypes, ext) {
@@ -255,9 +269,71 @@ func describeExtension(ext string) string {
 	return "the extension ." + ext
 }
 
-func pathErrorReason(err error) string {
-	if os.IsNotExist(err) {
-		return "no such file"
+// checkInlineCoverSize keeps a cover sent with ModifyMediaInfo under the API's request size limit.
+func checkInlineCoverSize(coverSource string, size int64) diag.Diagnostics {
+	var diags diag.Diagnostics
+	if size > maxInlineCoverBytes {
+		diags.AddAttributeError(path.Root("cover_source"), "Cover Image Too Large",
+			fmt.Sprintf("cover_source %q is %d bytes. A cover sent with ModifyMediaInfo must be at most %d MiB.",
+				coverSource, size, maxInlineCoverBytes>>20))
+	}
+	return diags
+}
+
+// planLocalFile checks at plan a local file that the apply will read, so that `terraform plan` already
+// refuses a directory, a named pipe or other non-regular file, an empty file or one that cannot be read.
+// A file that does not exist yet is only a warning: something earlier in the same apply may write it,
+// and the apply checks it again before anything is sent. info is nil unless the file is fine.
+func planLocalFile(attribute path.Path, file string) (fs.FileInfo, diag.Diagnostics) {
+	info, missing, diags := checkLocalFile(attribute, file, "")
+	if missing {
+		var warning diag.Diagnostics
+		warning.AddAttributeWarning(attribute, "Local File Not Found",
+			fmt.Sprintf("%s %q does not exist now. The apply fails unless the file exists by then.", attribute, file))
+		return nil, warning
+	}
+	return info, diags
+}
+
+// checkLocalFile checks that file can be sent now: a readable, non-empty regular file. It opens the file
+// without blocking (a named pipe would otherwise hang Terraform for ever) and checks the type on the
+// open descriptor. consequence ends each message, to say what the failure means at this stage. missing
+// tells a file that does not exist apart from the other failures.
+func checkLocalFile(attribute path.Path, file, consequence string) (info fs.FileInfo, missing bool, diags diag.Diagnostics) {
+	info, err := localfile.CheckUploadable(file)
+	if err != nil {
+		return nil, errors.Is(err, fs.ErrNotExist), localFileError(attribute, file, err, consequence)
+	}
+	return info, false, diags
+}
+
+// localFileError explains why a local file cannot be used, naming its attribute.
+func localFileError(attribute path.Path, file string, err error, consequence string) diag.Diagnostics {
+	var diags diag.Diagnostics
+	name := attribute.String()
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		diags.AddAttributeError(attribute, "Unable to Read "+name,
+			fmt.Sprintf("%s %q cannot be read: no such file.%s", name, file, consequence))
+	case errors.Is(err, localfile.ErrEmpty):
+		diags.AddAttributeError(attribute, "Empty "+name,
+			fmt.Sprintf("%s %q is empty; VOD cannot store an empty file.%s", name, file, consequence))
+	case errors.Is(err, localfile.ErrNotRegular):
+		diags.AddAttributeError(attribute, "Unable to Read "+name,
+			fmt.Sprintf("%s %q %s; only a regular file can be uploaded.%s", name, file,
+				strings.TrimPrefix(err.Error(), file+" "), consequence))
+	default:
+		diags.AddAttributeError(attribute, "Unable to Read "+name,
+			fmt.Sprintf("%s %q cannot be read: %s.%s", name, file, fileErrorReason(err), consequence))
+	}
+	return diags
+}
+
+// fileErrorReason is the cause of a failed open, without the path that the message already names.
+func fileErrorReason(err error) string {
+	var pathErr *fs.PathError
+	if errors.As(err, &pathErr) {
+		return pathErr.Err.Error()
 	}
 	return err.Error()
 }

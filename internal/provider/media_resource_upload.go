@@ -5,7 +5,7 @@ import (
 	"encoding/base64"
 	"errors"
 	"fmt"
-	"os"
+	"io"
 	"strconv"
 	"time"
 
@@ -14,6 +14,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/hashicorp/terraform-plugin-log/tflog"
 
+	"github.com/tencentvod/terraform-provider-tencentvod/internal/localfile"
 	"github.com/tencentvod/terraform-provider-tencentvod/internal/vod"
 )
 
@@ -166,24 +167,34 @@ func (r *mediaResource) applyAfterCommit(ctx context.Context, plan *mediaResourc
 	return diags
 }
 
-// readInlineCover reads a cover for ModifyMediaInfo's CoverData (base64).
+// readInlineCover reads a cover for ModifyMediaInfo's CoverData (base64), without blocking on a file
+// that is not a regular one.
 func readInlineCover(file string) (string, diag.Diagnostics) {
-	var diags diag.Diagnostics
-	diags.Append(checkInlineCover(file)...)
+	diags := checkInlineCover(file)
 	if diags.HasError() {
 		return "", diags
 	}
-	info, err := os.Stat(file)
-	if err == nil && info.Size() > maxInlineCoverBytes {
-		diags.AddAttributeError(path.Root("cover_source"), "Cover Image Too Large",
-			fmt.Sprintf("cover_source %q is %d bytes. A cover sent with ModifyMediaInfo must be at most %d MiB.",
-				file, info.Size(), maxInlineCoverBytes>>20))
+	attribute := path.Root("cover_source")
+	f, info, err := localfile.OpenRegular(file)
+	if err != nil {
+		diags.Append(localFileError(attribute, file, err, "")...)
 		return "", diags
 	}
-	data, err := os.ReadFile(file)
-	if err != nil {
-		diags.AddAttributeError(path.Root("cover_source"), "Unable to Read cover_source",
-			fmt.Sprintf("cover_source %q cannot be read: %s.", file, pathErrorReason(err)))
+	defer f.Close()
+	if diags.Append(checkInlineCoverSize(file, info.Size())...); diags.HasError() {
+		return "", diags
+	}
+	// Read one byte more than allowed, in case the file grew since it was measured.
+	data, err := io.ReadAll(io.LimitReader(f, maxInlineCoverBytes+1))
+	switch {
+	case err != nil:
+		diags.Append(localFileError(attribute, file, err, "")...)
+	case len(data) == 0:
+		diags.Append(localFileError(attribute, file, localfile.ErrEmpty, "")...)
+	default:
+		diags.Append(checkInlineCoverSize(file, int64(len(data)))...)
+	}
+	if diags.HasError() {
 		return "", diags
 	}
 	return base64.StdEncoding.EncodeToString(data), diags
@@ -191,26 +202,7 @@ func readInlineCover(file string) (string, diag.Diagnostics) {
 
 // checkReadableFile fails early, before any API call, for a file that cannot be uploaded.
 func checkReadableFile(attribute path.Path, file string) diag.Diagnostics {
-	var diags diag.Diagnostics
-	f, err := os.Open(file)
-	if err != nil {
-		diags.AddAttributeError(attribute, "Unable to Read "+attribute.String(),
-			fmt.Sprintf("%s %q cannot be read: %s. Nothing was uploaded.", attribute, file, pathErrorReason(err)))
-		return diags
-	}
-	defer f.Close()
-	info, err := f.Stat()
-	switch {
-	case err != nil:
-		diags.AddAttributeError(attribute, "Unable to Read "+attribute.String(),
-			fmt.Sprintf("%s %q cannot be read: %s. Nothing was uploaded.", attribute, file, err))
-	case !info.Mode().IsRegular():
-		diags.AddAttributeError(attribute, "Unable to Read "+attribute.String(),
-			fmt.Sprintf("%s %q is not a regular file. Nothing was uploaded.", attribute, file))
-	case info.Size() == 0:
-		diags.AddAttributeError(attribute, "Empty "+attribute.String(),
-			fmt.Sprintf("%s %q is empty; VOD cannot store an empty media file. Nothing was uploaded.", attribute, file))
-	}
+	_, _, diags := checkLocalFile(attribute, file, " Nothing was uploaded.")
 	return diags
 }
 
