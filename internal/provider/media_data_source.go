@@ -138,7 +138,7 @@ func (d *mediaDataSource) Read(ctx context.Context, req datasource.ReadRequest, 
 	ctx, cancel := context.WithTimeout(withLogging(ctx), defaultMediaReadTimeout)
 	defer cancel()
 
-	client, diags := d.data.Client("Data source tencentvod_media cannot be read")
+	client, diags := d.data.Client("Data source tencentvod_media cannot be read during plan")
 	resp.Diagnostics.Append(diags...)
 	if resp.Diagnostics.HasError() {
 		return

@@ -390,7 +390,7 @@ func (r *mediaResource) Read(ctx context.Context, req resource.ReadRequest, resp
 		// fail every plan of such a configuration; the prior state stands until the next refresh.
 		resp.Diagnostics.AddWarning("VOD Media Not Refreshed",
 			fmt.Sprintf("The media %s was not read from VOD during this plan, because %s. The plan uses the "+
-				"state as last saved; the media is read again by the first plan or refresh that knows them.",
+				"state as last saved; the next plan or refresh reads the media once those arguments are known.",
 				state.FileID.ValueString(), r.data.describeUnknown()))
 		return
 	}
@@ -483,7 +483,7 @@ func (r *mediaResource) ImportState(ctx context.Context, req resource.ImportStat
 	}
 	// Importing records the application the media is read from; while the provider's configuration is
 	// unknown, so is its default application, and an unknown value cannot go into the imported state.
-	if _, diags := r.data.Client("tencentvod_media " + req.ID + " cannot be imported"); diags.HasError() {
+	if _, diags := r.data.Client("tencentvod_media " + req.ID + " cannot be imported during plan"); diags.HasError() {
 		resp.Diagnostics.Append(diags...)
 		return
 	}

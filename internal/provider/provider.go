@@ -95,14 +95,14 @@ func (d *providerData) configKnown() bool {
 
 // Client returns the API client, or an error naming the unknown provider arguments when the
 // configuration is not known yet. what says what cannot be done then ("Data source tencentvod_media
-// cannot be read").
+// cannot be read during plan").
 func (d *providerData) Client(what string) (*vod.Client, diag.Diagnostics) {
 	var diags diag.Diagnostics
 	if d.configKnown() {
 		return d.client, diags
 	}
 	diags.AddError("Provider Configuration Not Known",
-		fmt.Sprintf("%s during this plan: %s. They must be known at plan for this: set them from values known "+
+		fmt.Sprintf("%s: %s. They must be known at plan for this: set them from values known "+
 			"before apply (variables, data sources, or the TENCENTCLOUD_* environment variables), or create what "+
 			"they depend on first, for example with terraform apply -target=<address>.", what, d.describeUnknown()))
 	return nil, diags
