@@ -2,9 +2,7 @@ package provider
 
 import (
 	"context"
-	"errors"
 	"fmt"
-	"io/fs"
 	"path/filepath"
 	"regexp"
 	"slices"
@@ -21,7 +19,6 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
-	"github.com/tencentvod/terraform-provider-tencentvod/internal/localfile"
 	"github.com/tencentvod/terraform-provider-tencentvod/internal/vod"
 )
 
@@ -267,75 +264,6 @@ func describeExtension(ext string) string {
 		return "no extension"
 	}
 	return "the extension ." + ext
-}
-
-// checkInlineCoverSize keeps a cover sent with ModifyMediaInfo under the API's request size limit.
-func checkInlineCoverSize(coverSource string, size int64) diag.Diagnostics {
-	var diags diag.Diagnostics
-	if size > maxInlineCoverBytes {
-		diags.AddAttributeError(path.Root("cover_source"), "Cover Image Too Large",
-			fmt.Sprintf("cover_source %q is %d bytes. A cover sent with ModifyMediaInfo must be at most %d MiB.",
-				coverSource, size, maxInlineCoverBytes>>20))
-	}
-	return diags
-}
-
-// planLocalFile checks at plan a local file that the apply will read, so that `terraform plan` already
-// refuses a directory, a named pipe or other non-regular file, an empty file or one that cannot be read.
-// A file that does not exist yet is only a warning: something earlier in the same apply may write it,
-// and the apply checks it again before anything is sent. info is nil unless the file is fine.
-func planLocalFile(attribute path.Path, file string) (fs.FileInfo, diag.Diagnostics) {
-	info, missing, diags := checkLocalFile(attribute, file, "")
-	if missing {
-		var warning diag.Diagnostics
-		warning.AddAttributeWarning(attribute, "Local File Not Found",
-			fmt.Sprintf("%s %q does not exist now. The apply fails unless the file exists by then.", attribute, file))
-		return nil, warning
-	}
-	return info, diags
-}
-
-// checkLocalFile checks that file can be sent now: a readable, non-empty regular file. It opens the file
-// without blocking (a named pipe would otherwise hang Terraform for ever) and checks the type on the
-// open descriptor. consequence ends each message, to say what the failure means at this stage. missing
-// tells a file that does not exist apart from the other failures.
-func checkLocalFile(attribute path.Path, file, consequence string) (info fs.FileInfo, missing bool, diags diag.Diagnostics) {
-	info, err := localfile.CheckUploadable(file)
-	if err != nil {
-		return nil, errors.Is(err, fs.ErrNotExist), localFileError(attribute, file, err, consequence)
-	}
-	return info, false, diags
-}
-
-// localFileError explains why a local file cannot be used, naming its attribute.
-func localFileError(attribute path.Path, file string, err error, consequence string) diag.Diagnostics {
-	var diags diag.Diagnostics
-	name := attribute.String()
-	switch {
-	case errors.Is(err, fs.ErrNotExist):
-		diags.AddAttributeError(attribute, "Unable to Read "+name,
-			fmt.Sprintf("%s %q cannot be read: no such file.%s", name, file, consequence))
-	case errors.Is(err, localfile.ErrEmpty):
-		diags.AddAttributeError(attribute, "Empty "+name,
-			fmt.Sprintf("%s %q is empty; VOD cannot store an empty file.%s", name, file, consequence))
-	case errors.Is(err, localfile.ErrNotRegular):
-		diags.AddAttributeError(attribute, "Unable to Read "+name,
-			fmt.Sprintf("%s %q %s; only a regular file can be uploaded.%s", name, file,
-				strings.TrimPrefix(err.Error(), file+" "), consequence))
-	default:
-		diags.AddAttributeError(attribute, "Unable to Read "+name,
-			fmt.Sprintf("%s %q cannot be read: %s.%s", name, file, fileErrorReason(err), consequence))
-	}
-	return diags
-}
-
-// fileErrorReason is the cause of a failed open, without the path that the message already names.
-func fileErrorReason(err error) string {
-	var pathErr *fs.PathError
-	if errors.As(err, &pathErr) {
-		return pathErr.Err.Error()
-	}
-	return err.Error()
 }
 
 // notManifest rejects an explicit media_type of a streaming manifest.

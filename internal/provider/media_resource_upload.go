@@ -2,10 +2,8 @@ package provider
 
 import (
 	"context"
-	"encoding/base64"
 	"errors"
 	"fmt"
-	"io"
 	"strconv"
 	"time"
 
@@ -14,7 +12,6 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/hashicorp/terraform-plugin-log/tflog"
 
-	"github.com/tencentvod/terraform-provider-tencentvod/internal/localfile"
 	"github.com/tencentvod/terraform-provider-tencentvod/internal/vod"
 )
 
@@ -164,45 +161,6 @@ func (r *mediaResource) applyAfterCommit(ctx context.Context, plan *mediaResourc
 		return diags
 	}
 	diags.Append(r.refresh(ctx, plan)...)
-	return diags
-}
-
-// readInlineCover reads a cover for ModifyMediaInfo's CoverData (base64), without blocking on a file
-// that is not a regular one.
-func readInlineCover(file string) (string, diag.Diagnostics) {
-	diags := checkInlineCover(file)
-	if diags.HasError() {
-		return "", diags
-	}
-	attribute := path.Root("cover_source")
-	f, info, err := localfile.OpenRegular(file)
-	if err != nil {
-		diags.Append(localFileError(attribute, file, err, "")...)
-		return "", diags
-	}
-	defer f.Close()
-	if diags.Append(checkInlineCoverSize(file, info.Size())...); diags.HasError() {
-		return "", diags
-	}
-	// Read one byte more than allowed, in case the file grew since it was measured.
-	data, err := io.ReadAll(io.LimitReader(f, maxInlineCoverBytes+1))
-	switch {
-	case err != nil:
-		diags.Append(localFileError(attribute, file, err, "")...)
-	case len(data) == 0:
-		diags.Append(localFileError(attribute, file, localfile.ErrEmpty, "")...)
-	default:
-		diags.Append(checkInlineCoverSize(file, int64(len(data)))...)
-	}
-	if diags.HasError() {
-		return "", diags
-	}
-	return base64.StdEncoding.EncodeToString(data), diags
-}
-
-// checkReadableFile fails early, before any API call, for a file that cannot be uploaded.
-func checkReadableFile(attribute path.Path, file string) diag.Diagnostics {
-	_, _, diags := checkLocalFile(attribute, file, " Nothing was uploaded.")
 	return diags
 }
 
