@@ -21,6 +21,22 @@ func TestAccMedia_subAppIDPinnedAtCreate(t *testing.T) {
 	t.Parallel()
 	skipInAccMode(t)
 	env := newTestEnv(t)
+	// The emulator's default application is emulatorSubAppID; the later default names another one.
+	laterDefault := env.providerConfig(fmt.Sprintf("sub_app_id = %d", emulatorSubAppID+1))
+	runTest(t, env.subAppIDPinnedCase(t, laterDefault, func() {}))
+}
+
+// The same when the later default comes from TENCENTVOD_SUB_APP_ID. Not parallel: it sets the variable.
+func TestAccMedia_subAppIDPinnedAgainstEnvironmentDefault(t *testing.T) {
+	skipInAccMode(t)
+	env := newTestEnv(t)
+	setDefault := func() { t.Setenv("TENCENTVOD_SUB_APP_ID", fmt.Sprint(emulatorSubAppID+1)) }
+	runTest(t, env.subAppIDPinnedCase(t, env.providerConfig("sub_app_id = null"), setDefault))
+}
+
+// subAppIDPinnedCase creates a media with no sub-application anywhere, then plans, refreshes, updates
+// and destroys it with the provider block laterDefault, after setLaterDefault.
+func (e *testEnv) subAppIDPinnedCase(t *testing.T, laterDefault string, setLaterDefault func()) resource.TestCase {
 	files := newMediaFiles(t)
 	video, content := files.random("clip.mp4", 4<<10)
 	media := func(name string) string {
@@ -31,20 +47,16 @@ resource "tencentvod_media" "test" {
 }
 `, video, name)
 	}
-	// The emulator's default application is emulatorSubAppID; a later default names another one.
-	withoutDefault := env.providerConfig("sub_app_id = null")
-	laterDefault := env.providerConfig(fmt.Sprintf("sub_app_id = %d", emulatorSubAppID+1))
 	var fileID string
-
-	runTest(t, resource.TestCase{
+	return resource.TestCase{
 		CheckDestroy: func(s *terraform.State) error {
-			return env.expectNoSubAppIDSent(fileID, "DeleteMedia")
+			return e.expectNoSubAppIDSent(fileID, "DeleteMedia")
 		},
 		Steps: []resource.TestStep{
 			{
-				Config: withoutDefault + media("clip"),
+				Config: e.providerConfig("sub_app_id = null") + media("clip"),
 				ConfigStateChecks: []statecheck.StateCheck{
-					env.expectMedia("tencentvod_media.test", content, func(m mediaFacts) error {
+					e.expectMedia("tencentvod_media.test", content, func(m mediaFacts) error {
 						fileID = m.FileID
 						return nil
 					}),
@@ -52,8 +64,11 @@ resource "tencentvod_media" "test" {
 				},
 			},
 			{
-				PreConfig: env.resetCallCounts,
-				Config:    laterDefault + media("clip"),
+				PreConfig: func() {
+					setLaterDefault()
+					e.resetCallCounts()
+				},
+				Config: laterDefault + media("clip"),
 				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
 					plancheck.ExpectResourceAction("tencentvod_media.test", plancheck.ResourceActionNoop),
 				}},
@@ -66,10 +81,10 @@ resource "tencentvod_media" "test" {
 					})),
 					statecheck.ExpectKnownValue("tencentvod_media.test", tfjsonpath.New("sub_app_id"), knownvalue.Null()),
 					stateCheck(func(*tfjson.State) error {
-						if n := env.callsSince("ApplyUpload"); n != 0 {
+						if n := e.callsSince("ApplyUpload"); n != 0 {
 							return fmt.Errorf("%d uploads after the provider got a sub_app_id, want none", n)
 						}
-						return env.expectNoSubAppIDSent(fileID, "DescribeMediaInfos")
+						return e.expectNoSubAppIDSent(fileID, "DescribeMediaInfos")
 					}),
 				},
 			},
@@ -80,16 +95,16 @@ resource "tencentvod_media" "test" {
 					plancheck.ExpectResourceAction("tencentvod_media.test", plancheck.ResourceActionUpdate),
 				}},
 				ConfigStateChecks: []statecheck.StateCheck{
-					env.expectMedia("tencentvod_media.test", content, func(m mediaFacts) error {
+					e.expectMedia("tencentvod_media.test", content, func(m mediaFacts) error {
 						if m.Name != "renamed" {
 							return fmt.Errorf("name %q, want renamed", m.Name)
 						}
-						return env.expectNoSubAppIDSent(fileID, "ModifyMediaInfo", "DescribeMediaInfos")
+						return e.expectNoSubAppIDSent(fileID, "ModifyMediaInfo", "DescribeMediaInfos")
 					}),
 				},
 			},
 		},
-	})
+	}
 }
 
 // expectNoSubAppIDSent checks that every call of the actions about fileID (and at least one) was sent
