@@ -1,7 +1,6 @@
 package provider
 
 import (
-	"context"
 	"strings"
 	"testing"
 	"time"
@@ -15,7 +14,7 @@ import (
 
 func TestFlattenMediaInfo(t *testing.T) {
 	t.Parallel()
-	ctx := context.Background()
+	ctx := t.Context()
 	info := &vod.MediaInfo{
 		FileID: "111",
 		BasicInfo: &vod.MediaBasicInfo{
@@ -85,7 +84,7 @@ func TestFlattenExpireTime(t *testing.T) {
 // the value, and no guess.
 func TestMalformedExpiryTreatedAlike(t *testing.T) {
 	t.Parallel()
-	ctx := context.Background()
+	ctx := t.Context()
 	info := &vod.MediaInfo{FileID: "111", BasicInfo: &vod.MediaBasicInfo{ExpireTime: "2030-13-45"}}
 	kept := timetypes.NewRFC3339ValueMust("2030-01-01T00:00:00Z")
 

@@ -1,7 +1,6 @@
 package provider
 
 import (
-	"context"
 	"fmt"
 	"regexp"
 	"strings"
@@ -35,7 +34,7 @@ var unknownProviderArguments = []string{"secret_key", "assume_role[0].session_na
 
 func newUnknownConfigServer(t *testing.T, deferralAllowed bool) *unknownConfigServer {
 	t.Helper()
-	ctx := context.Background()
+	ctx := t.Context()
 	server, err := providerserver.NewProtocol6WithError(New("test")())()
 	if err != nil {
 		t.Fatal(err)
@@ -46,8 +45,14 @@ func newUnknownConfigServer(t *testing.T, deferralAllowed bool) *unknownConfigSe
 	}
 	s := &unknownConfigServer{t: t, server: server, schemas: schemas}
 
-	providerType := schemas.Provider.ValueType().(tftypes.Object)
-	roleType := providerType.AttributeTypes["assume_role"].(tftypes.List).ElementType.(tftypes.Object)
+	roles, ok := objectType(t, schemas.Provider).AttributeTypes["assume_role"].(tftypes.List)
+	if !ok {
+		t.Fatal("assume_role is not a list")
+	}
+	roleType, ok := roles.ElementType.(tftypes.Object)
+	if !ok {
+		t.Fatal("assume_role's elements are not objects")
+	}
 	role := objectValue(roleType, map[string]tftypes.Value{
 		"role_arn":     tftypes.NewValue(tftypes.String, "qcs::cam::uin/100000000001:roleName/uploader"),
 		"session_name": tftypes.NewValue(tftypes.String, tftypes.UnknownValue),
@@ -82,9 +87,19 @@ func objectValue(typ tftypes.Object, attrs map[string]tftypes.Value) tftypes.Val
 	return tftypes.NewValue(typ, values)
 }
 
+// objectType is the type of a schema's values.
+func objectType(t *testing.T, schema *tfprotov6.Schema) tftypes.Object {
+	t.Helper()
+	typ, ok := schema.ValueType().(tftypes.Object)
+	if !ok {
+		t.Fatalf("schema value type %v is not an object", schema.ValueType())
+	}
+	return typ
+}
+
 func (s *unknownConfigServer) dynamic(schema *tfprotov6.Schema, attrs map[string]tftypes.Value) *tfprotov6.DynamicValue {
 	s.t.Helper()
-	v, err := tfprotov6.NewDynamicValue(schema.ValueType(), objectValue(schema.ValueType().(tftypes.Object), attrs))
+	v, err := tfprotov6.NewDynamicValue(schema.ValueType(), objectValue(objectType(s.t, schema), attrs))
 	if err != nil {
 		s.t.Fatal(err)
 	}
@@ -142,7 +157,7 @@ func expectOneDiagnostic(t *testing.T, call string, diags []*tfprotov6.Diagnosti
 
 func TestProviderUnknownConfig_deferredWhereAllowed(t *testing.T) {
 	t.Parallel()
-	ctx := context.Background()
+	ctx := t.Context()
 	s := newUnknownConfigServer(t, true)
 
 	read, err := s.server.ReadResource(ctx, &tfprotov6.ReadResourceRequest{
@@ -208,7 +223,7 @@ func TestProviderUnknownConfig_deferredWhereAllowed(t *testing.T) {
 
 func TestProviderUnknownConfig_withoutDeferral(t *testing.T) {
 	t.Parallel()
-	ctx := context.Background()
+	ctx := t.Context()
 	s := newUnknownConfigServer(t, false)
 	mediaSchema := s.schemas.ResourceSchemas["tencentvod_media"]
 
