@@ -118,6 +118,7 @@ func (r *mediaResource) planCreate(plan, config *mediaResourceModel) diag.Diagno
 		return diags
 	}
 	if config.SubAppID.IsNull() {
+		// The provider's default applies at create only: state pins it (or null) for every later call.
 		plan.SubAppID = r.data.defaultSubAppID()
 	}
 	if !config.Source.IsNull() {
