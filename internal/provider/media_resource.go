@@ -42,8 +42,8 @@ const (
 	defaultMediaReadTimeout   = 2 * time.Minute
 )
 
-// Upload tuning defaults: 8 MiB parts, four at a time, keep memory near 32 MiB whatever the file size
-// while saturating a typical uplink.
+// Upload tuning defaults: 8 MiB parts, four at a time. Parts stream from disk, so neither setting
+// decides memory use; the defaults keep requests few enough and a typical uplink busy.
 const (
 	defaultUploadPartSizeMiB = vod.DefaultPartSize / vod.MiB
 	defaultUploadConcurrency = vod.DefaultUploadConcurrency
@@ -254,8 +254,8 @@ func mediaResourceAttributes() map[string]schema.Attribute {
 			Computed: true,
 			Default:  int64default.StaticInt64(defaultUploadPartSizeMiB),
 			MarkdownDescription: fmt.Sprintf("Size of one part of a multipart upload, in MiB, from 1 to %d; files "+
-				"smaller than one part go in a single PUT. Default `%d`. Memory use is about part size times "+
-				"`upload_concurrency`. Only used while uploading; changing it changes nothing in VOD.",
+				"smaller than one part go in a single PUT. Default `%d`. Parts stream from disk: memory use does not grow "+
+				"with part size, concurrency or file size. Only used while uploading; changing it changes nothing in VOD.",
 				maxUploadPartSizeMiB, defaultUploadPartSizeMiB),
 			Validators: []validator.Int64{int64validator.Between(1, maxUploadPartSizeMiB)},
 		},
