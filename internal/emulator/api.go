@@ -108,12 +108,15 @@ func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request) {
 	s.logCall(action, requestID, service, code)
 }
 
-// handleAPI runs the envelope checks (protocol, service, version, action, authentication, region, rate
+// handleAPI runs the envelope checks (protocol, action, service, version, authentication, region, rate
 // limit; the gateway's real precedence is not documented) and dispatches to the action's handler.
 func (s *Server) handleAPI(r *http.Request, action, requestID string) (string, any, *apiError) {
 	if r.Method != http.MethodPost {
 		return "", nil, newAPIError(CodeUnsupportedProtocol,
 			"The emulator serves API 3.0 requests as POST with a JSON body; %s is not supported.", r.Method)
+	}
+	if action == "" {
+		return "", nil, errMissingParameter("Action")
 	}
 	if !isJSONContentType(r.Header.Get("Content-Type")) {
 		return "", nil, newAPIError(CodeInvalidParameter, "Content-Type must be application/json.")
@@ -126,40 +129,41 @@ func (s *Server) handleAPI(r *http.Request, action, requestID string) (string, a
 	if apiErr != nil {
 		return "", nil, apiErr
 	}
-	service, ok := s.api[auth.Service]
+	serviceName := s.endpointService(r, action, auth.Service)
+	service, ok := s.api[serviceName]
 	if !ok {
-		return auth.Service, nil, newAPIError(CodeNoSuchProduct,
-			"The service `%s` in the credential scope is not emulated here (vod, sts).", auth.Service)
+		return serviceName, nil, newAPIError(CodeNoSuchProduct,
+			"The service `%s` of the host is not emulated here (vod, sts).", serviceName)
+	}
+	if auth.Service != serviceName {
+		// The endpoint derives the signing key with its own service name, so a scope naming another
+		// service is a signature that cannot verify.
+		return serviceName, nil, errSignatureFailure()
 	}
 	spec, apiErr := lookupAction(service, r.Header.Get("X-TC-Version"), action)
 	if apiErr != nil {
-		return auth.Service, nil, apiErr
-	}
-	if hostService := tencentCloudHostService(r.Host); hostService != "" && hostService != auth.Service {
-		// The real endpoint signs with its own service name, so a mismatched scope cannot verify.
-		return auth.Service, nil, newAPIError(CodeSignatureFailure,
-			"The provided credentials could not be validated. Please check your signature is correct.")
+		return serviceName, nil, apiErr
 	}
 	now := s.opts.Clock()
 	caller, apiErr := verifyTC3(newSignedRequest(r, body), now, s.creds.lookup)
 	if apiErr != nil {
-		return auth.Service, nil, apiErr
+		return serviceName, nil, apiErr
 	}
 	region := r.Header.Get("X-TC-Region")
 	if apiErr := s.checkRegion(spec, region); apiErr != nil {
-		return auth.Service, nil, apiErr
+		return serviceName, nil, apiErr
 	}
 	if spec.rateLimited {
-		if apiErr := s.limits.allow(auth.Service+"."+action, now); apiErr != nil {
-			return auth.Service, nil, apiErr
+		if apiErr := s.limits.allow(serviceName+"."+action, now); apiErr != nil {
+			return serviceName, nil, apiErr
 		}
 	}
-	call := &apiCall{Action: action, Service: auth.Service, Region: region, RequestID: requestID,
+	call := &apiCall{Action: action, Service: serviceName, Region: region, RequestID: requestID,
 		Caller: caller, Body: body, Now: now,
 		Language: r.Header.Get("X-TC-Language"), UserAgent: r.Header.Get("User-Agent")}
 	payload, apiErr := spec.handler(call)
 	s.recordCall(call, apiErr)
-	return auth.Service, payload, apiErr
+	return serviceName, payload, apiErr
 }
 
 func lookupAction(service serviceSpec, version, action string) (actionSpec, *apiError) {
@@ -234,6 +238,26 @@ func readBody(r *http.Request) ([]byte, *apiError) {
 		return nil, newAPIError(CodeInvalidParameter, "The request body could not be read.")
 	}
 	return body, nil
+}
+
+// endpointService is the service a request was sent to. Real endpoints name it in the host
+// (vod.tencentcloudapi.com). The emulator serves every service on one address, so there it is the
+// service whose version and action the request names, else the one its credential scope names, else
+// VOD. A scope naming another service than the one found this way then fails as on a real endpoint.
+func (s *Server) endpointService(r *http.Request, action, scopeService string) string {
+	if name := tencentCloudHostService(r.Host); name != "" {
+		return name
+	}
+	version := r.Header.Get("X-TC-Version")
+	for name, service := range s.api {
+		if _, ok := service.actions[action]; ok && service.version == version {
+			return name
+		}
+	}
+	if _, ok := s.api[scopeService]; ok {
+		return scopeService
+	}
+	return ServiceVOD
 }
 
 // tencentCloudHostService returns "vod" for hosts like vod.tencentcloudapi.com or

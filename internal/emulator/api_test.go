@@ -23,7 +23,15 @@ func TestAPI_envelopeChecks(t *testing.T) {
 		{"GET", apiRequest{Body: okBody, Method: http.MethodGet}, CodeUnsupportedProtocol},
 		{"form content type", apiRequest{Body: okBody, ContentType: "application/x-www-form-urlencoded"}, CodeInvalidParameter},
 		{"other charset", apiRequest{Body: okBody, ContentType: "application/json; charset=gbk"}, CodeInvalidParameter},
-		{"unknown service", apiRequest{Body: okBody, Service: "cvm", Version: "2017-03-12"}, CodeNoSuchProduct},
+		{"unknown service host", apiRequest{Body: okBody, Host: "cvm.tencentcloudapi.com"}, CodeNoSuchProduct},
+		// The real endpoint signs with its own date and service, so another scope cannot verify.
+		{"scope of an unknown service", apiRequest{Body: okBody, Service: "cvm", Version: VersionVOD}, CodeSignatureFailure},
+		{"scope of an unknown service and version", apiRequest{Body: okBody, Service: "cvm", Version: "2017-03-12"}, CodeSignatureFailure},
+		{"sts scope for a vod action", apiRequest{Body: okBody, Service: ServiceSTS, Version: VersionVOD}, CodeSignatureFailure},
+		{"vod scope for an sts action", apiRequest{Service: ServiceVOD, Version: VersionSTS, Action: "AssumeRole",
+			Body: `{"RoleArn":"qcs::cam::uin/100000000001:roleName/uploader","RoleSessionName":"s1"}`}, CodeSignatureFailure},
+		{"scope of the day before", apiRequest{Body: okBody, ScopeDate: "2026-02-28"}, CodeSignatureFailure},
+		{"vod host with sts scope", apiRequest{Body: okBody, Service: ServiceSTS, Version: VersionVOD, Host: "vod.tencentcloudapi.com"}, CodeSignatureFailure},
 		{"wrong vod version", apiRequest{Body: okBody, Version: "2019-01-01"}, CodeNoSuchVersion},
 		{"sts version for vod", apiRequest{Body: okBody, Version: VersionSTS}, CodeNoSuchVersion},
 		{"unknown action", apiRequest{Body: okBody, Action: "DescribeEverything"}, CodeInvalidAction},
@@ -154,4 +162,43 @@ func TestAPI_requestSizeLimit(t *testing.T) {
 	srv := startTestServer(t, Options{})
 	body := `{"MediaType":"mp4","ExtInfo":"` + strings.Repeat("a", maxRequestBytes) + `"}`
 	wantCode(t, call(t, srv, apiRequest{Body: body}), CodeRequestSizeLimitExceeded)
+}
+
+// A POST to the API endpoint that names no action is an API request all the same: the reply is the
+// HTTP 200 JSON envelope with MissingParameter, not an object-store XML error.
+func TestAPI_postWithoutActionGetsAnAPIError(t *testing.T) {
+	t.Parallel()
+	srv := startTestServer(t, Options{})
+	signed := apiRequest{Body: `{"MediaType":"mp4"}`}.build(t, srv)
+	signed.Header.Del("X-TC-Action")
+	bare, err := http.NewRequest(http.MethodPost, srv.URL()+"/", strings.NewReader(`{}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for name, req := range map[string]*http.Request{"signed": signed, "bare": bare} {
+		reply := send(t, req)
+		wantCode(t, reply, CodeMissingParameter)
+		if !strings.Contains(reply.Message, "`Action`") {
+			t.Fatalf("%s: message %q does not name Action", name, reply.Message)
+		}
+	}
+	if n := srv.Attempts(""); n != 2 {
+		t.Fatalf("Attempts = %d, want the 2 requests counted", n)
+	}
+}
+
+// A client that signs x-tc-action as well (as the document's Vector B does) lowercases its mixed-case
+// value before hashing; the emulator verifies such a request.
+func TestAPI_signedActionHeaderVerifies(t *testing.T) {
+	t.Parallel()
+	srv := startTestServer(t, Options{})
+	req := apiRequest{Body: `{"MediaType":"mp4"}`}.build(t, srv)
+	now := srv.opts.Clock()
+	date := now.UTC().Format(time.DateOnly)
+	const signed = "content-type;host;x-tc-action"
+	canonical := "POST\n/\n\ncontent-type:application/json\nhost:" + strings.ToLower(req.URL.Host) +
+		"\nx-tc-action:" + strings.ToLower(req.Header.Get("X-TC-Action")) + "\n\n" + signed + "\n" + sha256Hex([]byte(`{"MediaType":"mp4"}`))
+	sig := tc3Signature(DefaultSecretKey, date, ServiceVOD, stringToSign(now.Unix(), date+"/vod/tc3_request", canonical))
+	req.Header.Set("Authorization", "TC3-HMAC-SHA256 Credential="+DefaultSecretID+"/"+date+"/vod/tc3_request, SignedHeaders="+signed+", Signature="+sig)
+	wantCode(t, send(t, req), "")
 }

@@ -44,6 +44,11 @@ func TestApplyUpload_validation(t *testing.T) {
 		{"storage region not enabled", `{"MediaType":"mp4","StorageRegion":"eu-moscow"}`, CodeInvalidStorageRegion},
 		{"unknown procedure", `{"MediaType":"mp4","Procedure":"NoSuchFlow"}`, CodeProcedureNameNotExist},
 		{"unknown SubAppId", `{"MediaType":"mp4","SubAppId":42}`, CodeInvalidSubAppID},
+		{"MediaName with a newline", `{"MediaType":"mp4","MediaName":"clip\n2"}`, CodeInvalidParameterValue},
+		{"MediaName with a tab", `{"MediaType":"mp4","MediaName":"clip\t2"}`, CodeInvalidParameterValue},
+		{"MediaName with DEL", `{"MediaType":"mp4","MediaName":"clip\u007f"}`, CodeInvalidParameterValue},
+		{"MediaName with NUL", `{"MediaType":"mp4","MediaName":"clip\u0000"}`, CodeInvalidParameterValue},
+		{"MediaName with spaces and brackets", `{"MediaType":"mp4","MediaName":"presigned clip (1)"}`, ""},
 		{"MediaStoragePath in FileID mode", `{"MediaType":"mp4","MediaStoragePath":"/a/b.mp4"}`, CodeInvalidMediaStoragePath},
 	}
 	for _, tt := range tests {
@@ -88,7 +93,7 @@ func TestApplyUpload_response(t *testing.T) {
 	if got.StorageBucket != "vodgzp1500000000-1250000000" || got.StorageRegion != "ap-guangzhou" {
 		t.Fatalf("bucket/region = %s %s", got.StorageBucket, got.StorageRegion)
 	}
-	mediaPath := regexp.MustCompile(`^/1500000000/([0-9a-f]{24})/My_Holiday_2026_\.mp4$`)
+	mediaPath := regexp.MustCompile(`^/1500000000/([0-9a-f]{24})/My Holiday 2026!\.mp4$`)
 	m := mediaPath.FindStringSubmatch(got.MediaStoragePath)
 	if m == nil {
 		t.Fatalf("MediaStoragePath = %q", got.MediaStoragePath)
@@ -140,12 +145,15 @@ func TestApplyUpload_defaultsAndDistinctSessions(t *testing.T) {
 	if a.StorageBucket != "vodsgp1500000009-1250000000" || a.StorageRegion != "ap-singapore" {
 		t.Fatalf("bucket/region = %s %s", a.StorageBucket, a.StorageRegion)
 	}
-	if !strings.HasSuffix(a.MediaStoragePath, "/f0.mp3") || a.CoverStoragePath != nil {
+	if !strings.HasSuffix(a.MediaStoragePath, "/视频.mp3") || a.CoverStoragePath != nil {
 		t.Fatalf("paths = %q %v", a.MediaStoragePath, a.CoverStoragePath)
 	}
 	second := call(t, srv, apiRequest{Body: `{"MediaType":"mp3"}`})
 	var b applyUploadReply
 	second.decode(t, &b)
+	if !strings.HasSuffix(b.MediaStoragePath, "/f0.mp3") {
+		t.Fatalf("path without a media name = %q, want f0.mp3", b.MediaStoragePath)
+	}
 	if a.MediaStoragePath == b.MediaStoragePath || a.VodSessionKey == b.VodSessionKey || a.TempCertificate.SecretId == b.TempCertificate.SecretId {
 		t.Fatal("two sessions share a path, session key or SecretId")
 	}
@@ -156,18 +164,16 @@ func TestApplyUpload_defaultsAndDistinctSessions(t *testing.T) {
 
 func TestObjectBaseName(t *testing.T) {
 	t.Parallel()
-	long := strings.Repeat("x", 100)
+	long := strings.Repeat("视", 100)
 	for in, want := range map[string]string{
-		"":           "f0",
-		"clip":       "clip",
-		"../../etc":  "______etc",
-		"a/b":        "a_b",
-		"视频":         "f0",
-		"___":        "f0",
-		"Take-2_ok":  "Take-2_ok",
-		long:         long[:maxObjectNameBytes],
-		"name.mp4":   "name_mp4",
-		"with space": "with_space",
+		"":                   "f0",
+		"clip":               "clip",
+		"presigned clip (1)": "presigned clip (1)",
+		"视频":                 "视频",
+		"name.mp4":           "name.mp4",
+		"100% & more+":       "100%25 & more+",
+		"../../etc":          "..%2F..%2Fetc",
+		long:                 strings.Repeat("视", maxMediaNameChars),
 	} {
 		if got := objectBaseName(in); got != want {
 			t.Errorf("objectBaseName(%q) = %q, want %q", in, got, want)
@@ -178,5 +184,19 @@ func TestObjectBaseName(t *testing.T) {
 	}
 	if got := (&Server{opts: Options{AppID: 7}}).bucketName("ap-chongqing", 3); got != "vodcqp3-7" {
 		t.Errorf("bucketName = %q", got)
+	}
+}
+
+// The refusal of a control character names the parameter and the character.
+func TestApplyUpload_controlCharacterMessageNamesMediaName(t *testing.T) {
+	t.Parallel()
+	srv := startTestServer(t, Options{})
+	reply := call(t, srv, apiRequest{Body: `{"MediaType":"mp4","MediaName":"clip\n"}`})
+	wantCode(t, reply, CodeInvalidParameterValue)
+	if !strings.Contains(reply.Message, "MediaName") || !strings.Contains(reply.Message, "U+000A") {
+		t.Fatalf("message %q does not name MediaName and the character", reply.Message)
+	}
+	if len(srv.Sessions()) != 0 {
+		t.Fatal("a session was minted for a refused name")
 	}
 }

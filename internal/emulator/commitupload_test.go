@@ -34,7 +34,13 @@ func TestCommitUpload_createsMediaFile(t *testing.T) {
 	if !fileIDPattern.MatchString(c.FileId) {
 		t.Fatalf("FileId = %q", c.FileId)
 	}
-	wantMediaURL := srv.URL() + "/_media/" + u.StorageBucket + u.MediaStoragePath
+	// The storage path keeps the media name as given; the URL escapes it.
+	if dir, ok := strings.CutSuffix(u.MediaStoragePath, "/假期 clip.mp4"); !ok {
+		t.Fatalf("MediaStoragePath = %q, want the media name as its file name", u.MediaStoragePath)
+	} else if wantMediaURL := srv.URL() + "/_media/" + u.StorageBucket + dir + "/%E5%81%87%E6%9C%9F%20clip.mp4"; c.MediaUrl != wantMediaURL {
+		t.Fatalf("MediaUrl = %q, want %q", c.MediaUrl, wantMediaURL)
+	}
+	wantMediaURL := c.MediaUrl
 	wantCoverURL := srv.URL() + "/_media/" + u.StorageBucket + *u.CoverStoragePath
 	if c.MediaUrl != wantMediaURL || c.CoverUrl != wantCoverURL {
 		t.Fatalf("urls = %q %q, want %q %q", c.MediaUrl, c.CoverUrl, wantMediaURL, wantCoverURL)

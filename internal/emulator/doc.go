@@ -6,7 +6,8 @@
 //
 // One port serves everything:
 //
-//	POST /  with X-TC-Action                         Tencent Cloud API 3.0 (service from the TC3 scope)
+//	POST /  (not COS-signed)                         Tencent Cloud API 3.0 (service from the version and
+//	                                                 action; the TC3 scope must name it)
 //	GET  /latest/meta-data/cam/security-credentials/ CVM metadata (roles in Options.CVMRoles)
 //	GET  /_emulator/{sessions,objects,media,calls}   read-only inspection JSON, without secrets
 //	GET  /_media/<bucket>/<key>                      media and cover objects of media files, unsigned

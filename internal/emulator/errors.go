@@ -77,6 +77,11 @@ const (
 	CodeAddTagsAndClearTagsConflict  ErrorCode = "InvalidParameterValue.AddTagsAndClearTagsConflict"
 	CodeAddTagsAndDeleteTagsConflict ErrorCode = "InvalidParameterValue.AddTagsAndDeleteTagsConflict"
 	CodeTagCountReachMax             ErrorCode = "LimitExceeded.TagCountReachMax"
+
+	CodeKeyFrameDescContentTooLong                     ErrorCode = "InvalidParameterValue.KeyFrameDescContentTooLong"
+	CodeAddKeyFrameDescsAndClearKeyFrameDescsConflict  ErrorCode = "InvalidParameterValue.AddKeyFrameDescsAndClearKeyFrameDescsConflict"
+	CodeAddKeyFrameDescsAndDeleteKeyFrameDescsConflict ErrorCode = "InvalidParameterValue.AddKeyFrameDescsAndDeleteKeyFrameDescsConflict"
+	CodeKeyFrameDescCountReachMax                      ErrorCode = "LimitExceeded.KeyFrameDescCountReachMax"
 )
 
 // STS codes returned by AssumeRole (sts/v20180813/errors.go).

@@ -60,6 +60,8 @@ type apiRequest struct {
 	Timestamp   time.Time // default: now (the server's clock)
 	ContentType string    // default "application/json"
 	Method      string    // default POST
+	Host        string    // sent as the Host header; default the server's address (always signed as that)
+	ScopeDate   string    // the credential scope's date (and the key's); default the timestamp's UTC date
 	// SignatureOverride replaces the computed signature (to test rejection).
 	SignatureOverride string
 }
@@ -102,6 +104,9 @@ func (a apiRequest) build(t *testing.T, srv *Server) *http.Request {
 	u, _ := url.Parse(srv.URL())
 	ts := strconv.FormatInt(a.Timestamp.Unix(), 10)
 	date := a.Timestamp.UTC().Format("2006-01-02")
+	if a.ScopeDate != "" {
+		date = a.ScopeDate
+	}
 	bodyHash := sha256.Sum256([]byte(a.Body))
 	canonical := a.Method + "\n/\n\ncontent-type:" + a.ContentType + "\nhost:" + u.Host + "\n\ncontent-type;host\n" + hex.EncodeToString(bodyHash[:])
 	canonicalHash := sha256.Sum256([]byte(canonical))
@@ -115,6 +120,9 @@ func (a apiRequest) build(t *testing.T, srv *Server) *http.Request {
 	signature := hex.EncodeToString(mac(mac(mac(mac([]byte("TC3"+a.SecretKey), date), a.Service), "tc3_request"), toSign))
 	if a.SignatureOverride != "" {
 		signature = a.SignatureOverride
+	}
+	if a.Host != "" {
+		req.Host = a.Host
 	}
 	req.Header.Set("Content-Type", a.ContentType)
 	req.Header.Set("X-TC-Action", a.Action)

@@ -313,8 +313,17 @@ func TestModifyMediaInfo_validation(t *testing.T) {
 		{"cover not base64", `{` + id + `,"CoverData":"%%%"}`, CodeImageDecodeError},
 		{"cover not an image", `{` + id + `,"CoverData":"` + base64.StdEncoding.EncodeToString([]byte("BM bitmap")) + `"}`, CodeImageDecodeError},
 		{"empty cover", `{` + id + `,"CoverData":""}`, CodeImageDecodeError},
-		{"key frame descriptions", `{` + id + `,"AddKeyFrameDescs":[{"TimeOffset":1.5,"Content":"x"}]}`, CodeUnsupportedOperation},
-		{"clear key frame descriptions", `{` + id + `,"ClearKeyFrameDescs":1}`, CodeUnsupportedOperation},
+		{"key frame descriptions", `{` + id + `,"AddKeyFrameDescs":[{"TimeOffset":1.5,"Content":"x"}]}`, ""},
+		{"clear key frame descriptions", `{` + id + `,"ClearKeyFrameDescs":1}`, ""},
+		{"key frame content of 128 characters", `{` + id + `,"AddKeyFrameDescs":[{"TimeOffset":2,"Content":"` + strings.Repeat("打", 128) + `"}]}`, ""},
+		{"key frame content of 129 characters", `{` + id + `,"AddKeyFrameDescs":[{"TimeOffset":2,"Content":"` + strings.Repeat("打", 129) + `"}]}`, CodeKeyFrameDescContentTooLong},
+		{"empty key frame content", `{` + id + `,"AddKeyFrameDescs":[{"TimeOffset":2,"Content":""}]}`, CodeInvalidParameterValue},
+		{"negative key frame offset", `{` + id + `,"AddKeyFrameDescs":[{"TimeOffset":-1,"Content":"x"}]}`, CodeInvalidParameterValue},
+		{"key frame offset as string", `{` + id + `,"AddKeyFrameDescs":[{"TimeOffset":"1","Content":"x"}]}`, CodeInvalidParameter},
+		{"add and clear key frames", `{` + id + `,"AddKeyFrameDescs":[{"TimeOffset":1,"Content":"x"}],"ClearKeyFrameDescs":1}`, CodeAddKeyFrameDescsAndClearKeyFrameDescsConflict},
+		{"add and delete one key frame", `{` + id + `,"AddKeyFrameDescs":[{"TimeOffset":1,"Content":"x"}],"DeleteKeyFrameDescs":[1]}`, CodeAddKeyFrameDescsAndDeleteKeyFrameDescsConflict},
+		{"name with a newline", `{` + id + `,"Name":"clip\n"}`, CodeInvalidName},
+		{"name with DEL", `{` + id + `,"Name":"clip\u007f"}`, CodeInvalidName},
 		{"subtitles", `{` + id + `,"DeleteSubtitleIds":["s"]}`, CodeUnsupportedOperation},
 		{"key frame with unknown field", `{` + id + `,"AddKeyFrameDescs":[{"TimeOffset":1,"Text":"x"}]}`, CodeUnknownParameter},
 		{"knowledge bases", `{` + id + `,"DeleteKnowledgeBases":["kb-1"],"ClearKnowledgeBases":1}`, ""},
@@ -483,5 +492,49 @@ func TestFaults_afterDispatch(t *testing.T) {
 	wantCode(t, vodCall(t, srv, "DeleteMedia", map[string]any{"FileId": c2.FileId}), CodeInternalError)
 	if _, ok := srv.MediaFile(c2.FileId); !ok {
 		t.Fatal("a fault before dispatch let the action run")
+	}
+}
+
+// Key-frame descriptions are stored, replaced at the same offset, deleted, cleared and limited to 100
+// per file, and DescribeMediaInfos returns them in offset order.
+func TestModifyMediaInfo_keyFrameDescriptions(t *testing.T) {
+	t.Parallel()
+	srv := startTestServer(t, Options{})
+	_, c := uploadMedia(t, srv, `{"MediaType":"mp4"}`)
+	modify := func(params map[string]any) apiReply {
+		params["FileId"] = c.FileId
+		return vodCall(t, srv, "ModifyMediaInfo", params)
+	}
+	keyFrames := func() string {
+		d := describe(t, srv, map[string]any{"FileIds": []string{c.FileId}, "Filters": []string{"keyFrameDescInfo"}})
+		return compactJSON(t, d.MediaInfoSet[0]["KeyFrameDescInfo"])
+	}
+	if got := keyFrames(); got != "null" {
+		t.Fatalf("KeyFrameDescInfo of a new file = %s, want null", got)
+	}
+	wantCode(t, modify(map[string]any{"AddKeyFrameDescs": []map[string]any{
+		{"TimeOffset": 30, "Content": "end"}, {"TimeOffset": 1.5, "Content": "start"}, {"TimeOffset": 10, "Content": "middle"}}}), "")
+	if got, want := keyFrames(), `{"KeyFrameDescSet":[{"TimeOffset":1.5,"Content":"start"},{"TimeOffset":10,"Content":"middle"},{"TimeOffset":30,"Content":"end"}]}`; got != want {
+		t.Fatalf("KeyFrameDescInfo = %s, want %s", got, want)
+	}
+	wantCode(t, modify(map[string]any{"AddKeyFrameDescs": []map[string]any{{"TimeOffset": 10, "Content": "replaced"}},
+		"DeleteKeyFrameDescs": []float64{30, 99}}), "")
+	if m, _ := srv.MediaFile(c.FileId); mustJSON(t, m.KeyFrameDescs) != `[{"TimeOffset":1.5,"Content":"start"},{"TimeOffset":10,"Content":"replaced"}]` {
+		t.Fatalf("after replace and delete: %+v", m.KeyFrameDescs)
+	}
+
+	// The limit counts the descriptions already stored.
+	many := make([]map[string]any, 99)
+	for i := range many {
+		many[i] = map[string]any{"TimeOffset": 100 + i, "Content": "x"}
+	}
+	wantCode(t, modify(map[string]any{"AddKeyFrameDescs": many}), CodeKeyFrameDescCountReachMax)
+	wantCode(t, modify(map[string]any{"AddKeyFrameDescs": many[:98]}), "")
+	if m, _ := srv.MediaFile(c.FileId); len(m.KeyFrameDescs) != 100 {
+		t.Fatalf("%d descriptions, want 100", len(m.KeyFrameDescs))
+	}
+	wantCode(t, modify(map[string]any{"ClearKeyFrameDescs": 1}), "")
+	if got := keyFrames(); got != "null" {
+		t.Fatalf("KeyFrameDescInfo after ClearKeyFrameDescs = %s, want null", got)
 	}
 }

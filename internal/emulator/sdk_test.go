@@ -53,7 +53,7 @@ func TestSDK_applyUploadThenPutObject(t *testing.T) {
 
 	var upload applyUploadReply
 	err := sdkCall(client, ServiceVOD, VersionVOD, "ApplyUpload",
-		map[string]any{"MediaType": "mp4", "SubAppId": 1500000000, "MediaName": "clip", "CoverType": "jpg"}, &upload)
+		map[string]any{"MediaType": "mp4", "SubAppId": 1500000000, "MediaName": "presigned clip (1) 视频+%", "CoverType": "jpg"}, &upload)
 	if err != nil {
 		t.Fatalf("ApplyUpload via SDK: %v", err)
 	}
@@ -68,6 +68,9 @@ func TestSDK_applyUploadThenPutObject(t *testing.T) {
 	}})
 	content := []byte("fake mp4 bytes")
 	key := upload.MediaStoragePath[1:]
+	if !strings.HasSuffix(key, "/presigned clip (1) 视频+%25.mp4") {
+		t.Fatalf("MediaStoragePath = %q, want the media name kept as its file name", upload.MediaStoragePath)
+	}
 	if _, err := cosClient.Object.Put(context.Background(), key, bytes.NewReader(content), nil); err != nil {
 		t.Fatalf("COS Put: %v", err)
 	}
@@ -77,6 +80,12 @@ func TestSDK_applyUploadThenPutObject(t *testing.T) {
 	// The temporary key may not write anywhere else.
 	if _, err := cosClient.Object.Put(context.Background(), "elsewhere.mp4", bytes.NewReader(content), nil); err == nil {
 		t.Fatal("COS Put outside the session's keys succeeded")
+	}
+	// Nor touch the bucket itself: a PUT to the bucket root is denied, not an unimplemented operation.
+	_, err = cosClient.Bucket.Put(context.Background(), nil)
+	var cosErr *cos.ErrorResponse
+	if !errors.As(err, &cosErr) || cosErr.Response.StatusCode != http.StatusForbidden || cosErr.Code != "AccessDenied" {
+		t.Fatalf("PUT bucket with upload credentials: %v, want 403 AccessDenied", err)
 	}
 	status, body := getURL(t, srv.URL()+"/_emulator/objects")
 	if status != http.StatusOK || !strings.Contains(string(body), key) {

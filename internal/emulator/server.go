@@ -3,6 +3,7 @@ package emulator
 import (
 	"context"
 	"fmt"
+	"mime"
 	"net"
 	"net/http"
 	"strings"
@@ -98,10 +99,28 @@ func (s *Server) routes() http.Handler {
 	})
 }
 
-// isAPIRequest: API 3.0 requests go to "/" and always name an action; object-store requests never
-// carry X-TC-Action.
+// isAPIRequest: API 3.0 requests go to "/"; so do object-store requests on the bucket root, which are
+// told apart by their COS signature (q-sign-algorithm, in the Authorization header or the query) or, for
+// a browser form upload (POST Object), by their multipart body. Any other POST to "/", even one without
+// X-TC-Action, is an API request and gets an API error reply.
 func isAPIRequest(r *http.Request) bool {
-	return r.URL.Path == "/" && r.Header.Get("X-TC-Action") != ""
+	if r.URL.Path != "/" {
+		return false
+	}
+	if r.Header.Get("X-TC-Action") != "" {
+		return true
+	}
+	return r.Method == http.MethodPost && !isCOSSigned(r) && !isMultipartForm(r.Header.Get("Content-Type"))
+}
+
+func isCOSSigned(r *http.Request) bool {
+	return strings.Contains(r.Header.Get("Authorization"), "q-sign-algorithm=") ||
+		r.URL.Query().Has("q-sign-algorithm")
+}
+
+func isMultipartForm(contentType string) bool {
+	mediaType, _, err := mime.ParseMediaType(contentType)
+	return err == nil && mediaType == "multipart/form-data"
 }
 
 func pathPrefix(prefix string) func(*http.Request) bool {

@@ -2,6 +2,7 @@ package emulator
 
 import (
 	"encoding/json"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -53,15 +54,36 @@ func TestRouting_objectStoreGetsTheRest(t *testing.T) {
 	if status != http.StatusForbidden || !strings.Contains(string(body), "<Error>") {
 		t.Fatalf("object request = %d %s", status, body)
 	}
-	// POST / without X-TC-Action is not an API call either.
-	resp, err := http.Post(srv.URL()+"/", "application/json", strings.NewReader("{}"))
+	// Requests on the bucket root that carry a COS signature, and browser form uploads, are object-store
+	// requests too (a POST without either is an API call: TestAPI_postWithoutActionGetsAnAPIError).
+	for name, req := range map[string]*http.Request{
+		"COS-signed POST": newRequest(t, http.MethodPost, srv.URL()+"/?delete", "application/xml",
+			"q-sign-algorithm=sha1&q-ak=AKIDnobody&q-sign-time=1;2&q-key-time=1;2&q-header-list=&q-url-param-list=&q-signature=0"),
+		"form upload": newRequest(t, http.MethodPost, srv.URL()+"/", "multipart/form-data; boundary=x", ""),
+	} {
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		body, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if !strings.Contains(string(body), "<Error>") {
+			t.Fatalf("%s reached the API: %d %s", name, resp.StatusCode, body)
+		}
+	}
+}
+
+func newRequest(t *testing.T, method, url, contentType, authorization string) *http.Request {
+	t.Helper()
+	req, err := http.NewRequest(method, url, strings.NewReader("{}"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	resp.Body.Close()
-	if resp.Header.Get("Content-Type") == "application/json" {
-		t.Fatalf("POST / without X-TC-Action reached the API")
+	req.Header.Set("Content-Type", contentType)
+	if authorization != "" {
+		req.Header.Set("Authorization", authorization)
 	}
+	return req
 }
 
 func TestHandler_inProcess(t *testing.T) {

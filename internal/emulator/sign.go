@@ -63,6 +63,7 @@ type verifiedCaller struct {
 
 // verifyTC3 checks the Authorization header of req against the clock and the known credentials.
 // Checks run in this order: header shape, timestamp, scope date, clock skew, SecretId, token, signature.
+// A scope naming another service than the endpoint's is caught by the caller (see endpointService).
 // (The real gateway's precedence between these is not documented.)
 func verifyTC3(req signedRequest, now time.Time, lookup credentialLookup) (verifiedCaller, *apiError) {
 	auth, apiErr := parseTC3Authorization(req.Header.Get("Authorization"))
@@ -74,8 +75,9 @@ func verifyTC3(req signedRequest, now time.Time, lookup credentialLookup) (verif
 		return verifiedCaller{}, apiErr
 	}
 	if want := time.Unix(timestamp, 0).UTC().Format(time.DateOnly); auth.Date != want {
-		return verifiedCaller{}, newAPIError(CodeInvalidAuthorization,
-			"The date `%s` in the credential scope must be the UTC date of X-TC-Timestamp (%s).", auth.Date, want)
+		// The gateway derives the signing key from the timestamp's date, so another date in the scope
+		// is a signature that cannot verify, which the real API reports as such.
+		return verifiedCaller{}, errSignatureFailure()
 	}
 	if skew := now.Sub(time.Unix(timestamp, 0)); skew > maxClockSkew || skew < -maxClockSkew {
 		return verifiedCaller{}, newAPIError(CodeSignatureExpire,
@@ -92,8 +94,7 @@ func verifyTC3(req signedRequest, now time.Time, lookup credentialLookup) (verif
 		return verifiedCaller{}, apiErr
 	}
 	if !signatureMatches(req, auth, timestamp, cred.SecretKey) {
-		return verifiedCaller{}, newAPIError(CodeSignatureFailure,
-			"The provided credentials could not be validated. Please check your signature is correct.")
+		return verifiedCaller{}, errSignatureFailure()
 	}
 	return verifiedCaller{SecretID: auth.SecretID, Token: token, Temporary: cred.Temporary, Service: auth.Service}, nil
 }
@@ -123,9 +124,6 @@ func parseTC3Authorization(header string) (tc3Authorization, *apiError) {
 		return invalid("Credential must be <SecretId>/<date>/<service>/tc3_request")
 	}
 	auth.SecretID, auth.Date, auth.Service = credentialParts[0], credentialParts[1], credentialParts[2]
-	if _, err := time.Parse(time.DateOnly, auth.Date); err != nil {
-		return invalid("the credential scope date must be YYYY-MM-DD")
-	}
 	auth.SignedHeaders = fields["SignedHeaders"]
 	if apiErr := checkSignedHeaders(auth.SignedHeaders); apiErr != nil {
 		return tc3Authorization{}, apiErr
@@ -155,6 +153,11 @@ func checkSignedHeaders(list string) *apiError {
 	return nil
 }
 
+func errSignatureFailure() *apiError {
+	return newAPIError(CodeSignatureFailure,
+		"The provided credentials could not be validated. Please check your signature is correct.")
+}
+
 func parseTimestamp(value string) (int64, *apiError) {
 	if value == "" {
 		return 0, errMissingParameter("Timestamp")
@@ -166,32 +169,23 @@ func parseTimestamp(value string) (int64, *apiError) {
 	return timestamp, nil
 }
 
-// signatureMatches accepts the signature computed with canonical header values lowercased (what the
-// document prescribes, e.g. "x-tc-action:describeinstances") or as sent (what the SDKs actually sign:
-// common@v1.3.210 formats "content-type:%s\nhost:%s" from the raw values). The real service accepts
-// both forms in practice, since SDK values are usually lowercase already.
+// signatureMatches recomputes the signature as the algorithm prescribes: signed header values are
+// lowercased before hashing ("x-tc-action:describeinstances" in the document's example). SDKs that sign
+// the raw values still verify because the headers they sign (content-type, host) are lowercase anyway.
 func signatureMatches(req signedRequest, auth tc3Authorization, timestamp int64, secretKey string) bool {
-	for _, lowercaseValues := range []bool{true, false} {
-		canonical := canonicalRequest(req, auth.SignedHeaders, lowercaseValues)
-		want := tc3Signature(secretKey, auth.Date, auth.Service, stringToSign(timestamp, auth.scope(), canonical))
-		if hmac.Equal([]byte(want), []byte(auth.Signature)) {
-			return true
-		}
-	}
-	return false
+	canonical := canonicalRequest(req, auth.SignedHeaders)
+	want := tc3Signature(secretKey, auth.Date, auth.Service, stringToSign(timestamp, auth.scope(), canonical))
+	return hmac.Equal([]byte(want), []byte(auth.Signature))
 }
 
 // canonicalRequest builds the six-line CanonicalRequest. signedHeaders is the list from the
 // Authorization header; its headers appear in ASCII order.
-func canonicalRequest(req signedRequest, signedHeaders string, lowercaseValues bool) string {
+func canonicalRequest(req signedRequest, signedHeaders string) string {
 	names := strings.Split(signedHeaders, ";")
 	slices.Sort(names)
 	var headers strings.Builder
 	for _, name := range names {
-		value := strings.TrimSpace(headerValue(req, name))
-		if lowercaseValues {
-			value = strings.ToLower(value)
-		}
+		value := strings.ToLower(strings.TrimSpace(headerValue(req, name)))
 		headers.WriteString(name + ":" + value + "\n")
 	}
 	payloadHash := sha256Hex(req.Body)

@@ -44,7 +44,7 @@ func TestVerifyTC3_vectorA(t *testing.T) {
 	auth := "TC3-HMAC-SHA256 Credential=" + vectorASecretID + "/2019-02-25/cvm/tc3_request, SignedHeaders=content-type;host, Signature=" + signature
 	req := vectorRequest("cvm.tencentcloudapi.com", "application/json; charset=utf-8", vectorABody, auth, "1551113065", nil)
 
-	canonical := canonicalRequest(req, "content-type;host", true)
+	canonical := canonicalRequest(req, "content-type;host")
 	if got := sha256Hex([]byte(canonical)); got != "5ffe6a04c0664d6b969fab9a13bdab201d63ee709638e2749d62a09ca18d7031" {
 		t.Fatalf("hashed canonical request = %s", got)
 	}
@@ -70,7 +70,7 @@ func TestVerifyTC3_vectorB(t *testing.T) {
 	t.Parallel()
 	req := vectorRequest("cvm.tencentcloudapi.com", "application/json; charset=utf-8", vectorABody, "", "1551113065",
 		map[string]string{"X-TC-Action": "DescribeInstances"})
-	canonical := canonicalRequest(req, "content-type;host;x-tc-action", true)
+	canonical := canonicalRequest(req, "content-type;host;x-tc-action")
 	if got := sha256Hex([]byte(canonical)); got != "7019a55be8395899b900fb5564e4200d984910f34794a27cb3fb7d10ff6a1e84" {
 		t.Fatalf("hashed canonical request = %s\n%s", got, canonical)
 	}
@@ -128,12 +128,12 @@ func TestVerifyTC3_rejections(t *testing.T) {
 		{name: "missing header", auth: "", want: CodeInvalidAuthorization},
 		{name: "other algorithm", auth: "HMAC-SHA256 Credential=" + scope, want: CodeInvalidAuthorization},
 		{name: "credential without terminal", auth: authWith("AKIDvectorc/2026-11-24/vod", "content-type;host", goodSig), want: CodeInvalidAuthorization},
-		{name: "bad scope date", auth: authWith("AKIDvectorc/24-11-2026/vod/tc3_request", "content-type;host", goodSig), want: CodeInvalidAuthorization},
+		{name: "malformed scope date", auth: authWith("AKIDvectorc/24-11-2026/vod/tc3_request", "content-type;host", goodSig), want: CodeSignatureFailure},
 		{name: "host not signed", auth: authWith(scope, "content-type", goodSig), want: CodeInvalidAuthorization},
 		{name: "uppercase signed header", auth: authWith(scope, "Content-Type;host", goodSig), want: CodeInvalidAuthorization},
 		{name: "short signature", auth: authWith(scope, "content-type;host", "abc"), want: CodeInvalidAuthorization},
 		{name: "missing timestamp", timestamp: "-", want: CodeMissingParameter},
-		{name: "scope date is not the timestamp's UTC date", auth: authWith("AKIDvectorc/2026-11-25/vod/tc3_request", "content-type;host", goodSig), want: CodeInvalidAuthorization},
+		{name: "scope date is not the timestamp's UTC date", auth: authWith("AKIDvectorc/2026-11-25/vod/tc3_request", "content-type;host", goodSig), want: CodeSignatureFailure},
 		{name: "timestamp too old", now: at.Add(301 * time.Second), want: CodeSignatureExpire},
 		{name: "timestamp in the future", now: at.Add(-301 * time.Second), want: CodeSignatureExpire},
 		{name: "unknown SecretId", lookup: lookupKey("AKIDother", "secretkey"), want: CodeSecretIDNotFound},
@@ -189,17 +189,34 @@ func TestVerifyTC3_rejections(t *testing.T) {
 	}
 }
 
-// A header whose value has uppercase letters verifies whether the client lowercased it (document) or
-// not (SDK behaviour).
-func TestVerifyTC3_acceptsRawAndLowercasedHeaderValues(t *testing.T) {
+// Signed header values are lowercased before hashing, as the algorithm and Vector B prescribe: a
+// signature over the lowercased values verifies, one over the raw mixed-case values does not.
+func TestVerifyTC3_hashesLowercasedHeaderValues(t *testing.T) {
 	t.Parallel()
-	for _, lowercase := range []bool{true, false} {
-		req := vectorRequest("VOD.example:1", "application/json", "{}", "", "1795552501", nil)
-		canonical := canonicalRequest(req, "content-type;host", lowercase)
-		sig := tc3Signature("k", "2026-11-24", "vod", stringToSign(1795552501, "2026-11-24/vod/tc3_request", canonical))
-		req.Header.Set("Authorization", "TC3-HMAC-SHA256 Credential=AKID/2026-11-24/vod/tc3_request, SignedHeaders=content-type;host, Signature="+sig)
-		if _, apiErr := verifyTC3(req, time.Unix(1795552501, 0), lookupKey("AKID", "k")); apiErr != nil {
-			t.Fatalf("lowercase=%v: %v", lowercase, apiErr)
-		}
+	for _, tt := range []struct {
+		name      string
+		canonical string
+		want      ErrorCode
+	}{
+		{"lowercased", "content-type:application/json\nhost:vod.example:1\nx-tc-action:applyupload\n", ""},
+		{"raw", "content-type:application/json\nhost:VOD.example:1\nx-tc-action:ApplyUpload\n", CodeSignatureFailure},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			req := vectorRequest("VOD.example:1", "application/json", "{}", "", "1795552501",
+				map[string]string{"X-TC-Action": "ApplyUpload"})
+			const signed = "content-type;host;x-tc-action"
+			canonical := "POST\n/\n\n" + tt.canonical + "\n" + signed + "\n" + sha256Hex([]byte("{}"))
+			sig := tc3Signature("k", "2026-11-24", "vod", stringToSign(1795552501, "2026-11-24/vod/tc3_request", canonical))
+			req.Header.Set("Authorization", "TC3-HMAC-SHA256 Credential=AKID/2026-11-24/vod/tc3_request, SignedHeaders="+signed+", Signature="+sig)
+			_, apiErr := verifyTC3(req, time.Unix(1795552501, 0), lookupKey("AKID", "k"))
+			got := ErrorCode("")
+			if apiErr != nil {
+				got = apiErr.Code
+			}
+			if got != tt.want {
+				t.Fatalf("code = %q (%v), want %q", got, apiErr, tt.want)
+			}
+		})
 	}
 }

@@ -12,7 +12,7 @@ import (
 type AssumeRoleRequest struct {
 	RoleArn         string   `json:"RoleArn"`
 	RoleSessionName string   `json:"RoleSessionName"`
-	DurationSeconds *int64   `json:"DurationSeconds,omitempty"`
+	DurationSeconds *uint64  `json:"DurationSeconds,omitempty"` // unsigned: a negative value is a type error
 	Policy          string   `json:"Policy,omitempty"`
 	ExternalID      string   `json:"ExternalId,omitempty"`
 	Tags            []stsTag `json:"Tags,omitempty"`
@@ -97,15 +97,15 @@ func (s *Server) assumeRole(call *apiCall) (any, *apiError) {
 }
 
 // roleDuration applies the documented default (7200 s) and maximum (43200 s). 0 means the default.
-func roleDuration(seconds *int64) (time.Duration, *apiError) {
+// DurationSeconds is an unsigned integer, so the decoder already refused negative values.
+func roleDuration(seconds *uint64) (time.Duration, *apiError) {
 	if seconds == nil || *seconds == 0 {
 		return defaultRoleDuration, nil
 	}
-	d := time.Duration(*seconds) * time.Second
-	if *seconds < 0 || d > maxRoleDuration {
+	if *seconds > uint64(maxRoleDuration/time.Second) {
 		return 0, newAPIError(CodeSTSOverTimeError, "DurationSeconds must be between 0 and 43200, got %d.", *seconds)
 	}
-	return d, nil
+	return time.Duration(*seconds) * time.Second, nil
 }
 
 // checkSessionPolicy validates the optional inline policy. It arrives URL-encoded; the length limit is
@@ -134,6 +134,32 @@ func checkSessionPolicy(policy string) *apiError {
 	}
 	if hasKeyFold(document, "principal") {
 		return newAPIError(CodeSTSStrategyInvalid, "Policy must not contain a principal element.")
+	}
+	return checkPolicyStatements(document["statement"])
+}
+
+// checkPolicyStatements applies the CAM policy syntax to the statement element (one statement or a
+// list): each statement needs an effect of allow or deny, an action and a resource.
+func checkPolicyStatements(raw json.RawMessage) *apiError {
+	var statements []map[string]json.RawMessage
+	if err := json.Unmarshal(raw, &statements); err != nil {
+		var single map[string]json.RawMessage
+		if json.Unmarshal(raw, &single) != nil {
+			return newAPIError(CodeSTSStrategyFormatError, "Policy statement must be an object or a list of objects.")
+		}
+		statements = append(statements, single)
+	}
+	for i, statement := range statements {
+		var effect string
+		if json.Unmarshal(statement["effect"], &effect) != nil ||
+			(!strings.EqualFold(effect, "allow") && !strings.EqualFold(effect, "deny")) {
+			return newAPIError(CodeSTSStrategyFormatError, "Policy statement %d must have an effect of allow or deny.", i)
+		}
+		for _, element := range []string{"action", "resource"} {
+			if _, ok := statement[element]; !ok {
+				return newAPIError(CodeSTSStrategyFormatError, "Policy statement %d must have a %s element.", i, element)
+			}
+		}
 	}
 	return nil
 }

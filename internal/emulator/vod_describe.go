@@ -21,13 +21,18 @@ type describeMediaInfosRequest struct {
 	Filters  []string `json:"Filters,omitempty"`
 }
 
+type mediaKeyFrameDescInfo struct {
+	KeyFrameDescSet []KeyFrameDesc `json:"KeyFrameDescSet"`
+}
+
 type describeMediaInfosResponse struct {
 	MediaInfoSet      []mediaInfo `json:"MediaInfoSet"`
 	NotExistFileIDSet []string    `json:"NotExistFileIdSet"`
 }
 
 // mediaInfo is the MediaInfo object. The emulator processes nothing, so every section other than
-// BasicInfo and MetaData is null, as the real API returns sections it has no data for.
+// BasicInfo, MetaData and KeyFrameDescInfo (when the file has key-frame descriptions) is null, as the
+// real API returns sections it has no data for.
 type mediaInfo struct {
 	FileID                       string          `json:"FileId"`
 	BasicInfo                    *mediaBasicInfo `json:"BasicInfo"`
@@ -171,6 +176,9 @@ func (s *Server) mediaInfoOf(m MediaFile, filters []string) mediaInfo {
 	}
 	if wants("metaData") {
 		info.MetaData = &mediaMetaData{Size: m.Size, Container: m.Type, VideoStreamSet: []string{}, AudioStreamSet: []string{}}
+	}
+	if wants("keyFrameDescInfo") && len(m.KeyFrameDescs) > 0 {
+		info.KeyFrameDescInfo = mediaKeyFrameDescInfo{KeyFrameDescSet: slices.Clone(m.KeyFrameDescs)}
 	}
 	return info
 }

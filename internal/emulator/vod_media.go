@@ -27,6 +27,8 @@ type MediaFile struct {
 	CoverKey      string // object key of the cover; "" when there is none
 	Size          int64  // bytes of the media object at commit time
 	Tags          []string
+	// KeyFrameDescs are the key-frame descriptions (打点), ordered by TimeOffset.
+	KeyFrameDescs []KeyFrameDesc
 	SourceContext string
 	// SessionRequestID is the RequestId of the ApplyUpload that started the upload.
 	SessionRequestID string
@@ -34,11 +36,18 @@ type MediaFile struct {
 	UpdateTime       time.Time
 }
 
+// KeyFrameDesc is one key-frame description: a text at a time offset of the video.
+type KeyFrameDesc struct {
+	TimeOffset float64 `json:"TimeOffset"` // seconds
+	Content    string  `json:"Content"`
+}
+
 func (m MediaFile) clone() MediaFile {
 	m.Tags = slices.Clone(m.Tags)
 	if m.Tags == nil {
 		m.Tags = []string{}
 	}
+	m.KeyFrameDescs = slices.Clone(m.KeyFrameDescs)
 	return m
 }
 

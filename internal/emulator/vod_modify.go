@@ -2,6 +2,7 @@ package emulator
 
 import (
 	"bytes"
+	"cmp"
 	"encoding/base64"
 	"path"
 	"slices"
@@ -15,32 +16,29 @@ const (
 	maxMediaDescriptionChars = 128
 	maxTagChars              = 32
 	maxTagsPerMedia          = 16
+	maxKeyFrameDescChars     = 128
+	maxKeyFrameDescsPerMedia = 100
 )
 
 type modifyMediaInfoRequest struct {
-	FileID               string                  `json:"FileId"`
-	SubAppID             *uint64                 `json:"SubAppId,omitempty"`
-	Name                 *string                 `json:"Name,omitempty"`
-	Description          *string                 `json:"Description,omitempty"`
-	ClassID              *int64                  `json:"ClassId,omitempty"`
-	ExpireTime           *string                 `json:"ExpireTime,omitempty"`
-	CoverData            *string                 `json:"CoverData,omitempty"`
-	AddKeyFrameDescs     []mediaKeyFrameDescItem `json:"AddKeyFrameDescs,omitempty"`
-	DeleteKeyFrameDescs  []float64               `json:"DeleteKeyFrameDescs,omitempty"`
-	ClearKeyFrameDescs   *int64                  `json:"ClearKeyFrameDescs,omitempty"`
-	AddTags              []string                `json:"AddTags,omitempty"`
-	DeleteTags           []string                `json:"DeleteTags,omitempty"`
-	ClearTags            *int64                  `json:"ClearTags,omitempty"`
-	AddSubtitles         []mediaSubtitleInput    `json:"AddSubtitles,omitempty"`
-	DeleteSubtitleIDs    []string                `json:"DeleteSubtitleIds,omitempty"`
-	ClearSubtitles       *int64                  `json:"ClearSubtitles,omitempty"`
-	DeleteKnowledgeBases []string                `json:"DeleteKnowledgeBases,omitempty"`
-	ClearKnowledgeBases  *int64                  `json:"ClearKnowledgeBases,omitempty"`
-}
-
-type mediaKeyFrameDescItem struct {
-	TimeOffset float64 `json:"TimeOffset"`
-	Content    string  `json:"Content"`
+	FileID               string               `json:"FileId"`
+	SubAppID             *uint64              `json:"SubAppId,omitempty"`
+	Name                 *string              `json:"Name,omitempty"`
+	Description          *string              `json:"Description,omitempty"`
+	ClassID              *int64               `json:"ClassId,omitempty"`
+	ExpireTime           *string              `json:"ExpireTime,omitempty"`
+	CoverData            *string              `json:"CoverData,omitempty"`
+	AddKeyFrameDescs     []KeyFrameDesc       `json:"AddKeyFrameDescs,omitempty"`
+	DeleteKeyFrameDescs  []float64            `json:"DeleteKeyFrameDescs,omitempty"`
+	ClearKeyFrameDescs   *int64               `json:"ClearKeyFrameDescs,omitempty"`
+	AddTags              []string             `json:"AddTags,omitempty"`
+	DeleteTags           []string             `json:"DeleteTags,omitempty"`
+	ClearTags            *int64               `json:"ClearTags,omitempty"`
+	AddSubtitles         []mediaSubtitleInput `json:"AddSubtitles,omitempty"`
+	DeleteSubtitleIDs    []string             `json:"DeleteSubtitleIds,omitempty"`
+	ClearSubtitles       *int64               `json:"ClearSubtitles,omitempty"`
+	DeleteKnowledgeBases []string             `json:"DeleteKnowledgeBases,omitempty"`
+	ClearKnowledgeBases  *int64               `json:"ClearKnowledgeBases,omitempty"`
 }
 
 type mediaSubtitleInput struct {
@@ -63,9 +61,9 @@ type coverImage struct {
 	contentType string
 }
 
-// modifyMediaInfo implements ModifyMediaInfo for the basic properties, tags and cover. Key-frame
-// descriptions and subtitles are not emulated and answer UnsupportedOperation; the emulated files are
-// in no knowledge base, so removing them from knowledge bases changes nothing.
+// modifyMediaInfo implements ModifyMediaInfo for the basic properties, tags, key-frame descriptions and
+// cover. Subtitles are not emulated and answer UnsupportedOperation; the emulated files are in no
+// knowledge base, so removing them from knowledge bases changes nothing.
 func (s *Server) modifyMediaInfo(call *apiCall) (any, *apiError) {
 	var req modifyMediaInfoRequest
 	if apiErr := call.decode(&req); apiErr != nil {
@@ -137,6 +135,9 @@ func (s *Server) validateModifyMediaInfo(req modifyMediaInfoRequest, now time.Ti
 			return checkExpireTime(*req.ExpireTime, now)
 		},
 		func() *apiError { return checkTagChanges(req.AddTags, req.DeleteTags, req.ClearTags) },
+		func() *apiError {
+			return checkKeyFrameDescChanges(req.AddKeyFrameDescs, req.DeleteKeyFrameDescs, req.ClearKeyFrameDescs)
+		},
 	} {
 		if apiErr := check(); apiErr != nil {
 			return apiErr
@@ -146,10 +147,7 @@ func (s *Server) validateModifyMediaInfo(req modifyMediaInfoRequest, now time.Ti
 }
 
 func checkUnsupportedMediaChanges(req modifyMediaInfoRequest) *apiError {
-	switch {
-	case len(req.AddKeyFrameDescs) > 0 || len(req.DeleteKeyFrameDescs) > 0 || isOne(req.ClearKeyFrameDescs):
-		return newAPIError(CodeUnsupportedOperation, "The emulator does not support key-frame descriptions.")
-	case len(req.AddSubtitles) > 0 || len(req.DeleteSubtitleIDs) > 0 || isOne(req.ClearSubtitles):
+	if len(req.AddSubtitles) > 0 || len(req.DeleteSubtitleIDs) > 0 || isOne(req.ClearSubtitles) {
 		return newAPIError(CodeUnsupportedOperation, "The emulator does not support subtitles.")
 	}
 	return nil
@@ -161,6 +159,9 @@ func checkMediaText(name, description *string) *apiError {
 	if name != nil {
 		if n := utf8.RuneCountInString(*name); n > maxMediaNameChars {
 			return newAPIError(CodeInvalidName, "Name is %d characters long; the limit is %d.", n, maxMediaNameChars)
+		}
+		if apiErr := checkNoControlCharacters(CodeInvalidName, "Name", *name); apiErr != nil {
+			return apiErr
 		}
 	}
 	if description != nil {
@@ -189,6 +190,58 @@ func checkTagChanges(add, remove []string, clearTags *int64) *apiError {
 		}
 	}
 	return nil
+}
+
+// checkKeyFrameDescChanges applies the documented rules that need no state: each added description has
+// a time offset of zero or more and 1 to 128 characters of content; a request may not both add and clear
+// descriptions, nor add and delete at the same time offset.
+func checkKeyFrameDescChanges(add []KeyFrameDesc, remove []float64, clearAll *int64) *apiError {
+	if len(add) > 0 && isOne(clearAll) {
+		return newAPIError(CodeAddKeyFrameDescsAndClearKeyFrameDescsConflict,
+			"AddKeyFrameDescs and ClearKeyFrameDescs cannot be used in the same request.")
+	}
+	for i, desc := range add {
+		if desc.TimeOffset < 0 {
+			return newAPIError(CodeInvalidParameterValue, "AddKeyFrameDescs.%d.TimeOffset must not be negative.", i)
+		}
+		if desc.Content == "" {
+			return newAPIError(CodeInvalidParameterValue, "AddKeyFrameDescs.%d.Content is empty.", i)
+		}
+		if n := utf8.RuneCountInString(desc.Content); n > maxKeyFrameDescChars {
+			return newAPIError(CodeKeyFrameDescContentTooLong,
+				"AddKeyFrameDescs.%d.Content is %d characters long; the limit is %d.", i, n, maxKeyFrameDescChars)
+		}
+		if slices.Contains(remove, desc.TimeOffset) {
+			return newAPIError(CodeAddKeyFrameDescsAndDeleteKeyFrameDescsConflict,
+				"The time offset %g is both in AddKeyFrameDescs and DeleteKeyFrameDescs.", desc.TimeOffset)
+		}
+	}
+	return nil
+}
+
+// changedKeyFrameDescs clears, then deletes, then adds (replacing a description at the same time
+// offset), keeps the result ordered by time offset, and enforces the per-file limit.
+func changedKeyFrameDescs(descs, add []KeyFrameDesc, remove []float64, clearAll bool) ([]KeyFrameDesc, *apiError) {
+	if clearAll {
+		descs = nil
+	}
+	descs = slices.DeleteFunc(slices.Clone(descs), func(d KeyFrameDesc) bool {
+		return slices.Contains(remove, d.TimeOffset) ||
+			slices.ContainsFunc(add, func(a KeyFrameDesc) bool { return a.TimeOffset == d.TimeOffset })
+	})
+	for i, desc := range add {
+		// Of several additions at one offset in the same request, the last one wins.
+		if !slices.ContainsFunc(add[i+1:], func(a KeyFrameDesc) bool { return a.TimeOffset == desc.TimeOffset }) {
+			descs = append(descs, desc)
+		}
+	}
+	if len(descs) > maxKeyFrameDescsPerMedia {
+		return nil, newAPIError(CodeKeyFrameDescCountReachMax,
+			"A media file can have at most %d key-frame descriptions; this request would leave %d.",
+			maxKeyFrameDescsPerMedia, len(descs))
+	}
+	slices.SortStableFunc(descs, func(a, b KeyFrameDesc) int { return cmp.Compare(a.TimeOffset, b.TimeOffset) })
+	return descs, nil
 }
 
 // decodeCoverData accepts base64 (standard alphabet, padding optional) of a GIF, JPEG or PNG image,
@@ -251,6 +304,12 @@ func (s *Server) applyMediaChanges(m MediaFile, req modifyMediaInfoRequest, newC
 		return MediaFile{}, apiErr
 	}
 	m.Tags = tags
+	descs, apiErr := changedKeyFrameDescs(m.KeyFrameDescs, req.AddKeyFrameDescs, req.DeleteKeyFrameDescs,
+		isOne(req.ClearKeyFrameDescs))
+	if apiErr != nil {
+		return MediaFile{}, apiErr
+	}
+	m.KeyFrameDescs = descs
 	m.UpdateTime = now
 	return m, nil
 }

@@ -47,7 +47,6 @@ var (
 const (
 	maxSourceContextChars  = 250
 	maxSessionContextChars = 1000
-	maxObjectNameBytes     = 64
 )
 
 // applyUpload implements ApplyUpload: it validates the request as the real service does, then mints an
@@ -99,6 +98,9 @@ func (s *Server) resolveSubAppID(sent *uint64) (uint64, *apiError) {
 func (s *Server) validateApplyUpload(req ApplyUploadRequest, now time.Time) *apiError {
 	for _, check := range []func() *apiError{
 		func() *apiError { return checkMediaType(req.MediaType) },
+		func() *apiError {
+			return checkNoControlCharacters(CodeInvalidParameterValue, "MediaName", req.MediaName)
+		},
 		func() *apiError { return checkCoverType(req.CoverType) },
 		func() *apiError { return checkExpireTime(req.ExpireTime, now) },
 		func() *apiError { return s.checkStorageRegion(req.StorageRegion) },
@@ -241,26 +243,30 @@ func regionCode(region string) string {
 	}, strings.ToLower(region))
 }
 
-// objectBaseName turns MediaName into a safe object name: ASCII letters, digits, '-' and '_' are kept,
-// anything else becomes '_'. Names with nothing usable left fall back to "f0", the name real VOD uses.
+// objectBaseName is MediaName as the file name of the storage path: kept as given, as VOD keeps it, so
+// that clients meet spaces, brackets and non-ASCII letters in object keys and must URL-encode them. Only
+// '%' and '/' are escaped (as %25 and %2F), so that the name stays one path segment, and it is cut to the
+// 64 characters of a media name. An empty name becomes "f0", the name real VOD uses.
 func objectBaseName(mediaName string) string {
-	var b strings.Builder
-	usable := false
-	for _, r := range mediaName {
-		if b.Len() >= maxObjectNameBytes {
-			break
-		}
-		if r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '-' || r == '_' {
-			b.WriteRune(r)
-			usable = usable || r != '_'
-			continue
-		}
-		b.WriteByte('_')
-	}
-	if !usable {
+	if mediaName == "" {
 		return "f0"
 	}
-	return b.String()
+	if runes := []rune(mediaName); len(runes) > maxMediaNameChars {
+		mediaName = string(runes[:maxMediaNameChars])
+	}
+	return strings.NewReplacer("%", "%25", "/", "%2F").Replace(mediaName)
+}
+
+// checkNoControlCharacters refuses a name with a C0 control character or DEL (a newline taken from a
+// file name, say), which VOD does not accept in names; the error names the parameter.
+func checkNoControlCharacters(code ErrorCode, parameter, value string) *apiError {
+	for i, r := range value {
+		if r < 0x20 || r == 0x7f {
+			return newAPIError(code,
+				"%s must not contain control characters; it has U+%04X at byte %d.", parameter, r, i)
+		}
+	}
+	return nil
 }
 
 func containsFold(list []string, value string) bool {

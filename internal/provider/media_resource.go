@@ -115,7 +115,7 @@ func (r *mediaResource) Schema(ctx context.Context, _ resource.SchemaRequest, re
 			"(`ModifyMediaInfo`); any other change replaces the media.",
 		Attributes: mediaResourceAttributes(),
 		Blocks: map[string]schema.Block{
-			"timeouts": timeouts.Block(ctx, timeouts.Opts{Create: true, Update: true, Delete: true}),
+			"timeouts": resourceTimeoutsNamingAttributes(timeouts.Block(ctx, timeouts.Opts{Create: true, Update: true, Delete: true})),
 		},
 	}
 }
@@ -166,7 +166,7 @@ func mediaResourceAttributes() map[string]schema.Attribute {
 			Computed: true,
 			MarkdownDescription: "Name of the media, at most 64 characters. Defaults to the base name of `source` " +
 				"without its extension (with `vod_session_key_wo`, to the session's name). Changes in place.",
-			Validators:    []validator.String{nonEmpty, stringvalidator.UTF8LengthAtMost(64)},
+			Validators:    []validator.String{nonEmpty, stringvalidator.UTF8LengthAtMost(64), validators.NoControlCharacters()},
 			PlanModifiers: keepState,
 		},
 		"cover_type": schema.StringAttribute{
@@ -187,14 +187,15 @@ func mediaResourceAttributes() map[string]schema.Attribute {
 		},
 		"expire_time": schema.StringAttribute{
 			Optional:   true,
-			CustomType: timetypes.RFC3339Type{},
+			CustomType: validators.RFC3339Type{},
+			Validators: []validator.String{validators.NotInPast()},
 			MarkdownDescription: "When VOD deletes the media, in RFC 3339 format (for example " +
 				"`2030-01-01T00:00:00+08:00`). Null means the media never expires. Changes in place.",
 		},
 		"procedure": schema.StringAttribute{
 			Optional:            true,
 			MarkdownDescription: "Name of a task flow template to run once the upload is committed. Changing it replaces the media.",
-			Validators:          []validator.String{nonEmpty},
+			Validators:          []validator.String{nonEmpty, validators.NoControlCharacters()},
 			PlanModifiers:       replaceUnlessAdopted,
 		},
 		"storage_region": schema.StringAttribute{
@@ -286,7 +287,7 @@ func mediaResourceAttributes() map[string]schema.Attribute {
 			PlanModifiers: []planmodifier.Set{setplanmodifier.UseStateForUnknown()},
 			Validators: []validator.Set{
 				setvalidator.SizeAtMost(maxMediaTags),
-				setvalidator.ValueStringsAre(stringvalidator.LengthBetween(1, maxTagChars)),
+				setvalidator.ValueStringsAre(stringvalidator.LengthBetween(1, maxTagChars), validators.NoControlCharacters()),
 			},
 		},
 

@@ -19,6 +19,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
+	"github.com/tencentvod/terraform-provider-tencentvod/internal/validators"
 	"github.com/tencentvod/terraform-provider-tencentvod/internal/vod"
 )
 
@@ -175,6 +176,10 @@ func planSourceDefaults(plan, config *mediaResourceModel) diag.Diagnostics {
 			diags.AddAttributeError(path.Root("media_name"), "Cannot Infer media_name",
 				fmt.Sprintf("media_name defaults to the base name of source without its extension, which has %d "+
 					"characters; VOD allows at most %d. Set media_name.", n, maxMediaNameChars))
+		case validators.FindControlCharacter(name) != nil:
+			diags.AddAttributeError(path.Root("media_name"), "Cannot Infer media_name",
+				fmt.Sprintf("media_name defaults to the base name of source without its extension, %q, but %s, "+
+					"a control character VOD does not accept in names. Set media_name.", name, validators.FindControlCharacter(name)))
 		default:
 			plan.MediaName = types.StringValue(name)
 		}
@@ -284,8 +289,8 @@ func (manifestValidator) ValidateString(_ context.Context, req validator.StringR
 	}
 	if slices.Contains(manifestTypes, strings.ToLower(req.ConfigValue.ValueString())) {
 		resp.Diagnostics.AddAttributeError(req.Path, "Streaming Manifests Not Supported",
-			fmt.Sprintf("media_type %q is an HLS or DASH manifest. Uploading a manifest means uploading every "+
-				"segment it lists, which tencentvod_media does not do yet.", req.ConfigValue.ValueString()))
+			fmt.Sprintf("Attribute %s %q is an HLS or DASH manifest. Uploading a manifest means uploading "+
+				"every segment it lists, which tencentvod_media does not do yet.", req.Path, req.ConfigValue.ValueString()))
 	}
 }
 

@@ -132,7 +132,8 @@ func (r *uploadSessionEphemeralResource) Schema(ctx context.Context, _ ephemeral
 			},
 			"expire_time": schema.StringAttribute{
 				Optional:   true,
-				CustomType: timetypes.RFC3339Type{},
+				CustomType: validators.RFC3339Type{},
+				Validators: []validator.String{validators.NotInPast()},
 				MarkdownDescription: "When the media expires and is deleted, in RFC 3339 format (for example " +
 					"`2030-01-01T00:00:00+08:00`). Sent to the API in UTC.",
 			},
@@ -144,12 +145,12 @@ func (r *uploadSessionEphemeralResource) Schema(ctx context.Context, _ ephemeral
 			"media_name": schema.StringAttribute{
 				Optional:            true,
 				MarkdownDescription: "Name of the media. Defaults, on the API side, to a generated name.",
-				Validators:          []validator.String{nonEmpty},
+				Validators:          []validator.String{nonEmpty, validators.NoControlCharacters()},
 			},
 			"procedure": schema.StringAttribute{
 				Optional:            true,
 				MarkdownDescription: "Name of a task flow template to run automatically once the upload is committed.",
-				Validators:          []validator.String{nonEmpty},
+				Validators:          []validator.String{nonEmpty, validators.NoControlCharacters()},
 			},
 			"session_context": schema.StringAttribute{
 				Optional:            true,
@@ -250,7 +251,7 @@ func (r *uploadSessionEphemeralResource) Schema(ctx context.Context, _ ephemeral
 			},
 		},
 		Blocks: map[string]schema.Block{
-			"timeouts": timeouts.Block(ctx),
+			"timeouts": ephemeralTimeoutsNamingAttributes(timeouts.Block(ctx)),
 		},
 	}
 }

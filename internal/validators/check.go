@@ -16,6 +16,7 @@ var _ validator.String = checkValidator{}
 type checkValidator struct {
 	allowed string
 	check   func(string) error
+	summary string // "" = "Invalid Attribute Value"
 }
 
 func (v checkValidator) Description(context.Context) string {
@@ -31,7 +32,11 @@ func (v checkValidator) ValidateString(ctx context.Context, req validator.String
 		return
 	}
 	if err := v.check(req.ConfigValue.ValueString()); err != nil {
-		resp.Diagnostics.AddAttributeError(req.Path, "Invalid Attribute Value",
+		summary := v.summary
+		if summary == "" {
+			summary = "Invalid Attribute Value"
+		}
+		resp.Diagnostics.AddAttributeError(req.Path, summary,
 			"Attribute "+req.Path.String()+" "+v.Description(ctx)+", got "+quote(req.ConfigValue.ValueString())+": "+err.Error())
 	}
 }

@@ -4,11 +4,14 @@ import (
 	"context"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 )
+
+func fixedNow() time.Time { return time.Date(2026, 3, 1, 10, 0, 0, 0, time.UTC) }
 
 func TestValidators(t *testing.T) {
 	t.Parallel()
@@ -33,6 +36,19 @@ func TestValidators(t *testing.T) {
 		{"domain with scheme", Domain(), types.StringValue("https://tencentcloudapi.com"), "without scheme"},
 		{"policy", JSONObject(), types.StringValue(`{"version":"2.0","statement":[]}`), ""},
 		{"policy array", JSONObject(), types.StringValue(`[]`), "cannot unmarshal array"},
+		{"name", NoControlCharacters(), types.StringValue("presigned clip (1) 视频 – final"), ""},
+		{"name with a newline", NoControlCharacters(), types.StringValue("clip\n"), "U+000A at byte 4"},
+		{"name with a tab", NoControlCharacters(), types.StringValue("a\tb"), "U+0009 at byte 1"},
+		{"name with DEL", NoControlCharacters(), types.StringValue("clip\x7f"), "U+007F"},
+		{"name with NUL", NoControlCharacters(), types.StringValue("\x00"), "U+0000"},
+		{"future time", notInPast(fixedNow), types.StringValue("2026-03-01T10:00:01Z"), ""},
+		{"future time with offset", notInPast(fixedNow), types.StringValue("2026-03-01T18:00:01+08:00"), ""},
+		{"the current time", notInPast(fixedNow), types.StringValue("2026-03-01T18:00:00+08:00"), "the current time is 2026-03-01T10:00:00Z"},
+		{"past time", notInPast(fixedNow), types.StringValue("2020-01-01T00:00:00Z"), "the current time is 2026-03-01T10:00:00Z, so VOD would delete the media at once"},
+		{"malformed time is left to the type", notInPast(fixedNow), types.StringValue("yesterday"), ""},
+		{"unknown time is checked once known", NotInPast(), types.StringUnknown(), ""},
+		{"duration", Duration(), types.StringValue("1h30m"), ""},
+		{"not a duration", Duration(), types.StringValue("soon"), `invalid duration "soon"`},
 		{"null is left to Required/Optional", Endpoint(), types.StringNull(), ""},
 		{"unknown is checked once known", COSEndpoint(), types.StringUnknown(), ""},
 	}

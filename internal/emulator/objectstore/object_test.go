@@ -118,7 +118,7 @@ func TestRoute_rejectsOtherRequests(t *testing.T) {
 		{http.MethodGet, "/a/b/c?partNumber=1", http.StatusNotImplemented, ErrNotImplemented},
 		{http.MethodGet, "/a/b/c?uploads", http.StatusNotImplemented, ErrNotImplemented},
 		{"PATCH", "/a/b/c?uploadId=x", http.StatusMethodNotAllowed, ErrMethodNotAllowed},
-		{http.MethodGet, "/", http.StatusNotImplemented, ErrNotImplemented},
+		{http.MethodGet, "/", http.StatusForbidden, ErrAccessDenied},
 		{http.MethodGet, long, http.StatusBadRequest, ErrKeyTooLong},
 	}
 	for _, tc := range cases {
@@ -144,4 +144,27 @@ func TestStore_zeroOptionsKnowsNobody(t *testing.T) {
 	w := httptest.NewRecorder()
 	s.ServeHTTP(w, r)
 	assertCOSError(t, w.Result(), http.StatusForbidden, ErrInvalidAccessKeyID)
+}
+
+// The bucket root is out of reach of upload credentials, whatever the method: COS answers 403
+// AccessDenied (a PUT to the root is a PUT Bucket, not an unimplemented object operation).
+func TestRoute_bucketRootIsDeniedToUploadCredentials(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t, nil)
+	for _, method := range []string{http.MethodPut, http.MethodDelete, http.MethodPost, http.MethodGet, http.MethodHead} {
+		for _, path := range []string{"/", "/?acl"} {
+			resp := f.signedDo(t, f.newRequest(t, method, path, strings.NewReader("")))
+			if method == http.MethodHead {
+				resp.Body.Close()
+				if resp.StatusCode != http.StatusForbidden {
+					t.Fatalf("HEAD %s = %d, want 403", path, resp.StatusCode)
+				}
+				continue
+			}
+			assertCOSError(t, resp, http.StatusForbidden, ErrAccessDenied)
+		}
+	}
+	if got := f.store.Objects(); len(got) != 0 {
+		t.Fatalf("objects = %+v", got)
+	}
 }

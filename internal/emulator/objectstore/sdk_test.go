@@ -202,9 +202,16 @@ func TestSDK_bucketHostMatchingGrantIsAccepted(t *testing.T) {
 func TestSDK_unsupportedOperations(t *testing.T) {
 	t.Parallel()
 	f := newFixture(t, nil)
-	c := f.client(tempID, tempKey, tempToken)
+	// Listing the bucket is a read a ReadAll credential may do, but the emulator does not offer it.
+	c := f.client(longTermID, longTermKey, "")
 	_, _, err := c.Bucket.Get(t.Context(), nil)
 	assertSDKError(t, err, http.StatusNotImplemented, ErrNotImplemented)
+	// Upload credentials reach their keys only: any bucket operation is denied.
+	upload := f.client(tempID, tempKey, tempToken)
+	_, err = upload.Bucket.Put(t.Context(), nil)
+	assertSDKError(t, err, http.StatusForbidden, ErrAccessDenied)
+	_, _, err = upload.Bucket.Get(t.Context(), nil)
+	assertSDKError(t, err, http.StatusForbidden, ErrAccessDenied)
 }
 
 // DELETE Object removes a writable key; a missing key is no error, and keys the credential may only

@@ -183,11 +183,11 @@ func (s *Store) handle(r *http.Request) response {
 // route is the table of supported operations; everything else real COS
 // offers answers NotImplemented.
 func (s *Store) route(req *request) response {
+	if req.key == "" {
+		return bucketOperation(req)
+	}
 	if name, ok := unsupportedSubresource(req.query); ok {
 		return errorResponse(newError(ErrNotImplemented, "The emulator does not implement the ?"+name+" operation."))
-	}
-	if req.key == "" {
-		return errorResponse(newError(ErrNotImplemented, "The emulator does not implement bucket operations."))
 	}
 	if len(req.key) > maxKeyBytes {
 		return errorResponse(newError(ErrKeyTooLong, "The object key is longer than 850 bytes."))
@@ -209,6 +209,19 @@ func (s *Store) route(req *request) response {
 	default:
 		return errorResponse(newError(ErrMethodNotAllowed, "The specified method is not allowed against this resource."))
 	}
+}
+
+// bucketOperation answers a request on the bucket root. Grants reach objects, never the bucket itself:
+// upload credentials name their object keys, so COS refuses them any bucket operation (a PUT included)
+// with AccessDenied, as it refuses writes to the bucket by read-only credentials. Only reading the
+// bucket (listing) by a credential that may read every key is allowed, and that is not emulated.
+func bucketOperation(req *request) response {
+	reading := req.r.Method == http.MethodGet || req.r.Method == http.MethodHead
+	if reading && req.grant.ReadAll {
+		return errorResponse(newError(ErrNotImplemented, "The emulator does not implement bucket operations."))
+	}
+	return errorResponse(newError(ErrAccessDenied, "Access Denied. The credential does not allow "+
+		req.r.Method+" on the bucket itself."))
 }
 
 // maxKeyBytes is the COS object key limit.

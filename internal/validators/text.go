@@ -1,0 +1,60 @@
+package validators
+
+import (
+	"fmt"
+	"time"
+
+	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+)
+
+// NoControlCharacters refuses a C0 control character or DEL in a name, such as a newline taken from a
+// file name: VOD refuses such names, and they would be invisible in the console and in plans.
+func NoControlCharacters() validator.String {
+	return checkValidator{allowed: "free of control characters (U+0000 to U+001F and U+007F)", check: FindControlCharacter}
+}
+
+// FindControlCharacter reports the first C0 control character or DEL in s, for names the provider
+// derives itself (such as a media name taken from a file name).
+func FindControlCharacter(s string) error {
+	for i, r := range s {
+		if r < 0x20 || r == 0x7f {
+			return fmt.Errorf("it has U+%04X at byte %d", r, i)
+		}
+	}
+	return nil
+}
+
+// NotInPast refuses an RFC 3339 time that is not in the future, such as an expiry: VOD would delete the
+// media at once, and every apply would upload it again. A malformed time is left to the attribute's
+// type (RFC3339Type), and an unknown one is checked once it is known.
+func NotInPast() validator.String { return notInPast(time.Now) }
+
+func notInPast(now func() time.Time) validator.String {
+	return checkValidator{
+		allowed: "a time in the future",
+		check: func(s string) error {
+			t, err := time.Parse(time.RFC3339, s)
+			if err != nil {
+				return nil
+			}
+			if current := now(); !t.After(current) {
+				return fmt.Errorf("the current time is %s, so VOD would delete the media at once",
+					current.UTC().Format(time.RFC3339))
+			}
+			return nil
+		},
+	}
+}
+
+// Duration validates a Go duration such as "30s" or "1h30m", as the timeouts block takes. The timeouts
+// library's own message does not name the attribute.
+func Duration() validator.String {
+	return checkValidator{
+		allowed: `a duration such as "30s", "5m" or "1h30m"`,
+		summary: "Invalid Attribute Value Time Duration", // the timeouts library's summary, kept for continuity
+		check: func(s string) error {
+			_, err := time.ParseDuration(s)
+			return err
+		},
+	}
+}
