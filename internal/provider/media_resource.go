@@ -188,9 +188,11 @@ func mediaResourceAttributes() map[string]schema.Attribute {
 		"expire_time": schema.StringAttribute{
 			Optional:   true,
 			CustomType: validators.RFC3339Type{},
-			Validators: []validator.String{validators.NotInPast()},
+			// A past expiry is refused when it is planned (create or change), not by a validator: a
+			// validator would also block `terraform destroy` of media whose expiry has since passed.
 			MarkdownDescription: "When VOD deletes the media, in RFC 3339 format (for example " +
-				"`2030-01-01T00:00:00+08:00`). Null means the media never expires. Changes in place.",
+				"`2030-01-01T00:00:00+08:00`). Null means the media never expires. Changes in place. A time in " +
+				"the past is refused when it is planned for a new media or as a change.",
 		},
 		"procedure": schema.StringAttribute{
 			Optional:            true,

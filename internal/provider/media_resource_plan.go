@@ -8,8 +8,10 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 	"unicode/utf8"
 
+	"github.com/hashicorp/terraform-plugin-framework-timetypes/timetypes"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
@@ -92,6 +94,7 @@ func (r *mediaResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanR
 	creating := req.State.Raw.IsNull()
 	if creating {
 		resp.Diagnostics.Append(r.planCreate(&plan, &config)...)
+		resp.Diagnostics.Append(checkPlannedExpiry(ctx, plan.ExpireTime, timetypes.NewRFC3339Null())...)
 	} else {
 		var state mediaResourceModel
 		resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
@@ -99,11 +102,35 @@ func (r *mediaResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanR
 			return
 		}
 		resp.Diagnostics.Append(planCoverChange(&plan, &state)...)
+		resp.Diagnostics.Append(checkPlannedExpiry(ctx, plan.ExpireTime, state.ExpireTime)...)
 	}
 	if resp.Diagnostics.HasError() {
 		return
 	}
 	resp.Diagnostics.Append(resp.Plan.Set(ctx, &plan)...)
+}
+
+// checkPlannedExpiry refuses an expire_time in the past when it is about to be sent (a create, or a new
+// value): VOD would delete the media at once and every apply would upload it again. It is a plan check,
+// not a validator, so that media whose expiry passed after it was applied can still be refreshed and
+// destroyed while VOD holds it. (Once VOD has deleted it, Terraform plans it anew, also before a
+// destroy, so the message says how to get past that.)
+func checkPlannedExpiry(ctx context.Context, planned, current timetypes.RFC3339) diag.Diagnostics {
+	var diags diag.Diagnostics
+	if planned.IsNull() || planned.IsUnknown() {
+		return diags
+	}
+	if equal, _ := planned.StringSemanticEquals(ctx, current); equal {
+		return diags
+	}
+	value := planned.ValueString()
+	if err := validators.CheckNotInPast(value, time.Now()); err != nil {
+		diags.AddAttributeError(path.Root("expire_time"), "Invalid Attribute Value",
+			fmt.Sprintf("Attribute expire_time value must be %s, got %q: %s. If the media expired since it was "+
+				"applied, VOD has deleted it: set a later expire_time, or remove expire_time (never expires) or the "+
+				"resource from the configuration.", validators.NotInPastAllowed, value, err))
+	}
+	return diags
 }
 
 // planCreate fills the defaults that follow from the configuration (so that the plan shows them) and

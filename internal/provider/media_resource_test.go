@@ -896,3 +896,40 @@ resource "tencentvod_media" "test" {
 		t.Error(err)
 	}
 }
+
+// An expire_time in the past is refused when it is planned, and the message says how to go on once media
+// expired in VOD. The check is made at plan, not by a validator: a validator would refuse every command on
+// the configuration, while this lets media with a passed expiry be refreshed, changed and destroyed.
+func TestAccMedia_passedExpiryRefusedAtPlanButDestroys(t *testing.T) {
+	t.Parallel()
+	skipInAccMode(t)
+	env := newTestEnv(t)
+	video, _ := newMediaFiles(t).random("clip.mp4", 8<<10)
+	expires := time.Now().Add(8 * time.Second).UTC().Truncate(time.Second)
+	cfg := env.providerConfig() + fmt.Sprintf(`
+resource "tencentvod_media" "test" {
+  source      = %q
+  expire_time = %q
+}
+`, video, expires.Format(time.RFC3339))
+	runTest(t, resource.TestCase{
+		Steps: []resource.TestStep{
+			{Config: cfg},
+			{
+				// VOD has deleted the expired media: the refresh drops it and the plan would create it again
+				// with the same, now past, expiry.
+				PreConfig:   func() { time.Sleep(time.Until(expires.Add(time.Second))) },
+				Config:      cfg,
+				PlanOnly:    true,
+				ExpectError: attributeMessage(`expire_time value must be a time in the future, got "` + expires.Format(time.RFC3339) + `"`),
+			},
+			{
+				// Removing the expiry uploads the media again, for good.
+				Config: strings.Replace(cfg, fmt.Sprintf("expire_time = %q", expires.Format(time.RFC3339)), "", 1),
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction("tencentvod_media.test", plancheck.ResourceActionCreate),
+				}},
+			},
+		},
+	})
+}

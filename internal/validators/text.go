@@ -31,19 +31,25 @@ func NotInPast() validator.String { return notInPast(time.Now) }
 
 func notInPast(now func() time.Time) validator.String {
 	return checkValidator{
-		allowed: "a time in the future",
-		check: func(s string) error {
-			t, err := time.Parse(time.RFC3339, s)
-			if err != nil {
-				return nil
-			}
-			if current := now(); !t.After(current) {
-				return fmt.Errorf("the current time is %s, so VOD would delete the media at once",
-					current.UTC().Format(time.RFC3339))
-			}
-			return nil
-		},
+		allowed: NotInPastAllowed,
+		check:   func(s string) error { return CheckNotInPast(s, now()) },
 	}
+}
+
+// NotInPastAllowed is what NotInPast allows, for messages of checks made outside a validator.
+const NotInPastAllowed = "a time in the future"
+
+// CheckNotInPast reports an RFC 3339 time that is not after now. A malformed time is not its business.
+func CheckNotInPast(s string, now time.Time) error {
+	t, err := time.Parse(time.RFC3339, s)
+	if err != nil {
+		return nil
+	}
+	if !t.After(now) {
+		return fmt.Errorf("the current time is %s, so VOD would delete the media at once",
+			now.UTC().Format(time.RFC3339))
+	}
+	return nil
 }
 
 // Duration validates a Go duration such as "30s" or "1h30m", as the timeouts block takes. The timeouts
