@@ -352,26 +352,10 @@ func (r *mediaResource) Create(ctx context.Context, req resource.CreateRequest, 
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	ctx, cancel := context.WithTimeout(withLogging(ctx), timeout)
+	op := operation{name: "create", timeout: timeout}
+	ctx, cancel := op.start(ctx)
 	defer cancel()
-
-	var committed *vod.CommitUploadResponse
-	if config.VodSessionKeyWO.IsNull() {
-		committed, diags = r.uploadAndCommit(ctx, &plan)
-	} else {
-		committed, diags = r.commitSession(ctx, &plan, config.VodSessionKeyWO.ValueString())
-	}
-	resp.Diagnostics.Append(diags...)
-	if committed == nil {
-		return
-	}
-	// From here on the media exists: whatever fails next, it is saved to state so that it stays managed
-	// (Terraform marks it tainted when an error is returned with it).
-	plan.FileID = types.StringValue(committed.FileID)
-	plan.ID = plan.FileID
-
-	resp.Diagnostics.Append(r.applyAfterCommit(ctx, &plan, config.VodSessionKeyWO.IsNull())...)
-	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+	r.create(ctx, op, &plan, config.VodSessionKeyWO, resp)
 }
 
 func (r *mediaResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
@@ -412,7 +396,8 @@ func (r *mediaResource) Update(ctx context.Context, req resource.UpdateRequest, 
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	ctx, cancel := context.WithTimeout(withLogging(ctx), timeout)
+	op := operation{name: "update", timeout: timeout}
+	ctx, cancel := op.start(ctx)
 	defer cancel()
 
 	modify, diags := plan.modifyRequest(ctx, &state, false)
@@ -422,11 +407,13 @@ func (r *mediaResource) Update(ctx context.Context, req resource.UpdateRequest, 
 	}
 	if modify != nil {
 		if _, err := r.data.client.ModifyMediaInfo(ctx, modify); err != nil {
-			resp.Diagnostics.Append(apiErrorDiagnostic("Unable to Update VOD Media", err))
+			resp.Diagnostics.Append(op.failed(ctx, "Unable to Update VOD Media",
+				fmt.Sprintf("updating media %s (ModifyMediaInfo)", state.FileID.ValueString()),
+				"The change may or may not have been applied; the next plan shows what is left to do.", err))
 			return
 		}
 	}
-	resp.Diagnostics.Append(r.refresh(ctx, &plan)...)
+	resp.Diagnostics.Append(r.refresh(ctx, op, &plan)...)
 	if resp.Diagnostics.HasError() {
 		return
 	}
@@ -447,7 +434,8 @@ func (r *mediaResource) Delete(ctx context.Context, req resource.DeleteRequest, 
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	ctx, cancel := context.WithTimeout(withLogging(ctx), timeout)
+	op := operation{name: "delete", timeout: timeout}
+	ctx, cancel := op.start(ctx)
 	defer cancel()
 
 	err := r.data.client.DeleteMedia(ctx, &vod.DeleteMediaRequest{
@@ -455,7 +443,9 @@ func (r *mediaResource) Delete(ctx context.Context, req resource.DeleteRequest, 
 		SubAppID: subAppIDPointer(state.SubAppID),
 	})
 	if err != nil && !isMediaNotFound(err) {
-		resp.Diagnostics.Append(apiErrorDiagnostic("Unable to Delete VOD Media", err))
+		resp.Diagnostics.Append(op.failed(ctx, "Unable to Delete VOD Media",
+			fmt.Sprintf("deleting media %s (DeleteMedia)", state.FileID.ValueString()),
+			"The media may or may not have been deleted; it stays in the state, and the next destroy tries again.", err))
 	}
 }
 
@@ -482,12 +472,13 @@ func (r *mediaResource) describe(ctx context.Context, m *mediaResourceModel) (*v
 }
 
 // refresh reads the media after a change and fills the results. Unlike Read, a missing media is an error:
-// it was just created or changed.
-func (r *mediaResource) refresh(ctx context.Context, m *mediaResourceModel) diag.Diagnostics {
+// it was just changed.
+func (r *mediaResource) refresh(ctx context.Context, op operation, m *mediaResourceModel) diag.Diagnostics {
 	var diags diag.Diagnostics
 	info, err := r.describe(ctx, m)
 	if err != nil {
-		diags.Append(apiErrorDiagnostic("Unable to Read VOD Media", err))
+		diags.Append(op.failed(ctx, "Unable to Read VOD Media",
+			fmt.Sprintf("reading media %s back after the change", m.FileID.ValueString()), "", err))
 		m.setUnreadResults()
 		return diags
 	}
