@@ -129,3 +129,49 @@ resource "tencentvod_media" "test" {
 		})
 	})
 }
+
+// The commit is one critical section with a deadline of its own: the create timeout does not cut it
+// short, and a commit still unanswered at its own deadline is resolved by looking the media up.
+func TestAccMedia_commitOutlivesTheCreateTimeout(t *testing.T) {
+	t.Parallel()
+	skipInAccMode(t)
+	cases := map[string]struct {
+		replyDelay  time.Duration
+		wantSearch  bool
+		createLimit string
+	}{
+		// The create timeout runs out while the commit waits for its reply, which comes within commitTimeout.
+		"reply after the create timeout": {replyDelay: 3500 * time.Millisecond, createLimit: "2s"},
+		// No reply within commitTimeout: the outcome is unknown, and SearchMedia finds the media.
+		"no reply within the commit's deadline": {replyDelay: time.Minute, wantSearch: true, createLimit: "60m"},
+	}
+	for name, tc := range cases {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			env := newTestEnv(t)
+			env.emu.InjectFault(emulator.Fault{Action: "CommitUpload", Times: 1, AfterDispatch: true, Latency: tc.replyDelay})
+			video, content := newMediaFiles(t).random("clip.mp4", 8<<10)
+			runTest(t, resource.TestCase{
+				CheckDestroy: env.checkDestroyed,
+				Steps: []resource.TestStep{{
+					Config: env.providerConfig() + fmt.Sprintf(`
+resource "tencentvod_media" "test" {
+  source = %q
+
+  timeouts {
+    create = %q
+  }
+}
+`, video, tc.createLimit),
+					ConfigStateChecks: []statecheck.StateCheck{env.expectMedia("tencentvod_media.test", content, nil)},
+				}},
+			})
+			if searched := env.apiAttempts("SearchMedia") > 0; searched != tc.wantSearch {
+				t.Errorf("SearchMedia called: %v, want %v", searched, tc.wantSearch)
+			}
+			if n := env.apiAttempts("ApplyUpload"); n != 1 {
+				t.Errorf("%d upload sessions, want 1", n)
+			}
+		})
+	}
+}
