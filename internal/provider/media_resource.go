@@ -112,7 +112,11 @@ func (r *mediaResource) Schema(ctx context.Context, _ resource.SchemaRequest, re
 			"`tencentvod_upload_session`'s presigned URL), and the provider only commits it with the session key. " +
 			"Requires Terraform 1.11 or later; the key is used at create only and never stored.\n\n" +
 			"`media_name`, `description`, `class_id`, `expire_time`, `tags` and the cover change in place " +
-			"(`ModifyMediaInfo`); any other change replaces the media.",
+			"(`ModifyMediaInfo`); any other change replaces the media.\n\n" +
+			"Once the file is uploaded, neither an interrupt (Ctrl-C) nor the create timeout cuts the commit " +
+			"short: it completes within a few seconds and the media is saved to the state, and a commit whose " +
+			"reply is lost is found again with `SearchMedia`. Settings not yet applied then, and a media that " +
+			"could not be read back, are completed by the next apply instead of replacing the media.",
 		Attributes: mediaResourceAttributes(),
 		Blocks: map[string]schema.Block{
 			"timeouts": timeouts.Block(ctx, timeouts.Opts{Create: true, Update: true, Delete: true}),
