@@ -140,19 +140,19 @@ func (r *mediaResource) uploadSessionFiles(ctx context.Context, op operation, pl
 	if !plan.CoverSource.IsNull() {
 		uploads = append(uploads, sessionUpload{"cover_source", plan.CoverSource.ValueString(), session.CoverStoragePath})
 	}
-	const leftBehind = "Nothing was committed to VOD; a partial multipart upload, if any, was aborted, and the " +
+	const leftBehind = "nothing was committed to VOD; a partial multipart upload, if any, was aborted, and the " +
 		"upload session expires unused."
 	for _, u := range uploads {
 		result, err := client.UploadFile(ctx, session.TempCertificate, bucketURL, objectKey(u.storagePath), u.file, options)
 		if cause := op.endedBecause(ctx); err != nil && cause != "" {
 			diags.AddAttributeError(path.Root(u.attribute), "Unable to Upload Media",
-				fmt.Sprintf("%s while uploading %s %q to bucket %s. %s", sentence(cause), u.attribute, u.file,
+				fmt.Sprintf("%s while uploading %s %q to bucket %s, so %s", sentence(cause), u.attribute, u.file,
 					session.StorageBucket, leftBehind))
 			return diags
 		}
 		if err != nil {
 			diags.AddAttributeError(path.Root(u.attribute), "Unable to Upload Media",
-				fmt.Sprintf("Uploading %s %q to bucket %s failed. %s\n\nOriginal Error: %s",
+				fmt.Sprintf("Uploading %s %q to bucket %s failed, so %s\n\nOriginal Error: %s",
 					u.attribute, u.file, session.StorageBucket, leftBehind, err))
 			return diags
 		}

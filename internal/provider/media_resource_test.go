@@ -933,7 +933,7 @@ resource "tencentvod_media" "test" {
   }
 }
 `, video),
-			ExpectError: wrapTolerant(`(?s)Unable to Upload Media.*The create timeout \(2s\) ran out while uploading source .*clip\.mp4.*Nothing was committed`),
+			ExpectError: wrapTolerant(`(?s)Unable to Upload Media.*The create timeout \(2s\) ran out while uploading source .*clip\.mp4.*so nothing was committed`),
 		}},
 	})
 	if elapsed := time.Since(started); elapsed > 15*time.Second {
