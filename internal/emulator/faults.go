@@ -105,7 +105,7 @@ func (f Fault) describe() string {
 	case f.NonJSONBody != "":
 		return "fault:non-json-reply"
 	case f.Code == "":
-		return "fault:held"
+		return "fault:delayed"
 	default:
 		return "fault:" + f.Code
 	}

@@ -131,11 +131,13 @@ func (c *Client) FindUploadedMedia(ctx context.Context, q UploadedMediaQuery) (*
 		return nil, missingParameter("SearchMedia", "StoragePath")
 	}
 	req := &SearchMediaRequest{
-		CreateTime: &TimeRange{After: q.CreatedAfter, Before: q.CreatedBefore},
-		Filters:    describeMediaFilters,
-		Sort:       &SortBy{Field: "CreateTime", Order: "Desc"},
-		Limit:      searchPageSize,
-		SubAppID:   q.SubAppID,
+		Filters:  describeMediaFilters,
+		Sort:     &SortBy{Field: "CreateTime", Order: "Desc"},
+		Limit:    searchPageSize,
+		SubAppID: q.SubAppID,
+	}
+	if !q.CreatedAfter.IsZero() || !q.CreatedBefore.IsZero() {
+		req.CreateTime = &TimeRange{After: q.CreatedAfter, Before: q.CreatedBefore}
 	}
 	if q.Name != "" {
 		req.Names = []string{q.Name}
