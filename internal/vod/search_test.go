@@ -120,7 +120,7 @@ func TestFindUploadedMediaPages(t *testing.T) {
 		if !errors.Is(err, ErrMediaNotFound) || len(api.Calls()) != 2 {
 			t.Fatalf("err %v after %d calls, want ErrMediaNotFound after both pages", err, len(api.Calls()))
 		}
-		if body := api.Calls()[0].RawBody; strings.Contains(body, "CreateTime") || strings.Contains(body, "Names") {
+		if body := api.Calls()[0].RawBody; strings.Contains(body, `"CreateTime":{`) || strings.Contains(body, `"Names"`) {
 			t.Errorf("a query without a window or name sent %s", body)
 		}
 	})
