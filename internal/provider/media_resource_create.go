@@ -10,6 +10,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
+	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/hashicorp/terraform-plugin-log/tflog"
 
@@ -53,10 +54,7 @@ func (r *mediaResource) create(ctx context.Context, op operation, plan *mediaRes
 		return
 	}
 
-	plan.recordCommit(committed)
-	tracked := *plan
-	tracked.setUnreadResults()
-	resp.Diagnostics.Append(resp.State.Set(ctx, &tracked)...)
+	resp.Diagnostics.Append(track(ctx, plan, committed, &resp.State)...)
 	if cause := op.endedBecause(ctx); cause != "" {
 		resp.Diagnostics.AddWarning("VOD Media Committed and Tracked, Not Finished",
 			fmt.Sprintf("The media %s was committed and is tracked in the state, but %s before the rest of its "+
@@ -70,6 +68,16 @@ func (r *mediaResource) create(ctx context.Context, op operation, plan *mediaRes
 	if finished {
 		resp.Diagnostics.Append(resp.State.Set(ctx, plan)...)
 	}
+}
+
+// track saves the new media to the state with what the commit returned, before anything else can fail:
+// from here on it stays managed, whatever happens to the rest of the create. Results not known yet
+// are null until a read fills them in.
+func track(ctx context.Context, plan *mediaResourceModel, committed *vod.CommitUploadResponse, state *tfsdk.State) diag.Diagnostics {
+	plan.recordCommit(committed)
+	tracked := *plan
+	tracked.setUnreadResults()
+	return state.Set(ctx, &tracked)
 }
 
 // recordCommit keeps what CommitUpload returned; a later read replaces the URLs with VOD's values.
