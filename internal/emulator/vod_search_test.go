@@ -74,8 +74,9 @@ func TestSearchMedia_filters(t *testing.T) {
 		{"names match any", map[string]any{"Names": []string{"song", "trail"}}, []string{"Trailer", "holiday song"}},
 		{"prefixes are case-sensitive", map[string]any{"NamePrefixes": []string{"Holi"}}, []string{"Holiday clip"}},
 		{"descriptions", map[string]any{"Descriptions": []string{"HOLIDAY"}}, []string{"Trailer"}},
-		{"text searches names and descriptions", map[string]any{"Text": "holiday", "Sort": map[string]any{"Field": "CreateTime", "Order": "Asc"}},
-			[]string{"Holiday clip", "holiday song", "Trailer"}},
+		// Trailer is the newest, but only its description matches: relevance ranks it last.
+		{"text searches names and descriptions, by relevance", map[string]any{"Text": "holiday", "Sort": map[string]any{"Field": "CreateTime", "Order": "Desc"}},
+			[]string{"holiday song", "Holiday clip", "Trailer"}},
 		{"file ids", map[string]any{"FileIds": []string{ids["Trailer"], "1"}}, []string{"Trailer"}},
 		{"class", map[string]any{"ClassIds": []int64{7}}, []string{"holiday song"}},
 		{"tags", map[string]any{"Tags": []string{"promo", "other"}}, []string{"Trailer"}},
