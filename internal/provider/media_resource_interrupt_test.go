@@ -211,3 +211,55 @@ resource "tencentvod_media" "test" {
 		t.Fatalf("terraform destroy: %s\n%s", err, tf.output)
 	}
 }
+
+// Ctrl-C before anything was committed ends the create with an error that says it was interrupted,
+// not that a context was cancelled or the network failed; nothing is left in VOD or the state.
+func TestAccMedia_interruptBeforeCommitSaysInterrupted(t *testing.T) {
+	t.Parallel()
+	skipInAccMode(t)
+	env := newTestEnv(t)
+	gate := emulator.NewGate()
+	defer gate.Open()
+	env.emu.InjectFault(emulator.Fault{Action: "ApplyUpload", Times: 1, Hold: gate})
+	video, _ := newMediaFiles(t).random("clip.mp4", 8<<10)
+	tf := newDirectTerraform(t, env.providerConfig()+fmt.Sprintf(`
+resource "tencentvod_media" "test" {
+  source = %q
+}
+`, video))
+
+	applyCtx, interrupt := context.WithCancel(context.Background())
+	defer interrupt()
+	applied := make(chan error, 1)
+	go func() { applied <- tf.apply(applyCtx) }()
+	select {
+	case <-gate.Arrived():
+	case err := <-applied:
+		t.Fatalf("the apply ended before ApplyUpload was held: %v\n%s", err, tf.output)
+	case <-time.After(2 * time.Minute):
+		t.Fatalf("ApplyUpload never arrived\n%s", tf.output)
+	}
+	interrupt()
+	select {
+	case err := <-applied:
+		if err == nil {
+			t.Fatalf("the interrupted apply succeeded\n%s", tf.output)
+		}
+	case <-time.After(2 * time.Minute):
+		t.Fatalf("the interrupted apply never ended\n%s", tf.output)
+	}
+	output := strings.Join(strings.Fields(tf.output.String()), " ")
+	want := "Unable to Open VOD Upload Session"
+	if !strings.Contains(output, want) || !strings.Contains(output, "The operation was interrupted") ||
+		!strings.Contains(output, "while opening an upload session") {
+		t.Errorf("the apply's output does not say it was interrupted while opening the session:\n%s", tf.output)
+	}
+	for _, wrong := range []string{"context canceled", "Check endpoint"} {
+		if strings.Contains(output, wrong) {
+			t.Errorf("the apply's output says %q:\n%s", wrong, tf.output)
+		}
+	}
+	if n := len(env.emu.Media()); n != 0 {
+		t.Errorf("%d media in VOD after an interrupt before the commit", n)
+	}
+}
