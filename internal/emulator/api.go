@@ -75,6 +75,7 @@ func (s *Server) apiTable() map[string]serviceSpec {
 			"DescribeMediaInfos": {handler: s.describeMediaInfos, region: regionRequired},
 			"DeleteMedia":        {handler: s.deleteMedia, region: regionRequired},
 			"ModifyMediaInfo":    {handler: s.modifyMediaInfo, region: regionRequired},
+			"SearchMedia":        {handler: s.searchMedia, region: regionRequired},
 		}},
 		ServiceSTS: {version: VersionSTS, actions: map[string]actionSpec{
 			"AssumeRole": {handler: s.assumeRole, region: regionOptional},

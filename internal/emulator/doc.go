@@ -1,6 +1,6 @@
 // Package emulator is a strict local stand-in for the Tencent Cloud services the provider uses:
 // the VOD API (2018-07-17: ApplyUpload, CommitUpload, DescribeMediaInfos, DeleteMedia,
-// ModifyMediaInfo), STS AssumeRole (2018-08-13), the CVM metadata credential service and, through
+// ModifyMediaInfo, SearchMedia), STS AssumeRole (2018-08-13), the CVM metadata credential service and, through
 // package objectstore, the COS object storage that VOD uploads go to. Go tests start it in-process
 // with Start; cmd/tencentvod-emulator runs it as a process.
 //

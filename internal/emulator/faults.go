@@ -3,6 +3,7 @@ package emulator
 import (
 	"context"
 	"fmt"
+	"io"
 	"net/http"
 	"sync"
 	"time"
@@ -13,8 +14,8 @@ import (
 const MetadataFaultAction = "CVMMetadata"
 
 // Fault makes matching requests fail or slow down. Exactly one effect applies, in this order of
-// precedence: DropConnection, HTTPStatus, Code. A fault with none of them only adds Latency and then
-// lets the request through.
+// precedence: DropConnection, HTTPStatus, NonJSONBody, Code. A fault with none of them only adds
+// Latency (and waits at Hold) and then lets the request through.
 type Fault struct {
 	// Action is the X-TC-Action to match; "" matches every API action; MetadataFaultAction matches the
 	// CVM metadata service.
@@ -26,10 +27,16 @@ type Fault struct {
 	Message string
 	// HTTPStatus, when set, answers with this status and a non-JSON HTML body, as a broken gateway does.
 	HTTPStatus int
+	// NonJSONBody, when set, is the whole reply, sent with HTTP 200: what a proxy's error page or a
+	// truncated reply looks like to the client. With AfterDispatch the action has run first.
+	NonJSONBody string
 	// DropConnection closes the connection without any reply.
 	DropConnection bool
 	// Latency delays the request before the effect applies.
 	Latency time.Duration
+	// Hold, when set, holds the request (with AfterDispatch, its reply) back after Latency until the
+	// gate is opened or the client gives up, so a test can act while the call is in flight.
+	Hold *Gate
 	// AfterDispatch applies the effect (and Latency) after the action has run instead of before, so that
 	// the action's change happens but its reply is replaced: with DropConnection the client sees a lost
 	// reply. It has no effect on MetadataFaultAction faults.
@@ -95,6 +102,10 @@ func (f Fault) describe() string {
 		return "fault:dropped-connection"
 	case f.HTTPStatus != 0:
 		return fmt.Sprintf("fault:http-%d", f.HTTPStatus)
+	case f.NonJSONBody != "":
+		return "fault:non-json-reply"
+	case f.Code == "":
+		return "fault:delayed"
 	default:
 		return "fault:" + f.Code
 	}
@@ -103,7 +114,7 @@ func (f Fault) describe() string {
 // applyFault performs the fault's effect. It reports whether the request was answered (or dropped) and
 // must not be processed further.
 func applyFault(w http.ResponseWriter, r *http.Request, f Fault, requestID string) (handled bool) {
-	if !sleepContext(r.Context(), f.Latency) {
+	if !sleepContext(r.Context(), f.Latency) || !f.Hold.wait(r.Context()) {
 		return true // the client gave up while we were slow; nothing left to answer
 	}
 	switch {
@@ -115,6 +126,10 @@ func applyFault(w http.ResponseWriter, r *http.Request, f Fault, requestID strin
 		w.WriteHeader(f.HTTPStatus)
 		_, _ = fmt.Fprintf(w, "<html><head><title>%d %s</title></head><body><center><h1>%d %s</h1></center></body></html>\n",
 			f.HTTPStatus, http.StatusText(f.HTTPStatus), f.HTTPStatus, http.StatusText(f.HTTPStatus))
+		return true
+	case f.NonJSONBody != "":
+		w.Header().Set("Content-Type", "text/html")
+		_, _ = io.WriteString(w, f.NonJSONBody)
 		return true
 	case f.Code != "":
 		message := f.Message
@@ -150,6 +165,40 @@ func sleepContext(ctx context.Context, d time.Duration) bool {
 	defer timer.Stop()
 	select {
 	case <-timer.C:
+		return true
+	case <-ctx.Done():
+		return false
+	}
+}
+
+// Gate holds the requests of a Fault with Hold until it is opened. Its zero value is not usable: make
+// one with NewGate.
+type Gate struct {
+	arrived     chan struct{}
+	arrivedOnce sync.Once
+	open        chan struct{}
+	openOnce    sync.Once
+}
+
+// NewGate returns a closed gate.
+func NewGate() *Gate {
+	return &Gate{arrived: make(chan struct{}), open: make(chan struct{})}
+}
+
+// Arrived is closed once a request has reached the gate (with AfterDispatch: once its action has run).
+func (g *Gate) Arrived() <-chan struct{} { return g.arrived }
+
+// Open lets every held request, and every later one, through. It may be called more than once.
+func (g *Gate) Open() { g.openOnce.Do(func() { close(g.open) }) }
+
+// wait blocks until the gate opens (true) or ctx ends (false). A nil gate does not wait.
+func (g *Gate) wait(ctx context.Context) bool {
+	if g == nil {
+		return true
+	}
+	g.arrivedOnce.Do(func() { close(g.arrived) })
+	select {
+	case <-g.open:
 		return true
 	case <-ctx.Done():
 		return false

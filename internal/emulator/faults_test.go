@@ -105,3 +105,69 @@ func TestFaults_metadata(t *testing.T) {
 		t.Fatalf("status = %d, want 200 after the fault", status)
 	}
 }
+
+// A held reply arrives only once the gate opens, after the action has run; a client that gives up
+// first gets nothing, and the action's change stays.
+func TestFaults_holdReplyUntilOpened(t *testing.T) {
+	t.Parallel()
+	srv := startTestServer(t, Options{})
+	u := applyUpload(t, srv, `{"MediaType":"mp4"}`)
+	putUploadObjects(t, srv, &u)
+	gate := NewGate()
+	srv.InjectFault(Fault{Action: "CommitUpload", Times: 1, AfterDispatch: true, Hold: gate})
+
+	replies := make(chan apiReply, 1)
+	go func() {
+		replies <- vodCall(t, srv, "CommitUpload", map[string]any{"VodSessionKey": u.VodSessionKey})
+	}()
+	select {
+	case <-gate.Arrived():
+	case <-time.After(10 * time.Second):
+		t.Fatal("the commit never reached the gate")
+	}
+	if n := len(srv.Media()); n != 1 {
+		t.Fatalf("%d media while the reply is held; the action runs before the hold", n)
+	}
+	select {
+	case <-replies:
+		t.Fatal("the reply arrived before the gate opened")
+	case <-time.After(100 * time.Millisecond):
+	}
+	gate.Open()
+	reply := <-replies
+	wantCode(t, reply, "")
+
+	// A client that stops waiting gets no reply; nothing is left blocked.
+	srv.InjectFault(Fault{Action: "ApplyUpload", Times: 1, Hold: NewGate()})
+	client := &http.Client{Timeout: 100 * time.Millisecond}
+	if resp, err := client.Do(apiRequest{Body: `{"MediaType":"mp4"}`}.build(t, srv)); err == nil {
+		resp.Body.Close()
+		t.Fatal("want a client timeout while the request is held")
+	}
+	if n := len(srv.Sessions()); n != 1 {
+		t.Fatalf("%d sessions; a request held before dispatch must not run", n)
+	}
+}
+
+// A non-JSON reply is sent with HTTP 200 after the action ran, as a broken proxy might answer.
+func TestFaults_nonJSONReplyAfterDispatch(t *testing.T) {
+	t.Parallel()
+	srv := startTestServer(t, Options{})
+	u := applyUpload(t, srv, `{"MediaType":"mp4"}`)
+	putUploadObjects(t, srv, &u)
+	body := `<html>upstream reset; RequestId: 4b1d</html>`
+	srv.InjectFault(Fault{Action: "CommitUpload", Times: 1, AfterDispatch: true, NonJSONBody: body})
+	req := apiRequest{Action: "CommitUpload", Body: mustJSON(t, map[string]any{"VodSessionKey": u.VodSessionKey})}.build(t, srv)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK || string(got) != body {
+		t.Fatalf("got %d %q, want 200 %q", resp.StatusCode, got, body)
+	}
+	if n := len(srv.Media()); n != 1 {
+		t.Fatalf("%d media; the commit should have happened before the broken reply", n)
+	}
+}

@@ -2,6 +2,7 @@ package provider
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
 
@@ -112,7 +113,11 @@ func (r *mediaResource) Schema(ctx context.Context, _ resource.SchemaRequest, re
 			"`tencentvod_upload_session`'s presigned URL), and the provider only commits it with the session key. " +
 			"Requires Terraform 1.11 or later; the key is used at create only and never stored.\n\n" +
 			"`media_name`, `description`, `class_id`, `expire_time`, `tags` and the cover change in place " +
-			"(`ModifyMediaInfo`); any other change replaces the media.",
+			"(`ModifyMediaInfo`); any other change replaces the media.\n\n" +
+			"Once the file is uploaded, neither an interrupt (Ctrl-C) nor the create timeout cuts the commit " +
+			"short: it completes within a few seconds and the media is saved to the state, and a commit whose " +
+			"reply is lost is found again with `SearchMedia`. Settings not yet applied then, and a media that " +
+			"could not be read back, are completed by the next apply instead of replacing the media.",
 		Attributes: mediaResourceAttributes(),
 		Blocks: map[string]schema.Block{
 			"timeouts": resourceTimeoutsNamingAttributes(timeouts.Block(ctx, timeouts.Opts{Create: true, Update: true, Delete: true})),
@@ -360,26 +365,10 @@ func (r *mediaResource) Create(ctx context.Context, req resource.CreateRequest, 
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	ctx, cancel := context.WithTimeout(withLogging(ctx), timeout)
+	op := operation{name: "create", timeout: timeout}
+	ctx, cancel := op.start(ctx)
 	defer cancel()
-
-	var committed *vod.CommitUploadResponse
-	if config.VodSessionKeyWO.IsNull() {
-		committed, diags = r.uploadAndCommit(ctx, &plan)
-	} else {
-		committed, diags = r.commitSession(ctx, &plan, config.VodSessionKeyWO.ValueString())
-	}
-	resp.Diagnostics.Append(diags...)
-	if committed == nil {
-		return
-	}
-	// From here on the media exists: whatever fails next, it is saved to state so that it stays managed
-	// (Terraform marks it tainted when an error is returned with it).
-	plan.FileID = types.StringValue(committed.FileID)
-	plan.ID = plan.FileID
-
-	resp.Diagnostics.Append(r.applyAfterCommit(ctx, &plan, config.VodSessionKeyWO.IsNull())...)
-	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+	r.create(ctx, op, &plan, config.VodSessionKeyWO, resp)
 }
 
 func (r *mediaResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
@@ -430,7 +419,8 @@ func (r *mediaResource) Update(ctx context.Context, req resource.UpdateRequest, 
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	ctx, cancel := context.WithTimeout(withLogging(ctx), timeout)
+	op := operation{name: "update", timeout: timeout}
+	ctx, cancel := op.start(ctx)
 	defer cancel()
 
 	modify, diags := plan.modifyRequest(ctx, &state, false)
@@ -440,11 +430,13 @@ func (r *mediaResource) Update(ctx context.Context, req resource.UpdateRequest, 
 	}
 	if modify != nil {
 		if _, err := r.data.client.ModifyMediaInfo(ctx, modify); err != nil {
-			resp.Diagnostics.Append(apiErrorDiagnostic("Unable to Update VOD Media", err))
+			resp.Diagnostics.Append(op.failed(ctx, "Unable to Update VOD Media",
+				fmt.Sprintf("updating media %s (ModifyMediaInfo)", state.FileID.ValueString()),
+				"The change may or may not have been applied; the next plan shows what is left to do.", err))
 			return
 		}
 	}
-	resp.Diagnostics.Append(r.refresh(ctx, &plan)...)
+	resp.Diagnostics.Append(r.refresh(ctx, op, &plan)...)
 	if resp.Diagnostics.HasError() {
 		return
 	}
@@ -466,7 +458,8 @@ func (r *mediaResource) Delete(ctx context.Context, req resource.DeleteRequest, 
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	ctx, cancel := context.WithTimeout(withLogging(ctx), timeout)
+	op := operation{name: "delete", timeout: timeout}
+	ctx, cancel := op.start(ctx)
 	defer cancel()
 
 	err := r.data.client.DeleteMedia(ctx, &vod.DeleteMediaRequest{
@@ -474,7 +467,9 @@ func (r *mediaResource) Delete(ctx context.Context, req resource.DeleteRequest, 
 		SubAppID: pinnedSubAppID(state.SubAppID),
 	})
 	if err != nil && !isMediaNotFound(err) {
-		resp.Diagnostics.Append(apiErrorDiagnostic("Unable to Delete VOD Media", err))
+		resp.Diagnostics.Append(op.failed(ctx, "Unable to Delete VOD Media",
+			fmt.Sprintf("deleting media %s (DeleteMedia)", state.FileID.ValueString()),
+			"The media may or may not have been deleted; it stays in the state, and the next destroy tries again.", err))
 	}
 }
 
@@ -515,15 +510,21 @@ func (r *mediaResource) describe(ctx context.Context, m *mediaResourceModel) (*v
 }
 
 // refresh reads the media after a change and fills the results. Unlike Read, a missing media is an error:
-// it was just created or changed.
-func (r *mediaResource) refresh(ctx context.Context, m *mediaResourceModel) diag.Diagnostics {
+// it was just changed.
+func (r *mediaResource) refresh(ctx context.Context, op operation, m *mediaResourceModel) diag.Diagnostics {
 	var diags diag.Diagnostics
 	info, err := r.describe(ctx, m)
 	if err != nil {
-		diags.Append(apiErrorDiagnostic("Unable to Read VOD Media", err))
+		diags.Append(op.failed(ctx, "Unable to Read VOD Media",
+			fmt.Sprintf("reading media %s back after the change", m.FileID.ValueString()), "", err))
 		m.setUnreadResults()
 		return diags
 	}
 	diags.Append(m.flattenMediaInfo(ctx, info)...)
 	return diags
+}
+
+// isMediaNotFound reports whether err says the media does not exist.
+func isMediaNotFound(err error) bool {
+	return errors.Is(err, vod.ErrMediaNotFound)
 }

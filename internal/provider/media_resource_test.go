@@ -661,15 +661,61 @@ resource "tencentvod_media" "test" {
 	}
 }
 
-// A lost CommitUpload reply is reported loudly, with how to find and import the media; a commit whose
-// request never arrived is simply retried.
+// A commit whose outcome is unknown (reply lost, or HTTP 200 with a body that is not JSON) is resolved:
+// the media is found with SearchMedia by this upload's storage path and tracked. A commit whose request
+// never arrived is simply retried.
 func TestAccMedia_lostCommitReply(t *testing.T) {
 	t.Parallel()
 	skipInAccMode(t)
-	t.Run("reply lost after the commit", func(t *testing.T) {
+	for name, fault := range map[string]emulator.Fault{
+		"reply lost after the commit": {Action: "CommitUpload", Times: 1, DropConnection: true, AfterDispatch: true},
+		"non-JSON reply after the commit": {Action: "CommitUpload", Times: 1, AfterDispatch: true,
+			NonJSONBody: "<html><body>502 Bad Gateway</body></html>"},
+	} {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			env := newTestEnv(t)
+			env.emu.InjectFault(fault)
+			video, content := newMediaFiles(t).random("clip.mp4", 8<<10)
+			runTest(t, resource.TestCase{
+				CheckDestroy: env.checkDestroyed,
+				Steps: []resource.TestStep{{
+					Config: env.providerConfig() + fmt.Sprintf(`
+resource "tencentvod_media" "test" {
+  source      = %q
+  media_name  = "orphan candidate"
+  description = "applied after the commit"
+}
+`, video),
+					ConfigStateChecks: []statecheck.StateCheck{
+						env.expectMedia("tencentvod_media.test", content, func(m mediaFacts) error {
+							if m.Description != "applied after the commit" {
+								return fmt.Errorf("description %q: the steps after the commit did not run", m.Description)
+							}
+							return nil
+						}),
+						statecheck.ExpectKnownValue("tencentvod_media.test", tfjsonpath.New("media_name"), knownvalue.StringExact("orphan candidate")),
+					},
+				}},
+			})
+			if n := len(env.emu.Media()); n != 0 {
+				t.Errorf("%d media files left after destroy; the found media was not the tracked one", n)
+			}
+			if n := env.apiAttempts("SearchMedia"); n == 0 {
+				t.Error("no SearchMedia call: the media cannot have been found by search")
+			}
+			if n := env.apiAttempts("ApplyUpload"); n != 1 {
+				t.Errorf("%d upload sessions; the found media should not be uploaded again", n)
+			}
+		})
+	}
+	t.Run("not found: reported with how to import", func(t *testing.T) {
 		t.Parallel()
 		env := newTestEnv(t)
-		env.emu.InjectFault(emulator.Fault{Action: "CommitUpload", Times: 1, DropConnection: true, AfterDispatch: true})
+		env.emu.InjectFault(emulator.Fault{Action: "CommitUpload", Times: 1, AfterDispatch: true,
+			NonJSONBody: `<html>upstream reset {"RequestId": "3f2a-77-rid"}</html>`})
+		// Credentials without SearchMedia permission: the lookup fails, and only the report is left.
+		env.emu.InjectFault(emulator.Fault{Action: "SearchMedia", Code: "UnauthorizedOperation", Message: "No permission."})
 		video, _ := newMediaFiles(t).random("clip.mp4", 8<<10)
 		runTest(t, resource.TestCase{
 			Steps: []resource.TestStep{{
@@ -679,11 +725,12 @@ resource "tencentvod_media" "test" {
   media_name = "orphan candidate"
 }
 `, video),
-				ExpectError: wrapTolerant(`(?s)VOD Media Created But Not Tracked.*orphan candidate.*storage path /.*terraform import`),
+				ExpectError: wrapTolerant(`(?s)VOD Media Created But Not Tracked.*SearchMedia failed too.*UnauthorizedOperation.*` +
+					`orphan candidate.*storage path /.*terraform import.*HTTP 200`),
 			}},
 		})
 		if n := len(env.emu.Media()); n != 1 {
-			t.Errorf("%d media files; the lost commit should have created exactly one", n)
+			t.Errorf("%d media files; the commit should have created exactly one", n)
 		}
 	})
 	t.Run("request dropped before the commit", func(t *testing.T) {
@@ -886,7 +933,7 @@ resource "tencentvod_media" "test" {
   }
 }
 `, video),
-			ExpectError: wrapTolerant(`(?s)Unable to Upload Media.*deadline exceeded`),
+			ExpectError: wrapTolerant(`(?s)Unable to Upload Media.*The create timeout \(2s\) ran out while uploading source .*clip\.mp4.*so nothing was committed`),
 		}},
 	})
 	if elapsed := time.Since(started); elapsed > 15*time.Second {

@@ -45,10 +45,10 @@
 //
 // Transient failures (no response, a 5xx, InternalError) are retried only for actions that are safe
 // to repeat: ApplyUpload, reads, DeleteMedia and ModifyMediaInfo (which set a state), and CommitUpload
-// (a session key commits at most once). When a CommitUpload attempt's reply is lost and the retry is
-// told the key was already used, the media file most likely exists but its FileId is unknown: the
-// error is then a *CommitOutcomeUnknownError. Missing media files are reported with errors matching
-// ErrMediaNotFound.
+// (a session key commits at most once). When a CommitUpload attempt may have committed (its reply was
+// lost or unreadable) and no attempt got the FileId, the media file may exist while its FileId is
+// unknown: the error is then a *CommitOutcomeUnknownError, and FindUploadedMedia finds the file by its
+// storage path with SearchMedia. Missing media files are reported with errors matching ErrMediaNotFound.
 //
 // # Uploads
 //

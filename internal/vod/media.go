@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/http"
 	"slices"
 	"strings"
 )
@@ -49,24 +50,34 @@ type CommitUploadResponse struct {
 
 func (r *CommitUploadResponse) getRequestID() string { return r.RequestID }
 
-// CommitOutcomeUnknownError is returned by CommitUpload when an attempt got no usable reply and a
-// later attempt was told the session key is no longer valid. Session keys are single use, so the
-// unanswered attempt most likely committed: a media file probably exists, but its FileId was lost.
-// Err is the last attempt's *APIError (errors.As works through this type).
+// CommitOutcomeUnknownError is returned by CommitUpload when it cannot tell whether the session was
+// committed: an attempt failed in a way that may have committed it (no reply, a reply that is not an
+// API response, a 5xx, InternalError) and no later attempt got the FileId. Typically the retry was
+// told the session key is no longer valid: keys are single use, so the unanswered attempt most likely
+// created the media file. The caller should look the file up (FindUploadedMedia) rather than upload
+// again.
 type CommitOutcomeUnknownError struct {
 	RequestIDs []string // the RequestIds of the attempts that got one, oldest first
-	Err        error
+	// Uncertain is the first attempt that may have committed: what it got instead of the FileId.
+	Uncertain *APIError
+	// Err is the last attempt's error (errors.As reaches its *APIError); it is Uncertain when that
+	// attempt was the last.
+	Err error
 }
 
 func (e *CommitOutcomeUnknownError) Error() string {
 	var b strings.Builder
-	b.WriteString("CommitUpload: the media file may have been created, but its FileId was lost: an attempt got no reply " +
-		"and the retry was told the session key is no longer valid; look for the file in the VOD console or with " +
-		"its SourceContext before uploading again")
+	b.WriteString("CommitUpload: the media file may have been created, but its FileId was not received")
+	if e.Uncertain != nil {
+		fmt.Fprintf(&b, "; the attempt that may have committed got: %s", e.Uncertain.Message)
+	}
+	if ErrorCode(e.Err) == codeSessionKeyInvalid {
+		b.WriteString("; the retry was told the session key is no longer valid, so an attempt most likely used it")
+	}
 	if len(e.RequestIDs) > 0 {
 		fmt.Fprintf(&b, " (RequestIds: %s)", strings.Join(e.RequestIDs, ", "))
 	}
-	if e.Err != nil {
+	if e.Err != nil && e.Err != error(e.Uncertain) {
 		fmt.Fprintf(&b, ": %v", e.Err)
 	}
 	return b.String()
@@ -78,8 +89,8 @@ func (e *CommitOutcomeUnknownError) Unwrap() error { return e.Err }
 // client's sub-application.
 //
 // It is retried on network errors and 5xx answers: a session key commits at most once, so a repeat
-// cannot create a second file. When a repeat is refused because the key was already used by an
-// attempt whose reply was lost, the error is a *CommitOutcomeUnknownError.
+// cannot create a second file. When an attempt may have committed and no attempt returned the
+// FileId, the error is a *CommitOutcomeUnknownError.
 func (c *Client) CommitUpload(ctx context.Context, req *CommitUploadRequest) (*CommitUploadResponse, error) {
 	const action = "CommitUpload"
 	if req == nil || req.VodSessionKey == "" {
@@ -98,8 +109,8 @@ func (c *Client) CommitUpload(ctx context.Context, req *CommitUploadRequest) (*C
 
 // commitHistory remembers what CommitUpload's attempts answered.
 type commitHistory struct {
-	requestIDs     []string
-	unknownOutcome bool // an attempt failed in a way that may have committed the session
+	requestIDs []string
+	uncertain  *APIError // the first attempt that failed in a way that may have committed the session
 }
 
 // record is called for every failed attempt, the last one included.
@@ -107,23 +118,24 @@ func (h *commitHistory) record(e *APIError) {
 	if e.RequestID != "" {
 		h.requestIDs = append(h.requestIDs, e.RequestID)
 	}
-	// Checked before this attempt counts: only an earlier attempt can have used the key up.
-	if e.Code == codeSessionKeyInvalid {
-		return
-	}
-	if outcomeUnknown(e) {
-		h.unknownOutcome = true
+	if h.uncertain == nil && (outcomeUnknown(e) || unreadableReply(e)) {
+		h.uncertain = e
 	}
 }
 
-// explain turns the final error into a CommitOutcomeUnknownError when an earlier attempt may have
-// committed and the final one says the key is used up.
+// unreadableReply reports an HTTP 200 reply that is not an API response: the API answered, but what
+// it did cannot be read.
+func unreadableReply(e *APIError) bool {
+	return e.Code == CodeParseJSONError && e.httpStatus == http.StatusOK
+}
+
+// explain turns the final error into a CommitOutcomeUnknownError when an attempt may have committed:
+// no later failure, whatever it says, proves that it did not.
 func (h *commitHistory) explain(err error) error {
-	var apiErr *APIError
-	if h.unknownOutcome && errors.As(err, &apiErr) && apiErr.Code == codeSessionKeyInvalid {
-		return &CommitOutcomeUnknownError{RequestIDs: slices.Clone(h.requestIDs), Err: err}
+	if h.uncertain == nil {
+		return err
 	}
-	return err
+	return &CommitOutcomeUnknownError{RequestIDs: slices.Clone(h.requestIDs), Uncertain: h.uncertain, Err: err}
 }
 
 // DescribeMediaInfosRequest is DescribeMediaInfos' input. Filters names the sections to return

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"sync/atomic"
 	"testing"
+	"time"
 )
 
 // sequence answers the i-th call with steps[i] (the last step repeats).
@@ -128,7 +129,7 @@ func TestCommitUploadLostReplyIsReportedAsUnknownOutcome(t *testing.T) {
 				t.Errorf("request ids = %v, want both attempts'", unknown.RequestIDs)
 			}
 			msg := err.Error()
-			if !strings.Contains(msg, "may have been created") || !strings.Contains(msg, "FileId was lost") ||
+			if !strings.Contains(msg, "may have been created") || !strings.Contains(msg, "FileId was not received") ||
 				!strings.Contains(msg, "req-used") || strings.Contains(msg, "sentinel") {
 				t.Errorf("message = %q", msg)
 			}
@@ -137,6 +138,66 @@ func TestCommitUploadLostReplyIsReportedAsUnknownOutcome(t *testing.T) {
 			}
 		})
 	}
+}
+
+// A reply that is HTTP 200 but not JSON is an unknown outcome: the commit may have happened. The error
+// says what the API answered, never the session key.
+func TestCommitUploadNonJSONReplyIsAnUnknownOutcome(t *testing.T) {
+	t.Parallel()
+	broken := func(w http.ResponseWriter, _ apiCall) {
+		w.Header().Set("Content-Type", "text/html")
+		_, _ = w.Write([]byte("<html>proxy reset</html>"))
+	}
+	api := sequence(t, broken, sessionKeyUsed)
+	c := mustClient(t, testConfig(t, api.URL()))
+	instantRetries(c)
+	_, err := c.CommitUpload(context.Background(), &CommitUploadRequest{VodSessionKey: "vsk-sentinel"})
+	var unknown *CommitOutcomeUnknownError
+	if !errors.As(err, &unknown) || unknown.Uncertain == nil || unknown.Uncertain.Code != CodeParseJSONError {
+		t.Fatalf("err = %v (%T), want *CommitOutcomeUnknownError for the unreadable reply", err, err)
+	}
+	if msg := err.Error(); strings.Contains(msg, "sentinel") || !strings.Contains(msg, "HTTP 200") {
+		t.Errorf("message = %q", msg)
+	}
+}
+
+// When no attempt got an answer before the deadline, or a later attempt failed for another reason,
+// the outcome is still unknown: nothing proves the first attempt did not commit.
+func TestCommitUploadUnansweredToTheEndIsAnUnknownOutcome(t *testing.T) {
+	t.Parallel()
+	t.Run("deadline while waiting", func(t *testing.T) {
+		t.Parallel()
+		release := make(chan struct{})
+		api := newFakeAPI(t, nil, func(w http.ResponseWriter, r *http.Request, _ apiCall) {
+			select {
+			case <-r.Context().Done():
+			case <-release:
+			}
+		})
+		defer close(release)
+		c := mustClient(t, testConfig(t, api.URL()))
+		instantRetries(c)
+		ctx, cancel := context.WithTimeout(context.Background(), 200*time.Millisecond)
+		defer cancel()
+		_, err := c.CommitUpload(ctx, &CommitUploadRequest{VodSessionKey: "k"})
+		var unknown *CommitOutcomeUnknownError
+		if !errors.As(err, &unknown) || !errors.Is(err, context.DeadlineExceeded) || ErrorCode(err) != CodeNetworkError {
+			t.Fatalf("err = %v (%T), want an unknown outcome wrapping the deadline", err, err)
+		}
+	})
+	t.Run("then refused for another reason", func(t *testing.T) {
+		t.Parallel()
+		api := sequence(t, dropped(t), func(w http.ResponseWriter, _ apiCall) {
+			writeAPIError(w, "req-auth", "AuthFailure.TokenFailure", "token expired")
+		})
+		c := mustClient(t, testConfig(t, api.URL()))
+		instantRetries(c)
+		_, err := c.CommitUpload(context.Background(), &CommitUploadRequest{VodSessionKey: "k"})
+		var unknown *CommitOutcomeUnknownError
+		if !errors.As(err, &unknown) || ErrorCode(err) != "AuthFailure.TokenFailure" {
+			t.Fatalf("err = %v (%T), want an unknown outcome", err, err)
+		}
+	})
 }
 
 func TestCommitUploadInvalidKeyAloneIsAPlainError(t *testing.T) {

@@ -1,0 +1,328 @@
+package provider
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strconv"
+	"time"
+
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/resource"
+	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+	"github.com/hashicorp/terraform-plugin-log/tflog"
+
+	"github.com/tencentvod/terraform-provider-tencentvod/internal/vod"
+)
+
+// Creating media takes these steps, each a function below:
+//
+//  1. upload (with source): check the files, open an upload session, upload the media and cover;
+//  2. commit: CommitUpload as one critical section, whose lost reply is resolved by looking the media up;
+//  3. track: put the media in the state at once, so that whatever happens next it stays managed;
+//  4. finish: apply what CommitUpload cannot carry (description, tags, ...) and read the media.
+//
+// Once the commit has happened, nothing that follows marks the media tainted unless a setting was
+// refused: an interrupt, a timeout or a failed read leave the rest to the next apply or refresh.
+
+// commitTimeout bounds the commit's critical section. It must end well before a CI runner follows its
+// interrupt with a second signal (GitLab and GitHub runners send SIGTERM about 7.5 s after SIGINT),
+// which makes Terraform exit at once and lose what the provider returns.
+const commitTimeout = 5 * time.Second
+
+// resolveTimeout bounds the search for a media file whose commit reply was lost.
+const resolveTimeout = 5 * time.Second
+
+// commitTimeSlack widens the creation-time window searched around a lost commit: VOD stamps the media
+// with its own clock, which may differ from the local one (requests are refused beyond 5 minutes).
+const commitTimeSlack = 10 * time.Minute
+
+// create runs the steps; the state it leaves in resp tracks the media as soon as it exists.
+func (r *mediaResource) create(ctx context.Context, op operation, plan *mediaResourceModel, sessionKey types.String, resp *resource.CreateResponse) {
+	uploadedHere := sessionKey.IsNull()
+	var committed *vod.CommitUploadResponse
+	var diags diag.Diagnostics
+	if uploadedHere {
+		committed, diags = r.uploadAndCommit(ctx, op, plan)
+	} else {
+		committed, diags = r.commit(maskSecrets(ctx, sessionKey.ValueString()), plan, sessionKey.ValueString(), nil)
+	}
+	resp.Diagnostics.Append(diags...)
+	if committed == nil {
+		return
+	}
+
+	resp.Diagnostics.Append(track(ctx, plan, committed, &resp.State)...)
+	if cause := op.endedBecause(ctx); cause != "" {
+		resp.Diagnostics.AddWarning("VOD Media Committed and Tracked, Not Finished",
+			fmt.Sprintf("The media %s was committed and is tracked in the state, but %s before the rest of its "+
+				"settings were applied and it was read back. The next apply finishes it in place; nothing is "+
+				"uploaded again.", committed.FileID, cause))
+		return
+	}
+
+	finished, diags := r.applyAfterCommit(ctx, op, plan, uploadedHere)
+	resp.Diagnostics.Append(diags...)
+	if finished {
+		resp.Diagnostics.Append(resp.State.Set(ctx, plan)...)
+	}
+}
+
+// track saves the new media to the state with what the commit returned, before anything else can fail:
+// from here on it stays managed, whatever happens to the rest of the create. Results not known yet
+// are null until a read fills them in.
+func track(ctx context.Context, plan *mediaResourceModel, committed *vod.CommitUploadResponse, state *tfsdk.State) diag.Diagnostics {
+	plan.recordCommit(committed)
+	tracked := *plan
+	tracked.setUnreadResults()
+	return state.Set(ctx, &tracked)
+}
+
+// recordCommit keeps what CommitUpload returned; a later read replaces the URLs with VOD's values.
+func (m *mediaResourceModel) recordCommit(committed *vod.CommitUploadResponse) {
+	m.FileID = types.StringValue(committed.FileID)
+	m.ID = m.FileID
+	if m.MediaURL.IsUnknown() {
+		m.MediaURL = types.StringValue(committed.MediaURL)
+	}
+	if m.CoverURL.IsUnknown() {
+		m.CoverURL = stringOrNull(committed.CoverURL)
+	}
+}
+
+// uploadAndCommit creates media from source: it checks the files, opens an upload session, uploads the
+// media (and cover) and commits the session. Nothing is sent before both files are known to be readable.
+func (r *mediaResource) uploadAndCommit(ctx context.Context, op operation, plan *mediaResourceModel) (*vod.CommitUploadResponse, diag.Diagnostics) {
+	var diags diag.Diagnostics
+	diags.Append(checkReadableFile(path.Root("source"), plan.Source.ValueString())...)
+	if !plan.CoverSource.IsNull() {
+		diags.Append(checkReadableFile(path.Root("cover_source"), plan.CoverSource.ValueString())...)
+	}
+	request, d := plan.applyUploadRequest()
+	diags.Append(d...)
+	if diags.HasError() {
+		return nil, diags
+	}
+
+	session, err := r.data.client.ApplyUpload(ctx, request)
+	if err != nil {
+		diags.Append(op.failed(ctx, "Unable to Open VOD Upload Session", "opening an upload session (ApplyUpload)",
+			"Nothing was uploaded.", err))
+		return nil, diags
+	}
+	ctx = maskSecrets(ctx, session.VodSessionKey, session.TempCertificate.SecretKey, session.TempCertificate.Token)
+	if plan.StorageRegion.IsUnknown() {
+		plan.StorageRegion = types.StringValue(session.StorageRegion)
+	}
+
+	if d := r.uploadSessionFiles(ctx, op, plan, session); d.HasError() {
+		diags.Append(d...)
+		return nil, diags
+	}
+	committed, d := r.commit(ctx, plan, session.VodSessionKey, session)
+	diags.Append(d...)
+	return committed, diags
+}
+
+// sessionUpload is one local file going to one of the session's storage paths.
+type sessionUpload struct {
+	attribute, file, storagePath string
+}
+
+// uploadSessionFiles uploads the media and, when there is one, the cover to the session's paths.
+func (r *mediaResource) uploadSessionFiles(ctx context.Context, op operation, plan *mediaResourceModel, session *vod.ApplyUploadResponse) diag.Diagnostics {
+	var diags diag.Diagnostics
+	client := r.data.client
+	bucketURL, err := client.BucketURL(session.StorageBucket, session.StorageRegion)
+	if err != nil {
+		diags.AddError("Unable to Upload Media", "The upload session's bucket cannot be reached: "+err.Error())
+		return diags
+	}
+	options := vod.UploadOptions{
+		PartSize:    plan.UploadPartSizeMiB.ValueInt64() << 20,
+		Concurrency: int(plan.UploadConcurrency.ValueInt64()),
+	}
+	uploads := []sessionUpload{{"source", plan.Source.ValueString(), session.MediaStoragePath}}
+	if !plan.CoverSource.IsNull() {
+		uploads = append(uploads, sessionUpload{"cover_source", plan.CoverSource.ValueString(), session.CoverStoragePath})
+	}
+	const leftBehind = "nothing was committed to VOD; a partial multipart upload, if any, was aborted, and the " +
+		"upload session expires unused."
+	for _, u := range uploads {
+		result, err := client.UploadFile(ctx, session.TempCertificate, bucketURL, objectKey(u.storagePath), u.file, options)
+		if cause := op.endedBecause(ctx); err != nil && cause != "" {
+			diags.AddAttributeError(path.Root(u.attribute), "Unable to Upload Media",
+				fmt.Sprintf("%s while uploading %s %q to bucket %s, so %s", sentence(cause), u.attribute, u.file,
+					session.StorageBucket, leftBehind))
+			return diags
+		}
+		if err != nil {
+			diags.AddAttributeError(path.Root(u.attribute), "Unable to Upload Media",
+				fmt.Sprintf("Uploading %s %q to bucket %s failed, so %s\n\nOriginal Error: %s",
+					u.attribute, u.file, session.StorageBucket, leftBehind, err))
+			return diags
+		}
+		tflog.Info(ctx, "uploaded file to VOD storage", map[string]any{
+			"file": u.file, "object_key": objectKey(u.storagePath), "bytes": strconv.FormatInt(result.Size, 10),
+			"parts": result.Parts, "seconds": result.Duration.Round(time.Millisecond).Seconds(),
+		})
+	}
+	return diags
+}
+
+// commit calls CommitUpload as one critical section: once the files are uploaded, Terraform's
+// cancellation (an interrupt) and the create timeout no longer reach it; commitTimeout bounds it
+// instead. Either it commits and the media is tracked, or it is refused and nothing was created, or
+// its outcome is unknown and the media is looked up (resolveLostCommit). session is nil when the upload
+// was done elsewhere (vod_session_key_wo).
+func (r *mediaResource) commit(ctx context.Context, plan *mediaResourceModel, sessionKey string, session *vod.ApplyUploadResponse) (*vod.CommitUploadResponse, diag.Diagnostics) {
+	var diags diag.Diagnostics
+	commitCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), commitTimeout)
+	defer cancel()
+	started := time.Now()
+	committed, err := r.data.client.CommitUpload(commitCtx, &vod.CommitUploadRequest{
+		VodSessionKey: sessionKey,
+		SubAppID:      pinnedSubAppID(plan.SubAppID),
+	})
+	var lost *vod.CommitOutcomeUnknownError
+	switch {
+	case errors.As(err, &lost):
+		return r.resolveLostCommit(ctx, plan, session, lost, started)
+	case err != nil && commitCtx.Err() != nil:
+		diags.AddError("Unable to Commit VOD Upload", fmt.Sprintf("CommitUpload could not be sent within %s, so "+
+			"nothing was committed and the upload session expires unused. Apply again.\n\nOriginal Error: %s",
+			commitTimeout, err))
+		return nil, diags
+	case err != nil:
+		diags.Append(apiErrorDiagnostic("Unable to Commit VOD Upload", err))
+		return nil, diags
+	}
+	tflog.Info(ctx, "committed VOD upload", map[string]any{"file_id": committed.FileID, "request_id": committed.RequestID})
+	return committed, diags
+}
+
+// resolveLostCommit looks for the media a commit with an unknown outcome may have created: SearchMedia by
+// name within a creation-time window around the commit, matched on the session's media storage path,
+// which is unique to the session. Like the commit, the search is not cut short by an interrupt. Only
+// when nothing matches (or the upload was done elsewhere, so the path is unknown) is the media reported
+// as possibly created but not tracked.
+func (r *mediaResource) resolveLostCommit(ctx context.Context, plan *mediaResourceModel, session *vod.ApplyUploadResponse, lost *vod.CommitOutcomeUnknownError, started time.Time) (*vod.CommitUploadResponse, diag.Diagnostics) {
+	var diags diag.Diagnostics
+	if session == nil {
+		diags.AddError("VOD Media Created But Not Tracked", lostCommitDetail(plan, nil, lost, nil))
+		return nil, diags
+	}
+	findCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), resolveTimeout)
+	defer cancel()
+	query := vod.UploadedMediaQuery{
+		StoragePath:   session.MediaStoragePath,
+		CreatedAfter:  started.Add(-commitTimeSlack),
+		CreatedBefore: time.Now().Add(commitTimeSlack),
+		SubAppID:      pinnedSubAppID(plan.SubAppID),
+	}
+	if isKnown(plan.MediaName) {
+		query.Name = plan.MediaName.ValueString()
+	}
+	info, err := r.data.client.FindUploadedMedia(findCtx, query)
+	if err != nil {
+		diags.AddError("VOD Media Created But Not Tracked", lostCommitDetail(plan, session, lost, err))
+		return nil, diags
+	}
+	basic := info.BasicInfo
+	tflog.Info(ctx, "found the media of a commit whose reply was lost", map[string]any{"file_id": info.FileID})
+	diags.AddWarning("VOD Media Found After an Unanswered Commit",
+		fmt.Sprintf("CommitUpload did not return the new media's FileId, so the provider looked it up with "+
+			"SearchMedia: media %s named %q, created at %s, is stored at this upload's path %s. It is tracked "+
+			"in the state like any other.\n\nWhat CommitUpload returned: %s",
+			info.FileID, basic.Name, basic.CreateTime, basic.StoragePath, lost))
+	return &vod.CommitUploadResponse{FileID: info.FileID, MediaURL: basic.MediaURL, CoverURL: basic.CoverURL}, diags
+}
+
+// lostCommitDetail says what is needed to find and import media that may exist without being tracked.
+func lostCommitDetail(plan *mediaResourceModel, session *vod.ApplyUploadResponse, lost *vod.CommitOutcomeUnknownError, searchErr error) string {
+	detail := "CommitUpload may have created the media file, but its FileId was not received, and the session " +
+		"key cannot be committed again. "
+	switch {
+	case session == nil:
+		detail += "The upload was done outside this resource, so the provider cannot tell which media is this " +
+			"session's. "
+	case errors.Is(searchErr, vod.ErrMediaNotFound):
+		detail += "SearchMedia found no media with this upload's storage path yet: the commit may not have " +
+			"happened, or the search index may not show it yet. "
+	default:
+		detail += fmt.Sprintf("Looking it up with SearchMedia failed too: %s. ", searchErr)
+	}
+	detail += "Terraform does not track this media, so it is not in the state.\n\n" +
+		"Find it in the VOD console (Media Assets) or with SearchMedia"
+	if isKnown(plan.MediaName) {
+		detail += fmt.Sprintf(" by its name %q", plan.MediaName.ValueString())
+	}
+	if session != nil {
+		detail += fmt.Sprintf(" and its storage path %s in bucket %s", session.MediaStoragePath, session.StorageBucket)
+	}
+	detail += ", then either import it:\n\n    terraform import <resource address> <file_id>\n\n" +
+		"or delete it and apply again.\n\nWhat CommitUpload returned: " + lost.Error()
+	return detail
+}
+
+// applyAfterCommit brings the new media in line with the arguments CommitUpload could not carry:
+// description and tags always, and with vod_session_key_wo also the name, category, expiry and cover,
+// which the session may have set differently. It fills the results too: from the one read it needs
+// anyway when nothing is left to change, from a second read after a change.
+//
+// It reports whether plan now holds the state to save. When the media cannot be read, or the operation
+// ends, the media stays as tracked after the commit, with a warning: it exists, and the next refresh or
+// apply completes it. Only a change VOD refuses is an error, which taints the media.
+func (r *mediaResource) applyAfterCommit(ctx context.Context, op operation, plan *mediaResourceModel, uploadedHere bool) (bool, diag.Diagnostics) {
+	var diags diag.Diagnostics
+	info, err := r.describe(ctx, plan)
+	if err != nil {
+		diags.Append(notReadAfterCommit(ctx, op, plan, err))
+		return false, diags
+	}
+	current := *plan
+	diags.Append(current.flattenMediaInfo(ctx, info)...)
+	modify, d := plan.modifyRequest(ctx, &current, !uploadedHere && !plan.CoverSource.IsNull())
+	diags.Append(d...)
+	if modify == nil || diags.HasError() {
+		// VOD already matches the plan, or the change could not be built: the state says what VOD has.
+		*plan = current
+		return true, diags
+	}
+	if _, err := r.data.client.ModifyMediaInfo(ctx, modify); err != nil {
+		if cause := op.endedBecause(ctx); cause != "" {
+			diags.AddWarning("VOD Media Committed and Tracked, Not Finished",
+				fmt.Sprintf("The media %s was committed and is tracked in the state, but %s while its settings "+
+					"were being applied. The next apply applies them in place.", plan.FileID.ValueString(), cause))
+			return false, diags
+		}
+		diags.Append(apiErrorDiagnostic("Unable to Finish Creating VOD Media", err))
+		diags.AddError("VOD Media Created With Different Settings",
+			fmt.Sprintf("The media %s was created but its settings could not be applied. It is saved in the "+
+				"state as tainted: the next apply replaces it.", plan.FileID.ValueString()))
+		*plan = current
+		return true, diags
+	}
+	info, err = r.describe(ctx, plan)
+	if err != nil {
+		diags.Append(notReadAfterCommit(ctx, op, plan, err))
+		return false, diags
+	}
+	diags.Append(plan.flattenMediaInfo(ctx, info)...)
+	return true, diags
+}
+
+// notReadAfterCommit is the warning for new media that could not be read back. It is not an error:
+// an error would taint the media, and the next apply would upload it again.
+func notReadAfterCommit(ctx context.Context, op operation, plan *mediaResourceModel, err error) diag.Diagnostic {
+	reason := "reading it back failed: " + err.Error()
+	if cause := op.endedBecause(ctx); cause != "" {
+		reason = cause + " before it was read back"
+	}
+	return diag.NewWarningDiagnostic("VOD Media Committed and Tracked, Not Read",
+		fmt.Sprintf("The media %s was committed and is tracked in the state with what CommitUpload returned "+
+			"(file_id, media_url, cover_url), but %s. The next refresh fills in the rest, and the next apply "+
+			"applies any setting still missing; nothing is uploaded again.", plan.FileID.ValueString(), reason))
+}

@@ -1,0 +1,265 @@
+package provider
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/hashicorp/go-hclog"
+	"github.com/hashicorp/go-plugin"
+	"github.com/hashicorp/terraform-exec/tfexec"
+	tfjson "github.com/hashicorp/terraform-json"
+	"github.com/hashicorp/terraform-plugin-framework/providerserver"
+	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
+	"github.com/hashicorp/terraform-plugin-go/tfprotov6/tf6server"
+
+	"github.com/tencentvod/terraform-provider-tencentvod/internal/emulator"
+)
+
+// applyWatcher serves the provider and hands each ApplyResourceChange's context to the test: Terraform's
+// interrupt reaches the provider by cancelling that context.
+type applyWatcher struct {
+	tfprotov6.ProviderServer
+	applying chan context.Context
+}
+
+func (w *applyWatcher) ApplyResourceChange(ctx context.Context, req *tfprotov6.ApplyResourceChangeRequest) (*tfprotov6.ApplyResourceChangeResponse, error) {
+	select {
+	case w.applying <- ctx:
+	default:
+	}
+	return w.ProviderServer.ApplyResourceChange(ctx, req)
+}
+
+// directTerraform runs Terraform commands directly (not through terraform-plugin-testing, which cannot
+// interrupt a command) against this provider served in-process, as terraform-plugin-testing does it.
+type directTerraform struct {
+	tf       *tfexec.Terraform
+	reattach *tfexec.ReattachOption
+	watcher  *applyWatcher
+	output   *syncBuffer
+}
+
+func (d *directTerraform) apply(ctx context.Context) error { return d.tf.Apply(ctx, d.reattach) }
+
+func (d *directTerraform) plan(ctx context.Context) (bool, error) { return d.tf.Plan(ctx, d.reattach) }
+
+func (d *directTerraform) destroy(ctx context.Context) error { return d.tf.Destroy(ctx, d.reattach) }
+
+func (d *directTerraform) show(ctx context.Context) (*tfjson.State, error) {
+	return d.tf.Show(ctx, d.reattach)
+}
+
+func newDirectTerraform(t *testing.T, config string) *directTerraform {
+	t.Helper()
+	terraformPath, err := exec.LookPath("terraform")
+	if err != nil {
+		t.Fatalf("terraform is not on PATH: %s", err)
+	}
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "main.tf"), []byte(config), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	tf, err := tfexec.NewTerraform(dir, terraformPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	watcher := &applyWatcher{ProviderServer: providerserver.NewProtocol6(New("test")())(), applying: make(chan context.Context, 1)}
+	ctx, cancel := context.WithCancel(context.Background())
+	reattach := make(chan *plugin.ReattachConfig, 1)
+	closed := make(chan struct{})
+	go func() {
+		err := tf6server.Serve("registry.terraform.io/hashicorp/tencentvod", func() tfprotov6.ProviderServer { return watcher },
+			tf6server.WithDebug(ctx, reattach, closed), tf6server.WithGoPluginLogger(hclog.NewNullLogger()),
+			tf6server.WithLoggingSink(t))
+		if err != nil {
+			t.Errorf("serving the provider: %s", err)
+		}
+	}()
+	var cfg *plugin.ReattachConfig
+	select {
+	case cfg = <-reattach:
+	case <-time.After(time.Minute):
+		t.Fatal("the provider server did not start")
+	}
+	t.Cleanup(func() {
+		cancel()
+		<-closed
+	})
+	reattachOption := tfexec.Reattach(tfexec.ReattachInfo{"registry.terraform.io/hashicorp/tencentvod": tfexec.ReattachConfig{
+		Protocol: string(cfg.Protocol), ProtocolVersion: cfg.ProtocolVersion, Pid: cfg.Pid, Test: cfg.Test,
+		Addr: tfexec.ReattachConfigAddr{Network: cfg.Addr.Network(), String: cfg.Addr.String()},
+	}})
+	output := &syncBuffer{}
+	tf.SetStdout(output)
+	tf.SetStderr(output)
+	if err := tf.Init(context.Background(), reattachOption); err != nil {
+		t.Fatalf("terraform init: %s\n%s", err, output)
+	}
+	return &directTerraform{tf: tf, reattach: reattachOption, watcher: watcher, output: output}
+}
+
+// syncBuffer collects a command's output, written from Terraform's output goroutines.
+type syncBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *syncBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *syncBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
+}
+
+// Ctrl-C while CommitUpload is in flight: the commit completes (Terraform's cancellation does not reach
+// it), the media is saved to the state, and the next plan and apply upload nothing.
+func TestAccMedia_interruptDuringCommitKeepsMediaTracked(t *testing.T) {
+	t.Parallel()
+	skipInAccMode(t)
+	env := newTestEnv(t)
+	gate := emulator.NewGate()
+	defer gate.Open()
+	env.emu.InjectFault(emulator.Fault{Action: "CommitUpload", Times: 1, AfterDispatch: true, Hold: gate})
+	video, _ := newMediaFiles(t).random("clip.mp4", 8<<10)
+	tf := newDirectTerraform(t, env.providerConfig()+fmt.Sprintf(`
+resource "tencentvod_media" "test" {
+  source = %q
+}
+`, video))
+
+	applyCtx, interrupt := context.WithCancel(context.Background())
+	defer interrupt()
+	applied := make(chan error, 1)
+	go func() { applied <- tf.apply(applyCtx) }()
+	var providerCtx context.Context
+	select {
+	case <-gate.Arrived():
+		providerCtx = <-tf.watcher.applying
+	case err := <-applied:
+		t.Fatalf("the apply ended before CommitUpload was held: %v\n%s", err, tf.output)
+	case <-time.After(2 * time.Minute):
+		t.Fatalf("CommitUpload never arrived\n%s", tf.output)
+	}
+
+	// terraform-exec interrupts Terraform (SIGINT) when its context is cancelled; Terraform passes the
+	// interrupt on by cancelling the provider's context. Only then does the commit's reply arrive.
+	interrupt()
+	select {
+	case <-providerCtx.Done():
+	case <-time.After(time.Minute):
+		t.Fatalf("the interrupt never reached the provider\n%s", tf.output)
+	}
+	gate.Open()
+	select {
+	case err := <-applied:
+		if !errors.Is(err, context.Canceled) {
+			t.Logf("apply ended with: %v", err)
+		}
+	case <-time.After(2 * time.Minute):
+		t.Fatalf("the interrupted apply never ended\n%s", tf.output)
+	}
+	output := tf.output.String()
+	for _, want := range []string{"VOD Media Committed and Tracked, Not Finished", "the operation was interrupted"} {
+		if !strings.Contains(strings.Join(strings.Fields(output), " "), want) {
+			t.Errorf("the apply's output does not say %q:\n%s", want, output)
+		}
+	}
+	if strings.Contains(output, "context canceled") {
+		t.Errorf("the apply's output blames a cancelled context:\n%s", output)
+	}
+
+	media := env.emu.Media()
+	if len(media) != 1 {
+		t.Fatalf("%d media in VOD, want the one committed", len(media))
+	}
+	state, err := tf.show(context.Background())
+	if err != nil {
+		t.Fatalf("terraform show: %s", err)
+	}
+	if id, err := stateAttr(state, "tencentvod_media.test", "file_id"); err != nil || id != media[0].FileID {
+		t.Fatalf("file_id in state = %v (%v), want the committed media %s\n%s", id, err, media[0].FileID, output)
+	}
+	if env.apiAttempts("SearchMedia") != 0 {
+		t.Error("the commit's reply was not received: the media was found by search instead")
+	}
+
+	changes, err := tf.plan(context.Background())
+	if err != nil || changes {
+		t.Fatalf("the plan after the interrupted apply has changes (%v) or failed: %v\n%s", changes, err, tf.output)
+	}
+	if err := tf.apply(context.Background()); err != nil {
+		t.Fatalf("terraform apply: %s\n%s", err, tf.output)
+	}
+	if n := env.apiAttempts("ApplyUpload"); n != 1 || len(env.emu.Media()) != 1 {
+		t.Errorf("%d upload sessions and %d media after the next apply; nothing should be uploaded again", n, len(env.emu.Media()))
+	}
+	if err := tf.destroy(context.Background()); err != nil {
+		t.Fatalf("terraform destroy: %s\n%s", err, tf.output)
+	}
+}
+
+// Ctrl-C before anything was committed ends the create with an error that says it was interrupted,
+// not that a context was cancelled or the network failed; nothing is left in VOD or the state.
+func TestAccMedia_interruptBeforeCommitSaysInterrupted(t *testing.T) {
+	t.Parallel()
+	skipInAccMode(t)
+	env := newTestEnv(t)
+	gate := emulator.NewGate()
+	defer gate.Open()
+	env.emu.InjectFault(emulator.Fault{Action: "ApplyUpload", Times: 1, Hold: gate})
+	video, _ := newMediaFiles(t).random("clip.mp4", 8<<10)
+	tf := newDirectTerraform(t, env.providerConfig()+fmt.Sprintf(`
+resource "tencentvod_media" "test" {
+  source = %q
+}
+`, video))
+
+	applyCtx, interrupt := context.WithCancel(context.Background())
+	defer interrupt()
+	applied := make(chan error, 1)
+	go func() { applied <- tf.apply(applyCtx) }()
+	select {
+	case <-gate.Arrived():
+	case err := <-applied:
+		t.Fatalf("the apply ended before ApplyUpload was held: %v\n%s", err, tf.output)
+	case <-time.After(2 * time.Minute):
+		t.Fatalf("ApplyUpload never arrived\n%s", tf.output)
+	}
+	interrupt()
+	select {
+	case err := <-applied:
+		if err == nil {
+			t.Fatalf("the interrupted apply succeeded\n%s", tf.output)
+		}
+	case <-time.After(2 * time.Minute):
+		t.Fatalf("the interrupted apply never ended\n%s", tf.output)
+	}
+	output := strings.Join(strings.Fields(tf.output.String()), " ")
+	want := "Unable to Open VOD Upload Session"
+	if !strings.Contains(output, want) || !strings.Contains(output, "The operation was interrupted") ||
+		!strings.Contains(output, "while opening an upload session") {
+		t.Errorf("the apply's output does not say it was interrupted while opening the session:\n%s", tf.output)
+	}
+	for _, wrong := range []string{"context canceled", "Check endpoint"} {
+		if strings.Contains(output, wrong) {
+			t.Errorf("the apply's output says %q:\n%s", wrong, tf.output)
+		}
+	}
+	if n := len(env.emu.Media()); n != 0 {
+		t.Errorf("%d media in VOD after an interrupt before the commit", n)
+	}
+}

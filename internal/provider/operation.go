@@ -1,0 +1,62 @@
+package provider
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+)
+
+// operation is one Create, Update or Delete, bounded by its value in the timeouts block. When its
+// context ends, the error it leaves behind ("context deadline exceeded", "context canceled") says
+// little: operation words the real cause, the timeout that ran out (with its value) or the interrupt.
+type operation struct {
+	name    string // "create", "update" or "delete", as in the timeouts block
+	timeout time.Duration
+}
+
+// start returns the operation's context: the RPC's, with logging prepared and the timeout applied.
+func (op operation) start(ctx context.Context) (context.Context, context.CancelFunc) {
+	return context.WithTimeout(withLogging(ctx), op.timeout)
+}
+
+// endedBecause says why ctx (the operation's context) ended, or "" while it runs. A context that
+// ended without reaching its deadline was cancelled by Terraform, which does so when it is interrupted.
+func (op operation) endedBecause(ctx context.Context) string {
+	switch err := ctx.Err(); {
+	case err == nil:
+		return ""
+	case errors.Is(err, context.DeadlineExceeded):
+		return fmt.Sprintf("the %s timeout (%s) ran out", op.name, op.timeout)
+	default:
+		return "the operation was interrupted (Terraform was asked to stop, for example with Ctrl-C)"
+	}
+}
+
+// failed is the diagnostic for a step that failed with err while doing what ("uploading source ...").
+// When the operation's context has ended, that is the cause reported, with consequence (what it
+// leaves behind, may be ""); otherwise the error is reported as the API returned it.
+func (op operation) failed(ctx context.Context, summary, what, consequence string, err error) diag.Diagnostic {
+	cause := op.endedBecause(ctx)
+	if cause == "" {
+		return apiErrorDiagnostic(summary, err)
+	}
+	detail := fmt.Sprintf("%s while %s.", sentence(cause), what)
+	if consequence != "" {
+		detail += " " + consequence
+	}
+	if errors.Is(ctx.Err(), context.DeadlineExceeded) {
+		detail += fmt.Sprintf("\n\nIf the %s needs more time, raise %s in the resource's timeouts block.", op.name, op.name)
+	}
+	return diag.NewErrorDiagnostic(summary, detail)
+}
+
+// sentence capitalises the first letter of an ASCII phrase.
+func sentence(phrase string) string {
+	if phrase == "" || phrase[0] < 'a' || phrase[0] > 'z' {
+		return phrase
+	}
+	return string(phrase[0]-'a'+'A') + phrase[1:]
+}
