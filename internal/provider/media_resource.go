@@ -353,7 +353,8 @@ func (r *mediaResource) Create(ctx context.Context, req resource.CreateRequest, 
 	var plan, config mediaResourceModel
 	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
 	resp.Diagnostics.Append(req.Config.Get(ctx, &config)...)
-	resp.Diagnostics.Append(r.requireClient("The media cannot be created")...)
+	client, diags := r.data.Client("The media cannot be created")
+	resp.Diagnostics.Append(diags...)
 	if resp.Diagnostics.HasError() {
 		return
 	}
@@ -365,7 +366,7 @@ func (r *mediaResource) Create(ctx context.Context, req resource.CreateRequest, 
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	op := operation{name: "create", timeout: timeout}
+	op := operation{name: "create", timeout: timeout, client: client}
 	ctx, cancel := op.start(ctx)
 	defer cancel()
 	r.create(ctx, op, &plan, config.VodSessionKeyWO, resp)
@@ -377,7 +378,8 @@ func (r *mediaResource) Read(ctx context.Context, req resource.ReadRequest, resp
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	if !r.data.configKnown() {
+	client, _ := r.data.Client("")
+	if client == nil {
 		// Only during a plan whose provider block depends on values known after apply. Failing would
 		// fail every plan of such a configuration; the prior state stands until the next refresh.
 		resp.Diagnostics.AddWarning("VOD Media Not Refreshed",
@@ -389,7 +391,7 @@ func (r *mediaResource) Read(ctx context.Context, req resource.ReadRequest, resp
 	ctx, cancel := context.WithTimeout(withLogging(ctx), defaultMediaReadTimeout)
 	defer cancel()
 
-	info, err := r.describe(ctx, &state)
+	info, err := describeMedia(ctx, client, &state)
 	if isMediaNotFound(err) {
 		// Deleted outside Terraform (or expired): forget it so that the next plan creates it again.
 		resp.Diagnostics.AddWarning("Media No Longer Exists",
@@ -410,7 +412,8 @@ func (r *mediaResource) Update(ctx context.Context, req resource.UpdateRequest, 
 	var plan, state mediaResourceModel
 	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
 	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
-	resp.Diagnostics.Append(r.requireClient("The media cannot be updated")...)
+	client, diags := r.data.Client("The media cannot be updated")
+	resp.Diagnostics.Append(diags...)
 	if resp.Diagnostics.HasError() {
 		return
 	}
@@ -419,7 +422,7 @@ func (r *mediaResource) Update(ctx context.Context, req resource.UpdateRequest, 
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	op := operation{name: "update", timeout: timeout}
+	op := operation{name: "update", timeout: timeout, client: client}
 	ctx, cancel := op.start(ctx)
 	defer cancel()
 
@@ -429,7 +432,7 @@ func (r *mediaResource) Update(ctx context.Context, req resource.UpdateRequest, 
 		return
 	}
 	if modify != nil {
-		if _, err := r.data.client.ModifyMediaInfo(ctx, modify); err != nil {
+		if _, err := op.client.ModifyMediaInfo(ctx, modify); err != nil {
 			resp.Diagnostics.Append(op.failed(ctx, "Unable to Update VOD Media",
 				fmt.Sprintf("updating media %s (ModifyMediaInfo)", state.FileID.ValueString()),
 				"The change may or may not have been applied; the next plan shows what is left to do.", err))
@@ -449,7 +452,8 @@ func (r *mediaResource) Update(ctx context.Context, req resource.UpdateRequest, 
 func (r *mediaResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
 	var state mediaResourceModel
 	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
-	resp.Diagnostics.Append(r.requireClient("The media cannot be deleted")...)
+	client, diags := r.data.Client("The media cannot be deleted")
+	resp.Diagnostics.Append(diags...)
 	if resp.Diagnostics.HasError() {
 		return
 	}
@@ -458,11 +462,11 @@ func (r *mediaResource) Delete(ctx context.Context, req resource.DeleteRequest, 
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	op := operation{name: "delete", timeout: timeout}
+	op := operation{name: "delete", timeout: timeout, client: client}
 	ctx, cancel := op.start(ctx)
 	defer cancel()
 
-	err := r.data.client.DeleteMedia(ctx, &vod.DeleteMediaRequest{
+	err := op.client.DeleteMedia(ctx, &vod.DeleteMediaRequest{
 		FileID:   state.FileID.ValueString(),
 		SubAppID: pinnedSubAppID(state.SubAppID),
 	})
@@ -497,23 +501,16 @@ func (r *mediaResource) ImportState(ctx context.Context, req resource.ImportStat
 	resp.Diagnostics.Append(markAdopted(ctx, resp.Private)...)
 }
 
-// requireClient checks, at the start of an apply-time operation, that the client exists: Terraform
-// configures the provider with known values before it applies, so an error here is a bug to report.
-func (r *mediaResource) requireClient(what string) diag.Diagnostics {
-	_, diags := r.data.Client(what)
-	return diags
-}
-
-// describe reads the media's basic information and metadata, in the application pinned at create.
-func (r *mediaResource) describe(ctx context.Context, m *mediaResourceModel) (*vod.MediaInfo, error) {
-	return r.data.client.DescribeMedia(ctx, m.FileID.ValueString(), pinnedSubAppID(m.SubAppID))
+// describeMedia reads the media's basic information and metadata, in the application pinned at create.
+func describeMedia(ctx context.Context, client *vod.Client, m *mediaResourceModel) (*vod.MediaInfo, error) {
+	return client.DescribeMedia(ctx, m.FileID.ValueString(), pinnedSubAppID(m.SubAppID))
 }
 
 // refresh reads the media after a change and fills the results. Unlike Read, a missing media is an error:
 // it was just changed.
 func (r *mediaResource) refresh(ctx context.Context, op operation, m *mediaResourceModel) diag.Diagnostics {
 	var diags diag.Diagnostics
-	info, err := r.describe(ctx, m)
+	info, err := describeMedia(ctx, op.client, m)
 	if err != nil {
 		diags.Append(op.failed(ctx, "Unable to Read VOD Media",
 			fmt.Sprintf("reading media %s back after the change", m.FileID.ValueString()), "", err))

@@ -47,7 +47,7 @@ func (r *mediaResource) create(ctx context.Context, op operation, plan *mediaRes
 	if uploadedHere {
 		committed, diags = r.uploadAndCommit(ctx, op, plan)
 	} else {
-		committed, diags = r.commit(maskSecrets(ctx, sessionKey.ValueString()), plan, sessionKey.ValueString(), nil)
+		committed, diags = r.commit(maskSecrets(ctx, sessionKey.ValueString()), op, plan, sessionKey.ValueString(), nil)
 	}
 	resp.Diagnostics.Append(diags...)
 	if committed == nil {
@@ -106,7 +106,7 @@ func (r *mediaResource) uploadAndCommit(ctx context.Context, op operation, plan 
 		return nil, diags
 	}
 
-	session, err := r.data.client.ApplyUpload(ctx, request)
+	session, err := op.client.ApplyUpload(ctx, request)
 	if err != nil {
 		diags.Append(op.failed(ctx, "Unable to Open VOD Upload Session", "opening an upload session (ApplyUpload)",
 			"Nothing was uploaded.", err))
@@ -121,7 +121,7 @@ func (r *mediaResource) uploadAndCommit(ctx context.Context, op operation, plan 
 		diags.Append(d...)
 		return nil, diags
 	}
-	committed, d := r.commit(ctx, plan, session.VodSessionKey, session)
+	committed, d := r.commit(ctx, op, plan, session.VodSessionKey, session)
 	diags.Append(d...)
 	return committed, diags
 }
@@ -134,7 +134,7 @@ type sessionUpload struct {
 // uploadSessionFiles uploads the media and, when there is one, the cover to the session's paths.
 func (r *mediaResource) uploadSessionFiles(ctx context.Context, op operation, plan *mediaResourceModel, session *vod.ApplyUploadResponse) diag.Diagnostics {
 	var diags diag.Diagnostics
-	client := r.data.client
+	client := op.client
 	bucketURL, err := client.BucketURL(session.StorageBucket, session.StorageRegion)
 	if err != nil {
 		diags.AddError("Unable to Upload Media", "The upload session's bucket cannot be reached: "+err.Error())
@@ -177,19 +177,19 @@ func (r *mediaResource) uploadSessionFiles(ctx context.Context, op operation, pl
 // instead. Either it commits and the media is tracked, or it is refused and nothing was created, or
 // its outcome is unknown and the media is looked up (resolveLostCommit). session is nil when the upload
 // was done elsewhere (vod_session_key_wo).
-func (r *mediaResource) commit(ctx context.Context, plan *mediaResourceModel, sessionKey string, session *vod.ApplyUploadResponse) (*vod.CommitUploadResponse, diag.Diagnostics) {
+func (r *mediaResource) commit(ctx context.Context, op operation, plan *mediaResourceModel, sessionKey string, session *vod.ApplyUploadResponse) (*vod.CommitUploadResponse, diag.Diagnostics) {
 	var diags diag.Diagnostics
 	commitCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), commitTimeout)
 	defer cancel()
 	started := time.Now()
-	committed, err := r.data.client.CommitUpload(commitCtx, &vod.CommitUploadRequest{
+	committed, err := op.client.CommitUpload(commitCtx, &vod.CommitUploadRequest{
 		VodSessionKey: sessionKey,
 		SubAppID:      pinnedSubAppID(plan.SubAppID),
 	})
 	var lost *vod.CommitOutcomeUnknownError
 	switch {
 	case errors.As(err, &lost):
-		return r.resolveLostCommit(ctx, plan, session, lost, started)
+		return r.resolveLostCommit(ctx, op, plan, session, lost, started)
 	case err != nil && commitCtx.Err() != nil:
 		diags.AddError("Unable to Commit VOD Upload", fmt.Sprintf("CommitUpload could not be sent within %s, so "+
 			"nothing was committed and the upload session expires unused. Apply again.\n\nOriginal Error: %s",
@@ -208,7 +208,7 @@ func (r *mediaResource) commit(ctx context.Context, plan *mediaResourceModel, se
 // which is unique to the session. Like the commit, the search is not cut short by an interrupt. Only
 // when nothing matches (or the upload was done elsewhere, so the path is unknown) is the media reported
 // as possibly created but not tracked.
-func (r *mediaResource) resolveLostCommit(ctx context.Context, plan *mediaResourceModel, session *vod.ApplyUploadResponse, lost *vod.CommitOutcomeUnknownError, started time.Time) (*vod.CommitUploadResponse, diag.Diagnostics) {
+func (r *mediaResource) resolveLostCommit(ctx context.Context, op operation, plan *mediaResourceModel, session *vod.ApplyUploadResponse, lost *vod.CommitOutcomeUnknownError, started time.Time) (*vod.CommitUploadResponse, diag.Diagnostics) {
 	var diags diag.Diagnostics
 	if session == nil {
 		diags.AddError("VOD Media Created But Not Tracked", lostCommitDetail(plan, nil, lost, nil))
@@ -225,7 +225,7 @@ func (r *mediaResource) resolveLostCommit(ctx context.Context, plan *mediaResour
 	if isKnown(plan.MediaName) {
 		query.Name = plan.MediaName.ValueString()
 	}
-	info, err := r.data.client.FindUploadedMedia(findCtx, query)
+	info, err := op.client.FindUploadedMedia(findCtx, query)
 	if err != nil {
 		diags.AddError("VOD Media Created But Not Tracked", lostCommitDetail(plan, session, lost, err))
 		return nil, diags
@@ -277,7 +277,7 @@ func lostCommitDetail(plan *mediaResourceModel, session *vod.ApplyUploadResponse
 // apply completes it. Only a change VOD refuses is an error, which taints the media.
 func (r *mediaResource) applyAfterCommit(ctx context.Context, op operation, plan *mediaResourceModel, uploadedHere bool) (bool, diag.Diagnostics) {
 	var diags diag.Diagnostics
-	info, err := r.describe(ctx, plan)
+	info, err := describeMedia(ctx, op.client, plan)
 	if err != nil {
 		diags.Append(notReadAfterCommit(ctx, op, plan, err))
 		return false, diags
@@ -291,7 +291,7 @@ func (r *mediaResource) applyAfterCommit(ctx context.Context, op operation, plan
 		*plan = current
 		return true, diags
 	}
-	if _, err := r.data.client.ModifyMediaInfo(ctx, modify); err != nil {
+	if _, err := op.client.ModifyMediaInfo(ctx, modify); err != nil {
 		if cause := op.endedBecause(ctx); cause != "" {
 			diags.AddWarning("VOD Media Committed and Tracked, Not Finished",
 				fmt.Sprintf("The media %s was committed and is tracked in the state, but %s while its settings "+
@@ -305,7 +305,7 @@ func (r *mediaResource) applyAfterCommit(ctx context.Context, op operation, plan
 		*plan = current
 		return true, diags
 	}
-	info, err = r.describe(ctx, plan)
+	info, err = describeMedia(ctx, op.client, plan)
 	if err != nil {
 		diags.Append(notReadAfterCommit(ctx, op, plan, err))
 		return false, diags

@@ -7,6 +7,8 @@ import (
 	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework/diag"
+
+	"github.com/tencentvod/terraform-provider-tencentvod/internal/vod"
 )
 
 // operation is one Create, Update or Delete, bounded by its value in the timeouts block. When its
@@ -15,6 +17,9 @@ import (
 type operation struct {
 	name    string // "create", "update" or "delete", as in the timeouts block
 	timeout time.Duration
+	// client is the configured API client, taken from the provider data's accessor when the operation
+	// starts; every step of the operation calls the API through it.
+	client *vod.Client
 }
 
 // start returns the operation's context: the RPC's, with logging prepared and the timeout applied.
