@@ -5,9 +5,9 @@ import (
 	"strings"
 	"testing"
 
+	tfjson "github.com/hashicorp/terraform-json"
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/statecheck"
-	tfjson "github.com/hashicorp/terraform-json"
 
 	"github.com/tencentvod/terraform-provider-tencentvod/internal/emulator"
 )
