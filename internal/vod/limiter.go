@@ -17,7 +17,9 @@ import (
 // throttle it needs about five seconds to come back. A Terraform run opens its sessions in a few seconds,
 // and the client that finishes last must take over the share of those that are done, so the rate here
 // grows linearly (additive increase, multiplicative decrease) and is back at its ceiling within
-// rateRecoveryTime of the last throttle.
+// rateRecoveryTime of the last throttle. Half a second was chosen with the simulation in
+// limiter_sim_test.go: a whole second left the last client too slow once the others had finished, a
+// quarter second had about half as many calls again refused for little gain.
 const (
 	// defaultActionRate is the documented limit of most actions, in calls per second.
 	defaultActionRate = 100.0
@@ -26,7 +28,7 @@ const (
 	// minActionRate is the lowest a bucket's rate may drop to (the AWS SDK's minimum fill rate).
 	minActionRate = 0.5
 	// rateRecoveryTime is how long a bucket takes to climb from no rate at all back to its ceiling.
-	rateRecoveryTime = time.Second
+	rateRecoveryTime = 500 * time.Millisecond
 )
 
 // documentedActionRates are the per-second limits of the actions that allow fewer than defaultActionRate.
