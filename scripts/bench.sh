@@ -59,17 +59,6 @@ stats() {
 		}'
 }
 
-# count_calls ACTION [CODE]: how many ACTION calls (answered with error CODE, when given) the
-# emulator has logged so far. It logs one line per API request, rate-limited ones included:
-#   level=INFO msg="api call" service=vod action=ApplyUpload request_id=... code=OK
-count_calls() {
-	awk -v action="$1" -v code="${2:-}" '
-		/msg="api call"/ && index($0, " action=" action " ") {
-			if (code == "" || index($0, " code=" code)) n++
-		}
-		END { print n + 0 }' "$work/emulator.log"
-}
-
 # write_provider_block DIR: the provider requirement and an empty provider block (settings come from
 # the environment use_emulator sets), as providers.tf in DIR.
 write_provider_block() {
@@ -120,12 +109,30 @@ resource "terraform_data" "consume" {
 EOF
 }
 
+# calls_since LINE START: "CALLS THROTTLED FIRST" for the ApplyUpload calls the emulator logged after
+# line LINE of its log: how many, how many it refused, and how many seconds after START (date +%s.%N)
+# the first one came. The log's times are UTC with milliseconds:
+#   time=2026-11-29T11:19:05.880Z level=INFO msg="api call" service=vod action=ApplyUpload ... code=OK
+calls_since() {
+	tail -n "+$(($1 + 1))" "$work/emulator.log" | awk -v start="$2" '
+		/msg="api call"/ && / action=ApplyUpload / {
+			n++
+			if (/ code=RequestLimitExceeded/) limited++
+			if (n == 1) {
+				split(substr($1, 17, 12), hms, ":")
+				first = hms[1] * 3600 + hms[2] * 60 + hms[3] - start % 86400
+				if (first < -43200) first += 86400
+			}
+		}
+		END { printf "%d %d %.2f\n", n, limited, first }'
+}
+
 # session_run LABEL APPLIES COUNT RUN: one run of APPLIES concurrent applies of saved plans with COUNT
 # sessions each. The plans are made first (not timed), then the emulator's bucket is left to refill
 # (it holds one second's worth), then all applies start at once. Appends to $work/sessions/LABEL.runs
-# "SECONDS SESSIONS_PER_SECOND SHARE_OF_LIMIT FAILED_APPLIES APPLYUPLOAD_CALLS THROTTLED".
+# "SECONDS SESSIONS_PER_SECOND SHARE_OF_LIMIT FAILED_APPLIES APPLYUPLOAD_CALLS THROTTLED FIRST_CALL_S".
 session_run() {
-	local label=$1 applies=$2 count=$3 run=$4 i dir start end failed=0 calls limited seconds rate share
+	local label=$1 applies=$2 count=$3 run=$4 i dir start end failed=0 log_lines calls limited first seconds rate share
 	local -a pids=()
 	for ((i = 1; i <= applies; i++)); do
 		dir="$work/sessions/$label/$i"
@@ -137,8 +144,7 @@ session_run() {
 		wait "${pids[$i]}" || { tail -n 40 "$work/sessions/$label/$((i + 1))/plan.log" >&2; die "terraform plan failed ($label, run $run)"; }
 	done
 	sleep 1.5
-	calls=$(count_calls ApplyUpload)
-	limited=$(count_calls ApplyUpload RequestLimitExceeded)
+	log_lines=$(wc -l <"$work/emulator.log")
 	pids=()
 	start=$(now)
 	for ((i = 1; i <= applies; i++)); do
@@ -154,15 +160,13 @@ session_run() {
 		fi
 	done
 	end=$(now)
-	calls=$(($(count_calls ApplyUpload) - calls))
-	limited=$(($(count_calls ApplyUpload RequestLimitExceeded) - limited))
+	read -r calls limited first <<<"$(calls_since "$log_lines" "$start")"
 	seconds=$(elapsed "$start" "$end")
 	rate=$(awk -v n="$((applies * count))" -v s="$seconds" 'BEGIN { printf "%.1f", n / s }')
 	share=$(awk -v r="$rate" -v l="$api_rate_limit" 'BEGIN { printf "%.3f", r / l }')
-	echo "$seconds $rate $share $failed $calls $limited" >>"$work/sessions/$label.runs"
-	echo "$start $end" >>"$work/sessions/$label.times"
-	printf '%s: %s run %2d: %s s, %s sessions/s (%s of the limit), %d failed applies, %d ApplyUpload calls, %d throttled\n' \
-		"$name" "$label" "$run" "$seconds" "$rate" "$share" "$failed" "$calls" "$limited" >&2
+	echo "$seconds $rate $share $failed $calls $limited $first" >>"$work/sessions/$label.runs"
+	printf '%s: %s run %2d: %s s, %s sessions/s (%s of the limit), %d failed applies, %d ApplyUpload calls, %d throttled, first call after %s s\n' \
+		"$name" "$label" "$run" "$seconds" "$rate" "$share" "$failed" "$calls" "$limited" "$first" >&2
 }
 
 # session_scenario LABEL APPLIES COUNT: session_run, session_runs times.
@@ -505,10 +509,11 @@ sessions_report() {
 	awk '{ print $3 }' "$file" >"$work/sessions/$label.shares"
 	read -r share_median _ share_min _ <<<"$(stats "$work/sessions/$label.shares")"
 	awk -v title="$title" -v shares="$shares" -v min="$share_min" -v median="$share_median" '
-		{ seconds += $1; failed += $4; calls += $5; limited += $6 }
+		{ seconds += $1; failed += $4; calls += $5; limited += $6; first += $7; if ($7 > latest) latest = $7 }
 		END {
 			printf "  %-17s share of the limit: min %.2f, median %.2f; runs: %s\n", title, min, median, shares
 			printf "  %-17s %.2f s per run on average; %d failed applies; %d ApplyUpload calls, %d throttled\n", "", seconds / NR, failed, calls, limited
+			printf "  %-17s first ApplyUpload %.2f s after the applies started on average, %.2f s at the latest\n", "", first / NR, latest
 		}' "$file"
 }
 
