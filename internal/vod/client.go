@@ -23,8 +23,8 @@ import (
 const (
 	backoffBase = 250 * time.Millisecond
 	backoffCap  = 8 * time.Second
-	// retryBudget bounds the time one call may spend retrying even without a context deadline.
-	retryBudget = 2 * time.Minute
+	// defaultRetryBudget bounds the time one call may spend retrying even without a context deadline.
+	defaultRetryBudget = 2 * time.Minute
 )
 
 type apiService struct {
@@ -49,6 +49,8 @@ type Client struct {
 	// sleep and jitter are replaced in tests to observe backoff without waiting.
 	sleep  func(ctx context.Context, d time.Duration) error
 	jitter func(ceiling time.Duration) time.Duration
+	// retryBudget is defaultRetryBudget; tests shorten it.
+	retryBudget time.Duration
 	// progressLogInterval spaces UploadFile's progress log lines (0 = every 5 s); tests shorten it.
 	progressLogInterval time.Duration
 
@@ -73,6 +75,8 @@ func NewClient(cfg Config) (*Client, error) {
 		transport: &exchangeRecorder{next: newTransport()},
 		sleep:     sleepContext,
 		jitter:    fullJitter,
+
+		retryBudget: defaultRetryBudget,
 	}
 	if c.logger == nil {
 		c.logger = nopLogger{}
@@ -267,7 +271,7 @@ func (c *Client) waitForLimiter(ctx context.Context, limiter *adaptiveRate, acti
 	if deadline, ok := ctx.Deadline(); ok && deadline.Sub(now) < delay {
 		return time.Time{}, notSent(fmt.Sprintf("the client-side rate limit would delay the call by %s, past the operation's deadline", delay.Round(time.Millisecond)), context.DeadlineExceeded)
 	}
-	if lastErr != nil && now.Add(delay).Sub(started) > retryBudget {
+	if lastErr != nil && now.Add(delay).Sub(started) > c.retryBudget {
 		return time.Time{}, notSent("the client-side rate limit would delay the retry past the retry budget", nil)
 	}
 	if delay > 0 {
@@ -289,7 +293,7 @@ func (c *Client) nextWait(ctx context.Context, apiErr *APIError, failures int, s
 	if deadline, ok := ctx.Deadline(); ok && time.Until(deadline) < wait {
 		return 0, false
 	}
-	if time.Since(started)+wait > retryBudget {
+	if time.Since(started)+wait > c.retryBudget {
 		return 0, false
 	}
 	return wait, true

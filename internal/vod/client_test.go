@@ -166,6 +166,25 @@ func TestThrottlingIsRetriedUntilTheDeadlineNotMaxRetries(t *testing.T) {
 	}
 }
 
+// Without a deadline, throttling is retried until the retry budget runs out.
+func TestThrottlingIsBoundedByTheRetryBudget(t *testing.T) {
+	t.Parallel()
+	api := newFakeAPI(t, nil, func(w http.ResponseWriter, _ *http.Request, _ apiCall) { limitExceeded(w) })
+	c := mustClient(t, testConfig(t, api.URL()))
+	c.retryBudget = 300 * time.Millisecond
+	start := time.Now()
+	_, err := c.ApplyUpload(context.Background(), &ApplyUploadRequest{MediaType: "mp4"})
+	if ErrorCode(err) != "RequestLimitExceeded" {
+		t.Fatalf("err = %v, want the last throttling answer", err)
+	}
+	if calls := len(api.Calls()); calls < 3 {
+		t.Errorf("%d attempts within the budget, want throttling retried", calls)
+	}
+	if elapsed := time.Since(start); elapsed > 5*time.Second {
+		t.Errorf("the call took %v with a 300ms retry budget", elapsed)
+	}
+}
+
 // Without a deadline, throttling is retried within the retry budget; a throttle between other failures
 // does not count against max_retries.
 func TestThrottlingDoesNotCountAgainstMaxRetries(t *testing.T) {
@@ -221,6 +240,9 @@ func TestClientErrorCodes(t *testing.T) {
 		{"200 garbage", func(w http.ResponseWriter) {
 			_, _ = w.Write([]byte(`{"Response":{"RequestId":"req-cut-short","TempCertificate":{"SecretKey":"half-a-secret`))
 		}, CodeParseJSONError, []string{"HTTP 200 OK", "JSON that is not a valid API response"}, "req-cut-short"},
+		{"200 prefix before JSON", func(w http.ResponseWriter) {
+			_, _ = w.Write([]byte(`)]}' {"Response":{"TempCertificate":{"SecretKey":"half-a-secret"}}}`))
+		}, CodeParseJSONError, []string{"HTTP 200 OK", `: ")]}'"`}, ""},
 		{"200 text with a request id header", func(w http.ResponseWriter) {
 			w.Header().Set("X-TC-RequestId", "req-from-header")
 			_, _ = w.Write([]byte("  upstream\nbusy\x00 " + strings.Repeat("x", 300)))

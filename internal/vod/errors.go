@@ -114,7 +114,9 @@ func describeReply(got reply) string {
 	case text[0] == '{' || text[0] == '[':
 		fmt.Fprintf(&b, " with %d bytes of JSON that is not a valid API response (truncated or malformed)", got.size)
 	default:
-		fmt.Fprintf(&b, " with a body that is not an API response: %q", snippet(text, 120))
+		// Only what comes before any JSON: a body that wraps a success reply may hold credentials.
+		before, _, _ := bytes.Cut(text, []byte("{"))
+		fmt.Fprintf(&b, " with a body that is not an API response: %q", snippet(before, 120))
 	}
 	if got.size > int64(len(got.head)) {
 		b.WriteString(" (body truncated here)")
