@@ -18,8 +18,8 @@ import (
 // and the client that finishes last must take over the share of those that are done, so the rate here
 // grows linearly (additive increase, multiplicative decrease) and is back at its ceiling within
 // rateRecoveryTime of the last throttle. Half a second was chosen with the simulation in
-// limiter_sim_test.go: a whole second left the last client too slow once the others had finished, a
-// quarter second had about half as many calls again refused for little gain.
+// limiter_sim_test.go: a whole second left the last client too slow once the others had finished; a
+// quarter second had 45% more calls refused for little gain.
 const (
 	// defaultActionRate is the documented limit of most actions, in calls per second.
 	defaultActionRate = 100.0
