@@ -1,8 +1,12 @@
 #!/usr/bin/env bash
 # make bench: the provider's performance targets, measured against the local emulator.
 #
-#  (a) sessions per second: BENCH_SESSIONS upload sessions in one `terraform apply` of a saved plan,
-#      against an emulator limited to 100 ApplyUpload calls per second with 20 ms latency per call;
+#  (a) sessions per second against an emulator limited to 100 ApplyUpload calls per second with 20 ms
+#      latency per call, as one account shared by concurrent `terraform apply` runs of saved plans:
+#      BENCH_SESSION_SCENARIOS (APPLIESxSESSIONS each; default 1 apply x 300, 3 x 100 and 10 x 30),
+#      BENCH_SESSION_RUNS times each (default 10). Each run's aggregate is all its sessions divided by
+#      the time from the start of its applies to the end of the slowest, after the emulator's bucket
+#      has refilled; every run's figure is printed, with the min and the median;
 #  (b) start-up: `terraform providers schema -json` with this provider vs. with no provider;
 #  (c) binary size, as built by default and as released (-trimpath -ldflags "-s -w");
 #  (d) uploads: a BENCH_UPLOAD_MIB file (default 1024) uploaded by tencentvod_media (multipart) next to
@@ -18,7 +22,8 @@ repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 name=bench
 # shellcheck source=scripts/lib.sh
 source "$repo/scripts/lib.sh"
-sessions=${BENCH_SESSIONS:-300}
+session_scenarios=${BENCH_SESSION_SCENARIOS-1x300 3x100 10x30}
+session_runs=${BENCH_SESSION_RUNS:-10}
 startup_runs=${BENCH_STARTUP_RUNS:-7}
 upload_mib=${BENCH_UPLOAD_MIB:-1024}
 upload_small_mib=${BENCH_UPLOAD_SMALL_MIB:-256}
@@ -30,6 +35,10 @@ api_latency=20ms
 require_tools go terraform curl
 for number in "$upload_mib" "$upload_small_mib" "$upload_runs"; do
 	[[ $number =~ ^[0-9]+$ ]] || die "BENCH_UPLOAD_MIB, BENCH_UPLOAD_SMALL_MIB and BENCH_UPLOAD_RUNS must be whole numbers"
+done
+[[ $session_runs =~ ^[1-9][0-9]*$ ]] || die "BENCH_SESSION_RUNS must be a positive whole number"
+for scenario in $session_scenarios; do
+	[[ $scenario =~ ^[1-9][0-9]*x[1-9][0-9]*$ ]] || die "BENCH_SESSION_SCENARIOS: $scenario is not APPLIESxSESSIONS, e.g. 3x100"
 done
 for setting in $upload_settings; do
 	[[ $setting =~ ^[1-9][0-9]*x[1-9][0-9]*$ ]] || die "BENCH_UPLOAD_SETTINGS: $setting is not PARTxCONCURRENCY, e.g. 16x4"
@@ -48,17 +57,6 @@ stats() {
 			median = (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2
 			printf "%.3f %.3f %.3f %.3f", median, sum / NR, v[1], v[NR]
 		}'
-}
-
-# count_calls ACTION [CODE]: how many ACTION calls (answered with error CODE, when given) the
-# emulator has logged so far. It logs one line per API request, rate-limited ones included:
-#   level=INFO msg="api call" service=vod action=ApplyUpload request_id=... code=OK
-count_calls() {
-	awk -v action="$1" -v code="${2:-}" '
-		/msg="api call"/ && index($0, " action=" action " ") {
-			if (code == "" || index($0, " code=" code)) n++
-		}
-		END { print n + 0 }' "$work/emulator.log"
 }
 
 # write_provider_block DIR: the provider requirement and an empty provider block (settings come from
@@ -86,53 +84,107 @@ step "starting the emulator (-rate-limit $api_rate_limit -latency $api_latency)"
 start_emulator -rate-limit "$api_rate_limit" -latency "$api_latency"
 use_emulator
 
-# (a) Every session is opened because the provisioner reads all of them, and it fails unless
-# every one returned a request id. Plan and apply each open all sessions once.
-cat >"$work/sessions/main.tf" <<EOF
-terraform {
-  required_providers {
-    tencentvod = {
-      source = "tencentvod/tencentvod"
-    }
-  }
-}
-
-provider "tencentvod" {}
-
+# (a) Each apply's sessions are all opened because the provisioner reads all of them, and it fails
+# unless every one returned a request id. `enabled = terraform.applying` keeps the plan from opening
+# any, so a run's only ApplyUpload calls are its applies'.
+write_sessions_config() {
+	local dir=$1 count=$2
+	mkdir -p "$dir"
+	write_provider_block "$dir"
+	cat >"$dir/main.tf" <<EOF
 ephemeral "tencentvod_upload_session" "s" {
-  count      = $sessions
+  count      = $count
   media_type = "mp4"
+  enabled    = terraform.applying
 }
 
 resource "terraform_data" "consume" {
   provisioner "local-exec" {
-    command = "test \"\$OPENED\" = \"$sessions\""
+    command = "test \"\$OPENED\" = \"$count\""
     environment = {
       OPENED = length([for s in ephemeral.tencentvod_upload_session.s : s.request_id if s.request_id != null])
     }
   }
 }
 EOF
+}
 
-step "(a) terraform plan -out with $sessions sessions (not timed)"
-terraform -chdir="$work/sessions" plan -input=false -no-color -out=tfplan >"$work/plan.log" 2>&1 ||
-	{ tail -n 40 "$work/plan.log" >&2; die "terraform plan failed"; }
-calls_before=$(count_calls ApplyUpload)
-limited_before=$(count_calls ApplyUpload RequestLimitExceeded)
+# calls_since LINE START: "CALLS THROTTLED FIRST" for the ApplyUpload calls the emulator logged after
+# line LINE of its log: how many, how many it refused, and how many seconds after START (date +%s.%N)
+# the first one came. The log's times are UTC with milliseconds:
+#   time=2026-11-29T11:19:05.880Z level=INFO msg="api call" service=vod action=ApplyUpload ... code=OK
+calls_since() {
+	tail -n "+$(($1 + 1))" "$work/emulator.log" | awk -v start="$2" '
+		/msg="api call"/ && / action=ApplyUpload / {
+			n++
+			if (/ code=RequestLimitExceeded/) limited++
+			if (n == 1) {
+				split(substr($1, 17, 12), hms, ":")
+				first = hms[1] * 3600 + hms[2] * 60 + hms[3] - start % 86400
+				if (first < -43200) first += 86400
+			}
+		}
+		END { printf "%d %d %.2f\n", n, limited, first }'
+}
 
-step "(a) terraform apply tfplan (timed)"
-start=$(now)
-terraform -chdir="$work/sessions" apply -input=false -no-color tfplan >"$work/apply.log" 2>&1 ||
-	{ tail -n 40 "$work/apply.log" >&2; die "terraform apply failed"; }
-end=$(now)
-apply_seconds=$(elapsed "$start" "$end")
-sessions_per_second=$(awk -v n="$sessions" -v s="$apply_seconds" 'BEGIN { printf "%.1f", n / s }')
-ideal_seconds=$(awk -v n="$sessions" -v r="$api_rate_limit" 'BEGIN { printf "%.2f", n / r }')
+# session_run LABEL APPLIES COUNT RUN: one run of APPLIES concurrent applies of saved plans with COUNT
+# sessions each. The plans are made first (not timed), then the emulator's bucket is left to refill
+# (it holds one second's worth), then all applies start at once. Appends to $work/sessions/LABEL.runs
+# "SECONDS SESSIONS_PER_SECOND SHARE_OF_LIMIT FAILED_APPLIES APPLYUPLOAD_CALLS THROTTLED FIRST_CALL_S".
+session_run() {
+	local label=$1 applies=$2 count=$3 run=$4 i dir start end failed=0 log_lines calls limited first seconds rate share
+	local -a pids=()
+	for ((i = 1; i <= applies; i++)); do
+		dir="$work/sessions/$label/$i"
+		rm -f "$dir/terraform.tfstate" "$dir/terraform.tfstate.backup" "$dir/tfplan"
+		terraform -chdir="$dir" plan -input=false -no-color -out=tfplan >"$dir/plan.log" 2>&1 &
+		pids+=($!)
+	done
+	for i in "${!pids[@]}"; do
+		wait "${pids[$i]}" || { tail -n 40 "$work/sessions/$label/$((i + 1))/plan.log" >&2; die "terraform plan failed ($label, run $run)"; }
+	done
+	sleep 1.5
+	log_lines=$(wc -l <"$work/emulator.log")
+	pids=()
+	start=$(now)
+	for ((i = 1; i <= applies; i++)); do
+		dir="$work/sessions/$label/$i"
+		terraform -chdir="$dir" apply -input=false -no-color tfplan >"$dir/apply-$run.log" 2>&1 &
+		pids+=($!)
+	done
+	for i in "${!pids[@]}"; do
+		if ! wait "${pids[$i]}"; then
+			failed=$((failed + 1))
+			echo "$name: $label run $run: apply $((i + 1)) failed:" >&2
+			tail -n 20 "$work/sessions/$label/$((i + 1))/apply-$run.log" >&2
+		fi
+	done
+	end=$(now)
+	read -r calls limited first <<<"$(calls_since "$log_lines" "$start")"
+	seconds=$(elapsed "$start" "$end")
+	rate=$(awk -v n="$((applies * count))" -v s="$seconds" 'BEGIN { printf "%.1f", n / s }')
+	share=$(awk -v r="$rate" -v l="$api_rate_limit" 'BEGIN { printf "%.3f", r / l }')
+	echo "$seconds $rate $share $failed $calls $limited $first" >>"$work/sessions/$label.runs"
+	printf '%s: %s run %2d: %s s, %s sessions/s (%s of the limit), %d failed applies, %d ApplyUpload calls, %d throttled, first call after %s s\n' \
+		"$name" "$label" "$run" "$seconds" "$rate" "$share" "$failed" "$calls" "$limited" "$first" >&2
+}
 
-calls_after=$(count_calls ApplyUpload)
-limited_after=$(count_calls ApplyUpload RequestLimitExceeded)
-apply_calls=$((calls_after - calls_before))
-apply_limited=$((limited_after - limited_before))
+# session_scenario LABEL APPLIES COUNT: session_run, session_runs times.
+session_scenario() {
+	local label=$1 applies=$2 count=$3 i run
+	for ((i = 1; i <= applies; i++)); do
+		write_sessions_config "$work/sessions/$label/$i" "$count"
+	done
+	: >"$work/sessions/$label.runs"
+	step "(a) $applies concurrent apply runs x $count sessions, $session_runs runs"
+	for ((run = 1; run <= session_runs; run++)); do
+		session_run "$label" "$applies" "$count" "$run"
+	done
+}
+
+for scenario in $session_scenarios; do
+	session_scenario "$scenario" "${scenario%x*}" "${scenario#*x}"
+done
 
 # (b) Terraform alone vs. Terraform starting this provider and fetching its schema.
 cat >"$work/schema/main.tf" <<'EOF'
@@ -450,16 +502,30 @@ upload_report() {
 	echo "  after: $upload_load_after ($(nproc) CPUs; the emulator, Terraform and the uploader share them)."
 }
 
+# sessions_report LABEL TITLE: every run's share of the limit, their min and median, and the totals.
+sessions_report() {
+	local label=$1 title=$2 file="$work/sessions/$1.runs" shares share_median share_min
+	shares=$(awk '{ printf "%s%.2f", (NR > 1 ? " " : ""), $3 }' "$file")
+	awk '{ print $3 }' "$file" >"$work/sessions/$label.shares"
+	read -r share_median _ share_min _ <<<"$(stats "$work/sessions/$label.shares")"
+	awk -v title="$title" -v shares="$shares" -v min="$share_min" -v median="$share_median" '
+		{ seconds += $1; failed += $4; calls += $5; limited += $6; first += $7; if ($7 > latest) latest = $7 }
+		END {
+			printf "  %-17s share of the limit: min %.2f, median %.2f; runs: %s\n", title, min, median, shares
+			printf "  %-17s %.2f s per run on average; %d failed applies; %d ApplyUpload calls, %d throttled\n", "", seconds / NR, failed, calls, limited
+			printf "  %-17s first ApplyUpload %.2f s after the applies started on average, %.2f s at the latest\n", "", first / NR, latest
+		}' "$file"
+}
+
 report() {
 	echo "terraform-provider-tencentvod benchmark ($(terraform version | head -n 1), $(go env GOVERSION), $(uname -sm))"
 	echo
-	echo "(a) upload sessions in one apply of a saved plan (emulator: $api_rate_limit ApplyUpload/s, $api_latency per call)"
-	printf '  %-36s %s\n' \
-		"sessions" "$sessions" \
-		"apply time" "${apply_seconds} s (at exactly $api_rate_limit/s: ${ideal_seconds} s)" \
-		"sessions per second" "$sessions_per_second (API limit: $api_rate_limit/s)" \
-		"ApplyUpload requests during apply" "$apply_calls (retries included)" \
-		"RequestLimitExceeded answers" "$apply_limited (retried by the provider, never shown to the user)"
+	echo "(a) upload sessions opened by concurrent applies of saved plans (emulator: $api_rate_limit ApplyUpload/s,"
+	echo "    $api_latency per call, its bucket refilled before each run); aggregate = all sessions / (start of"
+	echo "    the applies to the end of the slowest), as a share of the limit; $session_runs runs each"
+	for scenario in $session_scenarios; do
+		sessions_report "$scenario" "${scenario%x*} x ${scenario#*x} sessions"
+	done
 	echo
 	echo "(b) terraform providers schema -json, $startup_runs runs, seconds"
 	printf '  %-36s %8s %8s %8s %8s\n' "" median mean min max \

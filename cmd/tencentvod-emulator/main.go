@@ -69,7 +69,7 @@ func parseFlags(args []string, output io.Writer) (emulator.Options, string, erro
 		subAppIDs  = fs.String("sub-app-ids", strconv.FormatUint(emulator.DefaultSubAppID, 10), "comma-separated VOD application IDs; the first is the default")
 		cvmRoles   = fs.String("cvm-roles", "", "comma-separated role names served by the CVM metadata endpoint")
 		urlFile    = fs.String("url-file", "", "write the base URL to this file once listening (useful with port 0)")
-		rateLimit  = fs.Int("rate-limit", emulator.DefaultRateLimit, "ApplyUpload calls per second; negative disables the limit")
+		rateLimit  = fs.Int("rate-limit", emulator.DefaultRateLimit, "calls per second of each VOD action; negative disables the limit")
 		sessionTTL = fs.Duration("session-ttl", emulator.DefaultSessionTTL, "lifetime of temporary credentials")
 	)
 	fs.StringVar(&opts.Addr, "addr", "127.0.0.1:9000", "listen address (port 0 picks a free port)")

@@ -55,9 +55,8 @@ const (
 )
 
 type actionSpec struct {
-	handler     actionHandler
-	region      regionRule
-	rateLimited bool // subject to Options.RateLimit
+	handler actionHandler
+	region  regionRule
 }
 
 type serviceSpec struct {
@@ -66,12 +65,12 @@ type serviceSpec struct {
 }
 
 // apiTable is the single list of emulated actions. The VOD upload and media actions list Region as
-// required; ApplyUpload and CommitUpload document a limit of 100 calls per second.
+// required; every VOD action is rate limited (see rateLimits).
 func (s *Server) apiTable() map[string]serviceSpec {
 	return map[string]serviceSpec{
 		ServiceVOD: {version: VersionVOD, actions: map[string]actionSpec{
-			"ApplyUpload":        {handler: s.applyUpload, region: regionRequired, rateLimited: true},
-			"CommitUpload":       {handler: s.commitUpload, region: regionRequired, rateLimited: true},
+			"ApplyUpload":        {handler: s.applyUpload, region: regionRequired},
+			"CommitUpload":       {handler: s.commitUpload, region: regionRequired},
 			"DescribeMediaInfos": {handler: s.describeMediaInfos, region: regionRequired},
 			"DeleteMedia":        {handler: s.deleteMedia, region: regionRequired},
 			"ModifyMediaInfo":    {handler: s.modifyMediaInfo, region: regionRequired},
@@ -154,10 +153,8 @@ func (s *Server) handleAPI(r *http.Request, action, requestID string) (string, a
 	if apiErr := s.checkRegion(spec, region); apiErr != nil {
 		return serviceName, nil, apiErr
 	}
-	if spec.rateLimited {
-		if apiErr := s.limits.allow(serviceName+"."+action, now); apiErr != nil {
-			return serviceName, nil, apiErr
-		}
+	if apiErr := s.limits.allow(serviceName, action, now); apiErr != nil {
+		return serviceName, nil, apiErr
 	}
 	call := &apiCall{Action: action, Service: serviceName, Region: region, RequestID: requestID,
 		Caller: caller, Body: body, Now: now,

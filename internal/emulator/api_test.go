@@ -202,3 +202,27 @@ func TestAPI_signedActionHeaderVerifies(t *testing.T) {
 	req.Header.Set("Authorization", "TC3-HMAC-SHA256 Credential="+DefaultSecretID+"/"+date+"/vod/tc3_request, SignedHeaders="+signed+", Signature="+sig)
 	wantCode(t, send(t, req), "")
 }
+
+// Every VOD action has its own bucket, as on the real API; an action documented with a lower limit
+// keeps it.
+func TestAPI_rateLimitPerAction(t *testing.T) {
+	t.Parallel()
+	clock := newFakeClock()
+	srv := startTestServer(t, Options{Clock: clock.Now, RateLimit: 3})
+	for _, action := range []string{"ApplyUpload", "DescribeMediaInfos"} {
+		body := map[string]string{"ApplyUpload": `{"MediaType":"mp4"}`, "DescribeMediaInfos": `{"FileIds":["5285890781213513981"]}`}[action]
+		for i := range 3 {
+			if reply := call(t, srv, apiRequest{Action: action, Body: body}); reply.ErrorCode != "" {
+				t.Fatalf("%s call %d: %s %s, want it within the limit of 3", action, i+1, reply.ErrorCode, reply.Message)
+			}
+		}
+		wantCode(t, call(t, srv, apiRequest{Action: action, Body: body}), CodeRequestLimitExceeded)
+	}
+
+	if got := newRateLimits(100).limitOf("ParseStreamingManifest"); got != 20 {
+		t.Errorf("ParseStreamingManifest limit = %d at RateLimit 100, want its documented 20", got)
+	}
+	if got := newRateLimits(5).limitOf("ParseStreamingManifest"); got != 5 {
+		t.Errorf("ParseStreamingManifest limit = %d at RateLimit 5, want 5", got)
+	}
+}

@@ -18,7 +18,7 @@ const (
 	DefaultSubAppID      uint64 = 1500000000
 	DefaultStorageRegion        = "ap-guangzhou"
 	DefaultProcedure            = "LongVideoPreset"
-	// DefaultRateLimit is the documented ApplyUpload and CommitUpload limit: 100 requests per second.
+	// DefaultRateLimit is the documented limit of most VOD actions: 100 requests per second.
 	DefaultRateLimit  = 100
 	DefaultSessionTTL = time.Hour
 )
@@ -69,8 +69,9 @@ type Options struct {
 	ClassIDs []int64
 	// Procedures are the task-flow template names ApplyUpload accepts (default {"LongVideoPreset"}).
 	Procedures []string
-	// RateLimit is the number of ApplyUpload calls, and separately of CommitUpload calls, per second per
-	// account (default 100; negative disables the limit).
+	// RateLimit is the number of calls of each VOD action per second per account, counted per action
+	// (default 100; negative disables the limit). An action documented with a lower limit
+	// (ParseStreamingManifest, 20/s) keeps it.
 	RateLimit int
 	// Latency is added to every API call, e.g. for benchmarks.
 	Latency time.Duration

@@ -8,7 +8,8 @@ import (
 )
 
 // rateLimits enforces per-action request rates for the (single) emulated account with token buckets
-// whose burst equals the rate, driven by Options.Clock.
+// whose burst equals the rate, driven by Options.Clock. Like the real API, it limits every VOD action
+// separately: Options.RateLimit each, or the action's documented lower limit. STS is not limited.
 type rateLimits struct {
 	mu       sync.Mutex
 	perSec   int // <= 0: unlimited
@@ -23,11 +24,25 @@ func newRateLimits(perSecond int) *rateLimits {
 	return &rateLimits{perSec: perSecond, limiters: map[string]*rate.Limiter{}, windowCount: map[string]int{}}
 }
 
-// allow takes one token for action at now, or returns RequestLimitExceeded.
-func (l *rateLimits) allow(action string, now time.Time) *apiError {
-	if l.perSec <= 0 {
+// documentedLimits are the VOD actions whose documented limit is below the usual 100 calls per second.
+var documentedLimits = map[string]int{
+	"ParseStreamingManifest": 20,
+}
+
+// limitOf is action's calls per second: Options.RateLimit, or the action's documented limit when lower.
+func (l *rateLimits) limitOf(action string) int {
+	if documented, ok := documentedLimits[action]; ok {
+		return min(documented, l.perSec)
+	}
+	return l.perSec
+}
+
+// allow takes one token for a call of service's action at now, or returns RequestLimitExceeded.
+func (l *rateLimits) allow(service, action string, now time.Time) *apiError {
+	if l.perSec <= 0 || service != ServiceVOD {
 		return nil
 	}
+	perSec := l.limitOf(action)
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	if second := now.Unix(); second != l.windowStart {
@@ -37,7 +52,7 @@ func (l *rateLimits) allow(action string, now time.Time) *apiError {
 	l.windowCount[action]++
 	limiter, ok := l.limiters[action]
 	if !ok {
-		limiter = rate.NewLimiter(rate.Limit(l.perSec), l.perSec)
+		limiter = rate.NewLimiter(rate.Limit(perSec), perSec)
 		l.limiters[action] = limiter
 	}
 	if limiter.AllowN(now, 1) {
@@ -45,5 +60,5 @@ func (l *rateLimits) allow(action string, now time.Time) *apiError {
 	}
 	return newAPIError(CodeRequestLimitExceeded,
 		"Your current request times equals to `%d` in a second, which exceeds the frequency limit `%d` for a second. "+
-			"Please reduce the frequency of calls.", l.windowCount[action], l.perSec)
+			"Please reduce the frequency of calls.", l.windowCount[action], perSec)
 }

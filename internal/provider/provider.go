@@ -178,8 +178,11 @@ func (p *tencentvodProvider) Schema(_ context.Context, _ provider.SchemaRequest,
 			},
 			"max_retries": schema.Int64Attribute{
 				Optional: true,
-				MarkdownDescription: "How many times a call is retried after a rate-limit error, a network failure or an HTTP 5xx, " +
-					"with jittered exponential backoff. Default `5`; `0` disables retries. Environment variable: `TENCENTVOD_MAX_RETRIES`.",
+				MarkdownDescription: "How many transient failures (a network failure, an HTTP 5xx, a reply that is not an API response) " +
+					"a call retries, with jittered exponential backoff. Rate-limit refusals (`RequestLimitExceeded`) do not count: " +
+					"the call did nothing, so it is retried at a lower rate for as long as the operation's timeout allows (2 minutes " +
+					"without one). Default `5`; `0` disables retries of failures. Environment variable: `TENCENTVOD_MAX_RETRIES` " +
+					"(0 to 20, like the argument).",
 				Validators: []validator.Int64{int64validator.Between(0, vod.MaxRetriesLimit)},
 			},
 			"profile": schema.StringAttribute{
@@ -190,9 +193,12 @@ func (p *tencentvodProvider) Schema(_ context.Context, _ provider.SchemaRequest,
 			},
 			"rate_limit": schema.Int64Attribute{
 				Optional: true,
-				MarkdownDescription: "Most API calls per second this provider makes. The VOD API allows 100 `ApplyUpload` calls per " +
-					"second per account; lower this when other tools share the account. Default `100`. " +
-					"Environment variable: `TENCENTVOD_RATE_LIMIT`.",
+				MarkdownDescription: "Most calls per second this provider makes of any one API action. The VOD API limits each action " +
+					"per account (100 calls per second for most, 20 for `ParseStreamingManifest`), and the provider never exceeds " +
+					"those either. Each action's rate adapts: it drops when the API refuses calls for its rate limit (other " +
+					"applies or tools sharing the account) and climbs back when the refusals stop. Lower it to leave a fixed " +
+					"share of the account's limits to other tools. Default `100`. Environment variable: `TENCENTVOD_RATE_LIMIT` " +
+					"(a whole number, at least 1).",
 				Validators: []validator.Int64{int64validator.AtLeast(1)},
 			},
 			"region": schema.StringAttribute{
@@ -204,7 +210,7 @@ func (p *tencentvodProvider) Schema(_ context.Context, _ provider.SchemaRequest,
 			"request_timeout": schema.Int64Attribute{
 				Optional: true,
 				MarkdownDescription: "Timeout of one HTTP request to the API, in seconds. Default `60`. " +
-					"Environment variable: `TENCENTVOD_REQUEST_TIMEOUT`.",
+					"Environment variable: `TENCENTVOD_REQUEST_TIMEOUT` (1 to 3600, like the argument).",
 				Validators: []validator.Int64{int64validator.Between(1, 3600)},
 			},
 			"secret_id": schema.StringAttribute{

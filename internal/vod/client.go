@@ -4,6 +4,8 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
+	"io"
 	"math"
 	"math/rand/v2"
 	"net/http"
@@ -15,15 +17,14 @@ import (
 	"github.com/tencentcloud/tencentcloud-sdk-go/tencentcloud/common"
 	tchttp "github.com/tencentcloud/tencentcloud-sdk-go/tencentcloud/common/http"
 	"github.com/tencentcloud/tencentcloud-sdk-go/tencentcloud/common/profile"
-	"golang.org/x/time/rate"
 )
 
 // Retry timing: full-jitter exponential backoff, each wait drawn from [0, min(cap, base*2^n)).
 const (
 	backoffBase = 250 * time.Millisecond
 	backoffCap  = 8 * time.Second
-	// retryBudget bounds the time one call may spend retrying even without a context deadline.
-	retryBudget = 2 * time.Minute
+	// defaultRetryBudget bounds the time one call may spend retrying even without a context deadline.
+	defaultRetryBudget = 2 * time.Minute
 )
 
 type apiService struct {
@@ -35,19 +36,21 @@ var (
 	stsService = apiService{name: "sts", version: "2018-08-13"}
 )
 
-// Client calls VOD and STS. It is safe for concurrent use; all calls share one rate limiter, one
-// connection pool and one credential cache.
+// Client calls VOD and STS. It is safe for concurrent use; all calls share the per-action rate limiters,
+// one connection pool and one credential cache.
 type Client struct {
 	settings  settings
 	logger    Logger
 	clock     func() time.Time
 	getenv    func(string) string
-	limiter   *rate.Limiter
+	limiters  *actionLimiters
 	transport http.RoundTripper
 
 	// sleep and jitter are replaced in tests to observe backoff without waiting.
 	sleep  func(ctx context.Context, d time.Duration) error
 	jitter func(ceiling time.Duration) time.Duration
+	// retryBudget is defaultRetryBudget; tests shorten it.
+	retryBudget time.Duration
 	// progressLogInterval spaces UploadFile's progress log lines (0 = every 5 s); tests shorten it.
 	progressLogInterval time.Duration
 
@@ -68,10 +71,12 @@ func NewClient(cfg Config) (*Client, error) {
 		logger:    cfg.Logger,
 		clock:     cfg.Clock,
 		getenv:    cfg.Getenv,
-		limiter:   rate.NewLimiter(rate.Limit(s.rateLimit), 1),
+		limiters:  newActionLimiters(s.rateLimit),
 		transport: &exchangeRecorder{next: newTransport()},
 		sleep:     sleepContext,
 		jitter:    fullJitter,
+
+		retryBudget: defaultRetryBudget,
 	}
 	if c.logger == nil {
 		c.logger = nopLogger{}
@@ -180,21 +185,30 @@ func (c *Client) call(ctx context.Context, svc apiService, endpoint Endpoint, ac
 
 // callObserved is call that also hands every failed attempt to observe (when not nil), so an action
 // can reason about its earlier attempts once the last one has answered (see CommitUpload).
+//
+// Two kinds of failure are retried differently. A throttled call (RequestLimitExceeded) did nothing: it
+// slows the action's limiter down and is sent again as soon as the limiter allows, for as long as the
+// caller's deadline (or the retry budget) leaves time; it does not count against max_retries. Other
+// transient failures count against max_retries and wait a jittered exponential backoff first.
 func (c *Client) callObserved(ctx context.Context, svc apiService, endpoint Endpoint, action string, params any, out apiResponse, creds credentialFunc, observe func(*APIError)) error {
 	body, err := json.Marshal(params)
 	if err != nil {
 		return &APIError{Action: action, Code: "ClientError.InvalidParameter", Message: "cannot encode request: " + err.Error()}
 	}
 	// Durations and deadlines use the real clock: Config.Clock may be fixed in tests, while context
-	// deadlines and the rate limiter always run on real time.
+	// deadlines and the rate limiters always run on real time.
 	started := time.Now()
+	limiter := c.limiters.forAction(action)
+	var lastErr *APIError
+	failures := 0
 	for attempt := 1; ; attempt++ {
 		cred, err := creds(ctx)
 		if err != nil {
 			return err
 		}
-		if err := c.limiter.Wait(ctx); err != nil {
-			return &APIError{Action: action, Code: CodeRequestNotSent, Message: "waiting for the client-side rate limit: " + err.Error(), cause: contextCause(ctx, err)}
+		sentAt, err := c.waitForLimiter(ctx, limiter, action, started, lastErr)
+		if err != nil {
+			return err
 		}
 		c.logger.Debug(ctx, "vod: sending request", map[string]any{
 			"action": action, "attempt": attempt, "region": c.settings.region, "endpoint": endpoint.Host,
@@ -210,7 +224,20 @@ func (c *Client) callObserved(ctx context.Context, svc apiService, endpoint Endp
 			})
 			return nil
 		}
-		wait, retry := c.nextWait(ctx, apiErr, attempt, started)
+		lastErr = apiErr
+		if throttled(apiErr) {
+			limiter.throttledAt(sentAt, time.Now())
+			if retryable(apiErr) && ctx.Err() == nil {
+				c.logger.Debug(ctx, "vod: throttled, retrying at a lower rate", map[string]any{
+					"action": action, "attempt": attempt, "code": apiErr.Code, "request_id": apiErr.RequestID,
+					"rate_per_second": math.Round(limiter.Rate(time.Now())*10) / 10,
+				})
+				continue
+			}
+		} else {
+			failures++
+		}
+		wait, retry := c.nextWait(ctx, apiErr, failures, started)
 		if !retry {
 			c.logger.Debug(ctx, "vod: request failed", map[string]any{
 				"action": action, "code": apiErr.Code, "request_id": apiErr.RequestID, "attempts": attempt,
@@ -227,18 +254,46 @@ func (c *Client) callObserved(ctx context.Context, svc apiService, endpoint Endp
 	}
 }
 
-// nextWait decides whether to retry and how long to wait first. It gives up when the retries are
-// used up, when the caller's context is done, or when the wait would end after the context's
-// deadline or the retry budget.
-func (c *Client) nextWait(ctx context.Context, apiErr *APIError, attempt int, started time.Time) (time.Duration, bool) {
-	if ctx.Err() != nil || attempt > c.settings.maxRetries || !retryable(apiErr) {
+// waitForLimiter waits for the action's next token and returns when the call may be sent. It does not
+// wait when the token would come after the context's deadline or, for a retry, after the retry budget:
+// it returns at once, with the throttling answer that caused the retry when there was one (it says
+// more than "deadline exceeded"), else with ClientError.RequestNotSent.
+func (c *Client) waitForLimiter(ctx context.Context, limiter *adaptiveRate, action string, started time.Time, lastErr *APIError) (time.Time, error) {
+	now := time.Now()
+	delay, giveBack := limiter.reserve(now)
+	notSent := func(reason string, cause error) error {
+		giveBack()
+		if lastErr != nil && ctx.Err() == nil {
+			return lastErr
+		}
+		return &APIError{Action: action, Code: CodeRequestNotSent, Message: reason, cause: cause}
+	}
+	if deadline, ok := ctx.Deadline(); ok && deadline.Sub(now) < delay {
+		return time.Time{}, notSent(fmt.Sprintf("the client-side rate limit would delay the call by %s, past the operation's deadline", delay.Round(time.Millisecond)), context.DeadlineExceeded)
+	}
+	if lastErr != nil && now.Add(delay).Sub(started) > c.retryBudget {
+		return time.Time{}, notSent("the client-side rate limit would delay the retry past the retry budget", nil)
+	}
+	if delay > 0 {
+		if err := sleepContext(ctx, delay); err != nil {
+			return time.Time{}, notSent("waiting for the client-side rate limit: "+err.Error(), contextCause(ctx, err))
+		}
+	}
+	return time.Now(), nil
+}
+
+// nextWait decides whether to retry a failure that is not throttling, and how long to wait first. It
+// gives up when max_retries failures have been retried, when the caller's context is done, or when the
+// wait would end after the context's deadline or the retry budget.
+func (c *Client) nextWait(ctx context.Context, apiErr *APIError, failures int, started time.Time) (time.Duration, bool) {
+	if ctx.Err() != nil || failures > c.settings.maxRetries || !retryable(apiErr) {
 		return 0, false
 	}
-	wait := c.jitter(backoffCeiling(attempt))
+	wait := c.jitter(backoffCeiling(failures))
 	if deadline, ok := ctx.Deadline(); ok && time.Until(deadline) < wait {
 		return 0, false
 	}
-	if time.Since(started)+wait > retryBudget {
+	if time.Since(started)+wait > c.retryBudget {
 		return 0, false
 	}
 	return wait, true
@@ -291,20 +346,32 @@ func contextCause(ctx context.Context, err error) error {
 	return err
 }
 
-// httpExchange records the HTTP status of an attempt; the SDK's errors do not carry it.
+// httpExchange records what an attempt's HTTP exchange returned: the SDK's errors carry neither the
+// status nor the body, and a reply that is not an API response is described from them.
 type httpExchange struct {
 	mu         sync.Mutex
 	status     int
 	statusText string
+	requestID  string // the X-TC-RequestId header, when the reply has one
+	body       bodyRecorder
 }
 
-func (e *httpExchange) result() (int, string) {
+// reply is what the exchange saw of the response.
+type reply struct {
+	status     int
+	statusText string
+	requestID  string
+	head       []byte // the first bytes of the body
+	size       int64  // the bytes of the body read in all
+}
+
+func (e *httpExchange) result() reply {
 	if e == nil {
-		return 0, ""
+		return reply{}
 	}
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	return e.status, e.statusText
+	return reply{status: e.status, statusText: e.statusText, requestID: e.requestID, head: e.body.head(), size: e.body.size()}
 }
 
 type exchangeKey struct{}
@@ -317,8 +384,48 @@ func (r *exchangeRecorder) RoundTrip(req *http.Request) (*http.Response, error) 
 		if exchange, ok := req.Context().Value(exchangeKey{}).(*httpExchange); ok {
 			exchange.mu.Lock()
 			exchange.status, exchange.statusText = resp.StatusCode, resp.Status
+			exchange.requestID = resp.Header.Get("X-TC-RequestId")
 			exchange.mu.Unlock()
+			exchange.body.source = resp.Body
+			resp.Body = &exchange.body
 		}
 	}
 	return resp, err
+}
+
+// bodyHeadSize is how much of a reply's body is kept to describe a reply that is not an API response.
+const bodyHeadSize = 512
+
+// bodyRecorder passes a response body through and keeps its first bodyHeadSize bytes.
+type bodyRecorder struct {
+	source io.ReadCloser
+
+	mu    sync.Mutex
+	kept  []byte
+	total int64
+}
+
+func (b *bodyRecorder) Read(p []byte) (int, error) {
+	n, err := b.source.Read(p)
+	b.mu.Lock()
+	if room := bodyHeadSize - len(b.kept); room > 0 {
+		b.kept = append(b.kept, p[:min(n, room)]...)
+	}
+	b.total += int64(n)
+	b.mu.Unlock()
+	return n, err
+}
+
+func (b *bodyRecorder) Close() error { return b.source.Close() }
+
+func (b *bodyRecorder) head() []byte {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.kept
+}
+
+func (b *bodyRecorder) size() int64 {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.total
 }

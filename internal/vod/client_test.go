@@ -58,11 +58,13 @@ func TestRetriesTransientFailuresThenSucceeds(t *testing.T) {
 	if resp.RequestID != "req-5" || len(api.Calls()) != 6 {
 		t.Errorf("request id %s after %d calls, want req-5 after 6", resp.RequestID, len(api.Calls()))
 	}
-	want := []time.Duration{250 * time.Millisecond, 500 * time.Millisecond, time.Second, 2 * time.Second, 4 * time.Second}
+	// The two throttles wait for the limiter only; the three other failures back off in turn.
+	want := []time.Duration{250 * time.Millisecond, 500 * time.Millisecond, time.Second}
 	if fmt.Sprint(*waits) != fmt.Sprint(want) {
 		t.Errorf("backoff ceilings = %v, want %v", *waits, want)
 	}
-	if logger.count("WARN", "vod: retrying request") != 5 || logger.count("DEBUG", "vod: sending request") != 6 || logger.count("INFO", "vod: request succeeded") != 1 {
+	if logger.count("WARN", "vod: retrying request") != 3 || logger.count("DEBUG", "vod: throttled, retrying at a lower rate") != 2 ||
+		logger.count("DEBUG", "vod: sending request") != 6 || logger.count("INFO", "vod: request succeeded") != 1 {
 		t.Errorf("log lines:\n%s", logger.text())
 	}
 	if !strings.Contains(logger.text(), "code:RequestLimitExceeded") || !strings.Contains(logger.text(), "request_id:req-throttled") ||
@@ -115,7 +117,7 @@ func TestRetriesExhaustedReturnsLastError(t *testing.T) {
 	t.Parallel()
 	var n atomic.Int32
 	api := newFakeAPI(t, nil, func(w http.ResponseWriter, _ *http.Request, _ apiCall) {
-		writeAPIError(w, fmt.Sprintf("req-throttled-%d", n.Add(1)), "RequestLimitExceeded", "too many requests")
+		writeAPIError(w, fmt.Sprintf("req-internal-%d", n.Add(1)), "InternalError", "try again")
 	})
 	two := int64(2)
 	cfg := testConfig(t, api.URL())
@@ -124,7 +126,7 @@ func TestRetriesExhaustedReturnsLastError(t *testing.T) {
 	instantRetries(c)
 	_, err := c.ApplyUpload(context.Background(), &ApplyUploadRequest{MediaType: "mp4"})
 	var apiErr *APIError
-	if !errors.As(err, &apiErr) || apiErr.Code != "RequestLimitExceeded" || apiErr.RequestID != "req-throttled-3" {
+	if !errors.As(err, &apiErr) || apiErr.Code != "InternalError" || apiErr.RequestID != "req-internal-3" {
 		t.Fatalf("err = %v, want the third attempt's error", err)
 	}
 	if len(api.Calls()) != 3 {
@@ -132,15 +134,84 @@ func TestRetriesExhaustedReturnsLastError(t *testing.T) {
 	}
 }
 
+// A throttled call did nothing, so it does not use up max_retries: it is retried, at the limiter's
+// lowered rate, until the caller's deadline leaves no time for the next attempt.
+func TestThrottlingIsRetriedUntilTheDeadlineNotMaxRetries(t *testing.T) {
+	t.Parallel()
+	var n atomic.Int32
+	api := newFakeAPI(t, nil, func(w http.ResponseWriter, _ *http.Request, _ apiCall) {
+		writeAPIError(w, fmt.Sprintf("req-throttled-%d", n.Add(1)), "RequestLimitExceeded", "too many requests")
+	})
+	one := int64(1)
+	cfg := testConfig(t, api.URL())
+	cfg.MaxRetries = &one
+	c := mustClient(t, cfg)
+	waits := instantRetries(c)
+	ctx, cancel := context.WithTimeout(context.Background(), 600*time.Millisecond)
+	defer cancel()
+	start := time.Now()
+	_, err := c.ApplyUpload(ctx, &ApplyUploadRequest{MediaType: "mp4"})
+	var apiErr *APIError
+	if !errors.As(err, &apiErr) || apiErr.Code != "RequestLimitExceeded" || apiErr.RequestID != fmt.Sprintf("req-throttled-%d", n.Load()) {
+		t.Fatalf("err = %v, want the last throttling answer", err)
+	}
+	if calls := len(api.Calls()); calls < 5 {
+		t.Errorf("%d attempts, want throttling retried well past max_retries = 1", calls)
+	}
+	if len(*waits) != 0 {
+		t.Errorf("throttling backed off %v; it should only wait for the limiter", *waits)
+	}
+	if elapsed := time.Since(start); elapsed > 5*time.Second {
+		t.Errorf("the call took %v past its 600ms deadline", elapsed)
+	}
+}
+
+// Without a deadline, throttling is retried until the retry budget runs out.
+func TestThrottlingIsBoundedByTheRetryBudget(t *testing.T) {
+	t.Parallel()
+	api := newFakeAPI(t, nil, func(w http.ResponseWriter, _ *http.Request, _ apiCall) { limitExceeded(w) })
+	c := mustClient(t, testConfig(t, api.URL()))
+	c.retryBudget = 300 * time.Millisecond
+	start := time.Now()
+	_, err := c.ApplyUpload(context.Background(), &ApplyUploadRequest{MediaType: "mp4"})
+	if ErrorCode(err) != "RequestLimitExceeded" {
+		t.Fatalf("err = %v, want the last throttling answer", err)
+	}
+	if calls := len(api.Calls()); calls < 3 {
+		t.Errorf("%d attempts within the budget, want throttling retried", calls)
+	}
+	if elapsed := time.Since(start); elapsed > 5*time.Second {
+		t.Errorf("the call took %v with a 300ms retry budget", elapsed)
+	}
+}
+
+// Without a deadline, throttling is retried within the retry budget; a throttle between other failures
+// does not count against max_retries.
+func TestThrottlingDoesNotCountAgainstMaxRetries(t *testing.T) {
+	t.Parallel()
+	api := scripted(t, plain500, limitExceeded, limitExceeded, limitExceeded)
+	one := int64(1)
+	cfg := testConfig(t, api.URL())
+	cfg.MaxRetries = &one
+	c := mustClient(t, cfg)
+	instantRetries(c)
+	if _, err := c.ApplyUpload(context.Background(), &ApplyUploadRequest{MediaType: "mp4"}); err != nil {
+		t.Fatalf("ApplyUpload: %v", err)
+	}
+	if len(api.Calls()) != 5 {
+		t.Errorf("attempts = %d, want 5 (one failure, three throttles, one success)", len(api.Calls()))
+	}
+}
+
 func TestZeroMaxRetriesMeansOneAttempt(t *testing.T) {
 	t.Parallel()
-	api := scripted(t, limitExceeded)
+	api := scripted(t, plain500)
 	zero := int64(0)
 	cfg := testConfig(t, api.URL())
 	cfg.MaxRetries = &zero
 	c := mustClient(t, cfg)
 	instantRetries(c)
-	if _, err := c.ApplyUpload(context.Background(), &ApplyUploadRequest{MediaType: "mp4"}); ErrorCode(err) != "RequestLimitExceeded" {
+	if _, err := c.ApplyUpload(context.Background(), &ApplyUploadRequest{MediaType: "mp4"}); ErrorCode(err) != CodeParseJSONError {
 		t.Fatalf("err = %v", err)
 	}
 	if len(api.Calls()) != 1 {
@@ -148,23 +219,35 @@ func TestZeroMaxRetriesMeansOneAttempt(t *testing.T) {
 	}
 }
 
+// A reply that is not an API response is described by what it was: the HTTP status, the start of a
+// body that is not JSON, and a request id when the reply has one. A JSON body is never quoted, since a
+// truncated success body may hold temporary credentials.
 func TestClientErrorCodes(t *testing.T) {
 	t.Parallel()
 	tests := []struct {
-		name      string
-		respond   func(w http.ResponseWriter)
-		wantCode  string
-		wantInMsg string
+		name          string
+		respond       func(w http.ResponseWriter)
+		wantCode      string
+		wantInMsg     []string
+		wantRequestID string
 	}{
-		{"non-JSON 500", plain500, CodeParseJSONError, "500 Internal Server Error"},
+		{"non-JSON 500", plain500, CodeParseJSONError, []string{"HTTP 500 Internal Server Error", `"<html>upstream exploded</html>"`}, ""},
 		{"JSON 503", func(w http.ResponseWriter) {
 			w.WriteHeader(http.StatusServiceUnavailable)
 			_, _ = w.Write([]byte(`{}`))
-		}, CodeHTTPStatusCodeError, "503"},
-		{"dropped connection", nil, CodeNetworkError, "no response"},
+		}, CodeHTTPStatusCodeError, []string{"HTTP 503 Service Unavailable", "2 bytes of JSON"}, ""},
+		{"dropped connection", nil, CodeNetworkError, []string{"no response"}, ""},
 		{"200 garbage", func(w http.ResponseWriter) {
-			_, _ = w.Write([]byte(`{"Response":{"TempCertificate":{"SecretKey":"half-a-secret`))
-		}, CodeParseJSONError, "HTTP 200"},
+			_, _ = w.Write([]byte(`{"Response":{"RequestId":"req-cut-short","TempCertificate":{"SecretKey":"half-a-secret`))
+		}, CodeParseJSONError, []string{"HTTP 200 OK", "JSON that is not a valid API response"}, "req-cut-short"},
+		{"200 prefix before JSON", func(w http.ResponseWriter) {
+			_, _ = w.Write([]byte(`)]}' {"Response":{"TempCertificate":{"SecretKey":"half-a-secret"}}}`))
+		}, CodeParseJSONError, []string{"HTTP 200 OK", `: ")]}'"`}, ""},
+		{"200 text with a request id header", func(w http.ResponseWriter) {
+			w.Header().Set("X-TC-RequestId", "req-from-header")
+			_, _ = w.Write([]byte("  upstream\nbusy\x00 " + strings.Repeat("x", 300)))
+		}, CodeParseJSONError, []string{"HTTP 200 OK", `"upstream busy xxx`, `..."`}, "req-from-header"},
+		{"200 empty", func(w http.ResponseWriter) {}, CodeParseJSONError, []string{"HTTP 200 OK with an empty body"}, ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -182,13 +265,36 @@ func TestClientErrorCodes(t *testing.T) {
 			cfg.MaxRetries = &zero
 			_, err := mustClient(t, cfg).ApplyUpload(context.Background(), &ApplyUploadRequest{MediaType: "mp4"})
 			var apiErr *APIError
-			if !errors.As(err, &apiErr) || apiErr.Code != tt.wantCode || !strings.Contains(apiErr.Message, tt.wantInMsg) {
-				t.Fatalf("err = %v, want code %s with %q", err, tt.wantCode, tt.wantInMsg)
+			if !errors.As(err, &apiErr) || apiErr.Code != tt.wantCode {
+				t.Fatalf("err = %v, want code %s", err, tt.wantCode)
 			}
-			if strings.Contains(err.Error(), "half-a-secret") || strings.Contains(err.Error(), "upstream exploded") {
-				t.Errorf("error %q copies the response body", err)
+			for _, want := range tt.wantInMsg {
+				if !strings.Contains(apiErr.Message, want) {
+					t.Errorf("message %q lacks %q", apiErr.Message, want)
+				}
+			}
+			if apiErr.RequestID != tt.wantRequestID {
+				t.Errorf("request id = %q, want %q", apiErr.RequestID, tt.wantRequestID)
+			}
+			if strings.Contains(err.Error(), "half-a-secret") || strings.Contains(err.Error(), "\x00") {
+				t.Errorf("error %q copies a JSON body or control characters", err)
 			}
 		})
+	}
+}
+
+// A reply that is not JSON is retried for actions whose repeat changes nothing.
+func TestUnreadableReplyIsRetriedForReads(t *testing.T) {
+	t.Parallel()
+	api := scripted(t, func(w http.ResponseWriter) { _, _ = w.Write([]byte("<html>maintenance</html>")) })
+	c := mustClient(t, testConfig(t, api.URL()))
+	waits := instantRetries(c)
+	resp, err := c.ApplyUpload(context.Background(), &ApplyUploadRequest{MediaType: "mp4"})
+	if err != nil || resp.RequestID != "req-1" {
+		t.Fatalf("resp %v err %v, want the second attempt's answer", resp, err)
+	}
+	if len(*waits) != 1 {
+		t.Errorf("waits = %v, want one backoff before the retry", *waits)
 	}
 }
 
@@ -216,7 +322,11 @@ func TestRetryableClassification(t *testing.T) {
 		{APIError{Action: "DescribeMediaInfos", Code: "ResourceUnavailable"}, true},
 		{APIError{Action: "AssumeRole", Code: "ServiceUnavailable"}, true},
 		{APIError{Action: "ApplyUpload", Code: CodeParseJSONError, httpStatus: 502}, true},
-		{APIError{Action: "ApplyUpload", Code: CodeParseJSONError, httpStatus: 200}, false},
+		// A reply that is not an API response may hide a success: repeated only when a repeat changes nothing.
+		{APIError{Action: "ApplyUpload", Code: CodeParseJSONError, httpStatus: 200}, true},
+		{APIError{Action: "DescribeMediaInfos", Code: CodeParseJSONError, httpStatus: 403}, true},
+		{APIError{Action: "SearchMedia", Code: CodeParseJSONError, httpStatus: 200}, true},
+		{APIError{Action: "CreateClass", Code: CodeParseJSONError, httpStatus: 200}, false},
 		{APIError{Action: "ApplyUpload", Code: CodeHTTPStatusCodeError, httpStatus: 404}, false},
 		{APIError{Action: "ApplyUpload", Code: "RequestLimitExceededX"}, false},
 		{APIError{Action: "ApplyUpload", Code: "AuthFailure.SignatureExpire"}, false},
@@ -231,13 +341,13 @@ func TestRetryableClassification(t *testing.T) {
 
 func TestRetryStopsBeforeContextDeadline(t *testing.T) {
 	t.Parallel()
-	api := newFakeAPI(t, nil, func(w http.ResponseWriter, _ *http.Request, _ apiCall) { limitExceeded(w) })
+	api := newFakeAPI(t, nil, func(w http.ResponseWriter, _ *http.Request, _ apiCall) { plain500(w) })
 	c := mustClient(t, testConfig(t, api.URL()))
 	waits := instantRetries(c)
 	ctx, cancel := context.WithTimeout(context.Background(), 900*time.Millisecond)
 	defer cancel()
 	_, err := c.ApplyUpload(ctx, &ApplyUploadRequest{MediaType: "mp4"})
-	if ErrorCode(err) != "RequestLimitExceeded" {
+	if ErrorCode(err) != CodeParseJSONError {
 		t.Fatalf("err = %v", err)
 	}
 	// Ceilings 250ms and 500ms fit in 900ms; the 1s wait would pass the deadline.
@@ -298,7 +408,7 @@ func TestRateLimitIsSharedAcrossCalls(t *testing.T) {
 	c := mustClient(t, cfg)
 	start := time.Now()
 	var wg sync.WaitGroup
-	for range 20 {
+	for range 60 {
 		wg.Go(func() {
 			if _, err := c.ApplyUpload(context.Background(), &ApplyUploadRequest{MediaType: "mp4"}); err != nil {
 				t.Error(err)
@@ -306,9 +416,9 @@ func TestRateLimitIsSharedAcrossCalls(t *testing.T) {
 		})
 	}
 	wg.Wait()
-	// 20 calls at 50/s with a burst of 1 need at least 19 intervals of 20ms.
-	if elapsed := time.Since(start); elapsed < 370*time.Millisecond {
-		t.Errorf("20 calls at 50/s took %v, want at least ~380ms", elapsed)
+	// 60 calls at 50/s: a second's worth (50) at once, then 10 more 20ms apart.
+	if elapsed := time.Since(start); elapsed < 180*time.Millisecond {
+		t.Errorf("60 calls at 50/s took %v, want at least ~200ms", elapsed)
 	}
 }
 

@@ -202,6 +202,13 @@ func TestNewClientInvalidSettings(t *testing.T) {
 		{"timeout env negative", Config{}, map[string]string{EnvRequestTimeout: "-1"}, []string{`"request_timeout"`, EnvRequestTimeout}},
 		{"rate negative", Config{RateLimit: -1}, nil, []string{`"rate_limit"`, EnvRateLimit}},
 		{"rate env", Config{}, map[string]string{EnvRateLimit: "fast"}, []string{`"rate_limit"`, EnvRateLimit}},
+		// Environment values are held to the same bounds as the arguments, and the error names the
+		// variable, its value and what is allowed.
+		{"rate env zero", Config{}, map[string]string{EnvRateLimit: "0"}, []string{EnvRateLimit + `="0"`, "at least 1", `"rate_limit"`}},
+		{"rate env fraction", Config{}, map[string]string{EnvRateLimit: "2.5"}, []string{EnvRateLimit + `="2.5"`, "whole number"}},
+		{"timeout env zero", Config{}, map[string]string{EnvRequestTimeout: "0"}, []string{EnvRequestTimeout + `="0"`, "from 1 to 3600", `"request_timeout"`}},
+		{"timeout env too long", Config{}, map[string]string{EnvRequestTimeout: "3601"}, []string{EnvRequestTimeout + `="3601"`, "from 1 to 3600"}},
+		{"max retries env too many", Config{}, map[string]string{EnvMaxRetries: "21"}, []string{EnvMaxRetries + `="21"`, "from 0 to 20", `"max_retries"`}},
 		{"endpoint", Config{Endpoint: "x/y"}, nil, []string{`invalid endpoint "x/y"`, `"endpoint"`, EnvEndpoint}},
 		{"endpoint env", Config{}, map[string]string{EnvEndpoint: "http://h/path"}, []string{`"endpoint"`, EnvEndpoint}},
 		{"sts endpoint", Config{STSEndpoint: "ftp://h"}, nil, []string{`"sts_endpoint"`, EnvSTSEndpoint}},

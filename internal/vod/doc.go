@@ -39,15 +39,21 @@
 // # Calls
 //
 // Calls are signed with TC3-HMAC-SHA256 by the official SDK's common client. The client adds what the
-// SDK leaves out: a client-side rate limit shared by all calls of one Client, retries with full-jitter
-// exponential backoff on throttling and transient failures, typed errors carrying the API's code,
-// message and RequestId, and logging through Config.Logger that never includes secrets.
+// SDK leaves out: an adaptive client-side rate limit per action, retries, typed errors carrying the
+// API's code, message and RequestId, and logging through Config.Logger that never includes secrets.
 //
-// Transient failures (no response, a 5xx, InternalError) are retried only for actions that are safe
-// to repeat: ApplyUpload, reads, DeleteMedia and ModifyMediaInfo (which set a state), and CommitUpload
-// (a session key commits at most once). When a CommitUpload attempt may have committed (its reply was
-// lost or unreadable) and no attempt got the FileId, the media file may exist while its FileId is
-// unknown: the error is then a *CommitOutcomeUnknownError, and FindUploadedMedia finds the file by its
+// Each action has a token bucket (see limiter.go) capped by Config.RateLimit and the action's
+// documented limit. Throttling (RequestLimitExceeded) lowers the bucket's rate, which climbs back
+// once the throttling stops; the throttled call is sent again when the bucket allows, for as long as
+// the context's deadline (or a two-minute budget) leaves time, without counting against MaxRetries.
+//
+// Transient failures (no response, a 5xx, InternalError) count against MaxRetries, wait a full-jitter
+// exponential backoff, and are retried only for actions that are safe to repeat; a reply that is not
+// an API response only for actions that change nothing (ApplyUpload, reads). Safe to repeat are
+// those, DeleteMedia and ModifyMediaInfo (which set a state), and CommitUpload (a session key
+// commits at most once). When a CommitUpload attempt may have committed (its reply was lost or
+// unreadable) and no attempt got the FileId, the media file may exist while its FileId is unknown:
+// the error is then a *CommitOutcomeUnknownError, and FindUploadedMedia finds the file by its
 // storage path with SearchMedia. Missing media files are reported with errors matching ErrMediaNotFound.
 //
 // # Uploads

@@ -1,11 +1,14 @@
 package vod
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
 	"net/http"
+	"regexp"
 	"strings"
+	"unicode"
 
 	tcerr "github.com/tencentcloud/tencentcloud-sdk-go/tencentcloud/common/errors"
 )
@@ -66,13 +69,12 @@ func hasCodePrefix(code, prefix string) bool {
 	return code == prefix || strings.HasPrefix(code, prefix+".")
 }
 
-// toAPIError maps whatever the SDK returned to an *APIError. Response bodies are never copied into
-// the message: a truncated or malformed success body may hold temporary credentials.
+// toAPIError maps whatever the SDK returned to an *APIError.
 func toAPIError(action string, err error, exchange *httpExchange) *APIError {
-	status, statusText := exchange.result()
+	got := exchange.result()
 	var sdkErr *tcerr.TencentCloudSDKError
 	if !errors.As(err, &sdkErr) {
-		return &APIError{Action: action, Code: CodeIOError, Message: safeClientMessage(err), httpStatus: status, cause: err}
+		return &APIError{Action: action, Code: CodeIOError, Message: safeClientMessage(err), httpStatus: got.status, cause: err}
 	}
 	switch sdkErr.Code {
 	case CodeNetworkError:
@@ -83,27 +85,72 @@ func toAPIError(action string, err error, exchange *httpExchange) *APIError {
 		}
 		return &APIError{Action: action, Code: CodeNetworkError, Message: msg, cause: cause}
 	case CodeParseJSONError, CodeHTTPStatusCodeError, CodeIOError:
-		return &APIError{Action: action, Code: sdkErr.Code, Message: describeBadResponse(sdkErr.Code, status, statusText), httpStatus: status}
+		// The SDK's own message quotes the whole body; describeReply quotes only what is safe to show.
+		return &APIError{Action: action, Code: sdkErr.Code, Message: describeReply(got), RequestID: replyRequestID(got), httpStatus: got.status}
 	}
 	if strings.HasPrefix(sdkErr.Code, "ClientError") {
 		// Other SDK-side failures (circuit breaker, type errors) carry messages built from our own
 		// request, never from a response body.
-		return &APIError{Action: action, Code: sdkErr.Code, Message: sdkErr.Message, httpStatus: status}
+		return &APIError{Action: action, Code: sdkErr.Code, Message: sdkErr.Message, httpStatus: got.status}
 	}
-	return &APIError{Action: action, Code: sdkErr.Code, Message: sdkErr.Message, RequestID: sdkErr.RequestId, httpStatus: status}
+	return &APIError{Action: action, Code: sdkErr.Code, Message: sdkErr.Message, RequestID: sdkErr.RequestId, httpStatus: got.status}
 }
 
-func describeBadResponse(code string, status int, statusText string) string {
-	switch {
-	case status == 0:
+// HTTPStatus returns the HTTP status of the reply behind the error, or 0 when no reply arrived.
+func (e *APIError) HTTPStatus() int { return e.httpStatus }
+
+// describeReply says what the server answered when the answer was not an API response: the HTTP status
+// and, unless the body looks like JSON, its beginning. A JSON body is never quoted: a truncated or
+// malformed success body may hold temporary credentials.
+func describeReply(got reply) string {
+	if got.status == 0 {
 		return "the response could not be read"
-	case status != http.StatusOK:
-		return "the server answered " + statusText + " without an API response"
-	case code == CodeParseJSONError:
-		return "the server answered HTTP 200 with a body that is not a valid API response"
-	default:
-		return "the response body could not be read"
 	}
+	var b strings.Builder
+	fmt.Fprintf(&b, "the server answered HTTP %s", got.statusText)
+	switch text := bytes.TrimSpace(got.head); {
+	case len(text) == 0:
+		b.WriteString(" with an empty body")
+	case text[0] == '{' || text[0] == '[':
+		fmt.Fprintf(&b, " with %d bytes of JSON that is not a valid API response (truncated or malformed)", got.size)
+	default:
+		// Only what comes before any JSON: a body that wraps a success reply may hold credentials.
+		before, _, _ := bytes.Cut(text, []byte("{"))
+		fmt.Fprintf(&b, " with a body that is not an API response: %q", snippet(before, 120))
+	}
+	if got.size > int64(len(got.head)) {
+		b.WriteString(" (body truncated here)")
+	}
+	return b.String()
+}
+
+// snippet is the start of text on one line, at most limit runes, with control characters dropped.
+func snippet(text []byte, limit int) string {
+	fields := strings.Fields(strings.ToValidUTF8(string(text), "?"))
+	line := strings.Map(func(r rune) rune {
+		if unicode.IsControl(r) {
+			return -1
+		}
+		return r
+	}, strings.Join(fields, " "))
+	if runes := []rune(line); len(runes) > limit {
+		return string(runes[:limit]) + "..."
+	}
+	return line
+}
+
+var bodyRequestID = regexp.MustCompile(`"RequestId"\s*:\s*"([0-9A-Za-z-]{1,64})"`)
+
+// replyRequestID finds the request id of a reply that is not an API response, from its header or from
+// a RequestId field in its body.
+func replyRequestID(got reply) string {
+	if got.requestID != "" {
+		return got.requestID
+	}
+	if m := bodyRequestID.FindSubmatch(got.head); m != nil {
+		return string(m[1])
+	}
+	return ""
 }
 
 // safeClientMessage returns a transport error's text. Transport errors name the URL (always the
@@ -115,13 +162,22 @@ func safeClientMessage(err error) string {
 	return err.Error()
 }
 
-// safeToRepeat lists the actions that may be sent twice without harm: ApplyUpload only mints a new,
-// unused session; AssumeRole mints new credentials; reads change nothing. CommitUpload cannot create a
-// second media file from one session key (a repeat is refused, see CommitOutcomeUnknownError);
-// DeleteMedia and ModifyMediaInfo set a state, so doing them twice leaves the same state as once.
+// safeToRepeat lists the actions that may be sent twice without harm: those that change nothing (see
+// changesNothing), CommitUpload, which cannot create a second media file from one session key (a repeat
+// is refused, see CommitOutcomeUnknownError), and DeleteMedia and ModifyMediaInfo, which set a state, so
+// doing them twice leaves the same state as once.
 func safeToRepeat(action string) bool {
 	switch action {
-	case "ApplyUpload", "AssumeRole", "CommitUpload", "DeleteMedia", "ModifyMediaInfo":
+	case "CommitUpload", "DeleteMedia", "ModifyMediaInfo":
+		return true
+	}
+	return changesNothing(action)
+}
+
+// changesNothing lists the actions whose repeat leaves no trace: ApplyUpload only mints a new, unused
+// session; AssumeRole mints new credentials; reads change nothing.
+func changesNothing(action string) bool {
+	if action == "ApplyUpload" || action == "AssumeRole" {
 		return true
 	}
 	for _, prefix := range []string{"Describe", "Get", "List", "Search"} {
@@ -134,9 +190,10 @@ func safeToRepeat(action string) bool {
 
 // retryable decides whether a failed attempt is worth repeating. Throttling is always retried: the
 // request was refused before it did anything. Failures after which the request may have been
-// carried out (no response, a 5xx, InternalError, an unavailable service) are retried only for
-// actions that are safe to repeat. Everything else (AuthFailure*, InvalidParameter*,
-// MissingParameter, UnknownParameter, UnauthorizedOperation, ResourceNotFound*, ...) is final.
+// carried out (no response, a 5xx, InternalError, an unavailable service) are retried only for actions
+// that are safe to repeat, and a reply that is not an API response (which may hide a success) only for
+// actions that change nothing. Everything else (AuthFailure*, InvalidParameter*, MissingParameter,
+// UnknownParameter, UnauthorizedOperation, ResourceNotFound*, ...) is final.
 func retryable(e *APIError) bool {
 	if hasCodePrefix(e.Code, "RequestLimitExceeded") {
 		return true
@@ -144,9 +201,15 @@ func retryable(e *APIError) bool {
 	if !safeToRepeat(e.Action) {
 		return false
 	}
-	// A gateway's 429 refused the request, like throttling, but carries no API code to trust.
+	unreadableReply := e.Code == CodeParseJSONError && changesNothing(e.Action)
+	return throttled(e) || unreadableReply || outcomeUnknown(e)
+}
+
+// throttled reports an API that refused a call for its rate limit: RequestLimitExceeded, or a gateway's
+// 429 (which carries no API code to trust, so it is retried only for actions safe to repeat).
+func throttled(e *APIError) bool {
 	gatewayThrottled := (e.Code == CodeParseJSONError || e.Code == CodeHTTPStatusCodeError) && e.httpStatus == http.StatusTooManyRequests
-	return gatewayThrottled || outcomeUnknown(e)
+	return gatewayThrottled || hasCodePrefix(e.Code, "RequestLimitExceeded")
 }
 
 // outcomeUnknown reports a transient failure after which the request may or may not have been

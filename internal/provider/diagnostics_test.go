@@ -1,0 +1,103 @@
+package provider
+
+import (
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
+
+	"github.com/tencentvod/terraform-provider-tencentvod/internal/emulator"
+)
+
+// A signature the API finds too old means this machine's clock is off, not that the credentials are wrong.
+func TestAccDiagnostics_signatureExpirePointsAtTheClock(t *testing.T) {
+	t.Parallel()
+	skipInAccMode(t)
+	env := newTestEnv(t)
+	env.emu.InjectFault(emulator.Fault{Action: "ApplyUpload", Code: "AuthFailure.SignatureExpire", Message: "Signature expired."})
+	runTest(t, resource.TestCase{
+		Steps: []resource.TestStep{{
+			Config:      env.providerConfig() + sessionWithEcho,
+			ExpectError: wrapTolerant(`(?s)Error code: AuthFailure\.SignatureExpire.*this machine's clock is off.*NTP.*the credentials are not the problem`),
+		}},
+	})
+}
+
+// A reply that is not JSON is retried for an action that changes nothing, and the error says what the
+// endpoint answered instead of claiming it did not answer.
+func TestAccDiagnostics_nonJSONReplySaysWhatCame(t *testing.T) {
+	t.Parallel()
+	skipInAccMode(t)
+	env := newTestEnv(t)
+	env.emu.InjectFault(emulator.Fault{Action: "ApplyUpload", HTTPStatus: 502})
+	runTest(t, resource.TestCase{
+		Steps: []resource.TestStep{{
+			Config: env.providerConfig(`max_retries = 1`) + sessionWithEcho,
+			ExpectError: wrapTolerant(`(?s)The endpoint answered ApplyUpload with HTTP 502, but not with an API response\..*` +
+				`Error code: ClientError\.ParseJsonError.*Message: the server answered HTTP 502 Bad Gateway with a body that is not an API response: "<html><head><title>502 Bad Gateway.*` +
+				`RequestId: \(none in the reply\)`),
+		}},
+	})
+	if n := env.emu.Attempts("ApplyUpload"); n != 2 {
+		t.Errorf("%d ApplyUpload attempts; want 1 + max_retries (1)", n)
+	}
+}
+
+// Throttling is retried past max_retries, until the operation's timeout; the error then says so.
+func TestAccDiagnostics_throttlingIsRetriedUntilTheTimeout(t *testing.T) {
+	t.Parallel()
+	skipInAccMode(t)
+	env := newTestEnv(t)
+	env.emu.InjectFault(emulator.Fault{Action: "ApplyUpload", Code: "RequestLimitExceeded", Message: "Too many requests."})
+	started := time.Now()
+	runTest(t, resource.TestCase{
+		Steps: []resource.TestStep{{
+			Config: env.providerConfig(`max_retries = 0`) + `
+ephemeral "tencentvod_upload_session" "test" {
+  media_type = "mp4"
+  timeouts {
+    open = "2s"
+  }
+}
+` + echoProviderConfig,
+			ExpectError: wrapTolerant(`(?s)Error code: RequestLimitExceeded.*RequestId: [0-9a-f-]{36}.*kept refusing calls for its rate limit until the operation's time ran out`),
+		}},
+	})
+	if n := env.emu.Attempts("ApplyUpload"); n < 3 {
+		t.Errorf("%d ApplyUpload attempts; throttling must be retried although max_retries = 0", n)
+	}
+	if elapsed := time.Since(started); elapsed > 60*time.Second {
+		t.Errorf("the test took %s; the 2s open timeout did not bound the throttling retries", elapsed)
+	}
+}
+
+// Every AuthFailure code the API documents gets its own cause, not the generic credentials hint.
+func TestHintForEachAuthFailureCode(t *testing.T) {
+	t.Parallel()
+	want := map[string]string{
+		"AuthFailure.SignatureExpire":       "clock",
+		"AuthFailure.SignatureFailure":      "signature does not match",
+		"AuthFailure.SecretIdNotFound":      "does not exist or its key is disabled",
+		"AuthFailure.InvalidSecretId":       "not a Tencent Cloud API key",
+		"AuthFailure.TokenFailure":          "security token",
+		"AuthFailure.MFAFailure":            "multi-factor",
+		"AuthFailure.InvalidAuthorization":  "Authorization header",
+		"AuthFailure.UnauthorizedOperation": "CAM does not allow",
+	}
+	generic := hintForCode("AuthFailure.SomethingNew")
+	if !strings.Contains(generic, "Check the credentials") {
+		t.Errorf("an unknown AuthFailure code gets %q, want the generic credentials hint", generic)
+	}
+	for code, phrase := range want {
+		hint := hintForCode(code)
+		if !strings.Contains(hint, phrase) || hint == generic {
+			t.Errorf("%s: hint %q, want one naming %q", code, hint, phrase)
+		}
+	}
+	if regexp.MustCompile(`credentials`).MatchString(hintForCode("AuthFailure.SignatureExpire")) &&
+		!strings.Contains(hintForCode("AuthFailure.SignatureExpire"), "the credentials are not the problem") {
+		t.Error("the SignatureExpire hint blames the credentials")
+	}
+}
