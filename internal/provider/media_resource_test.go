@@ -726,7 +726,7 @@ resource "tencentvod_media" "test" {
 }
 `, video),
 				ExpectError: wrapTolerant(`(?s)VOD Media Created But Not Tracked.*SearchMedia failed too.*UnauthorizedOperation.*` +
-					`orphan candidate.*storage path /.*terraform import.*HTTP 200`),
+					`orphan candidate.*storage path /.*terraform import.*HTTP 200.*3f2a-77-rid`),
 			}},
 		})
 		if n := len(env.emu.Media()); n != 1 {
