@@ -13,7 +13,7 @@ import (
 
 // TC3-HMAC-SHA256 verification, written from the published "Signature v3" algorithm
 // (https://www.tencentcloud.com/document/product/266/34114), not from an SDK, so that the client under
-// test and the emulator cannot share a bug. reference/vod-api.md §1.3-1.4 has the algorithm and vectors.
+// test and the emulator cannot share a bug. The algorithm and its test vectors are in Tencent Cloud's "Signature v3" documentation.
 
 const (
 	tc3Algorithm = "TC3-HMAC-SHA256"

@@ -10,7 +10,7 @@ import (
 
 var uuidPattern = regexp.MustCompile(`^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$`)
 
-// Vector A/B inputs (reference/vod-api.md §1.4): the body carries literal backslash-u escapes.
+// Vector A/B inputs (the "Signature v3" documentation's examples): the body carries literal backslash-u escapes.
 const (
 	vectorABody      = `{"Limit": 1, "Filters": [{"Values": ["\u672a\u547d\u540d"], "Name": "instance-name"}]}`
 	vectorTimestamp  = 1551113065

@@ -8,7 +8,7 @@ import (
 	"unicode/utf8"
 )
 
-// ApplyUploadRequest holds the ApplyUpload parameters (reference/vod-api.md §3.1). Pointer fields
+// ApplyUploadRequest holds the ApplyUpload parameters (the ApplyUpload API documentation). Pointer fields
 // distinguish "absent" from zero.
 type ApplyUploadRequest struct {
 	MediaType        string  `json:"MediaType"`

@@ -25,7 +25,7 @@ import (
 	"github.com/tencentvod/terraform-provider-tencentvod/internal/vod"
 )
 
-// Limits of ModifyMediaInfo (reference/vod-api.md §4).
+// Limits of ModifyMediaInfo (the ModifyMediaInfo API documentation).
 const (
 	maxMediaTags      = 16
 	maxTagChars       = 32

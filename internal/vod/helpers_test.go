@@ -95,7 +95,7 @@ func parseTC3Authorization(h string) (secretID, service string, ok bool) {
 	return parts[0], parts[2], true
 }
 
-// verifyTC3 recomputes the signature from the published algorithm (reference/vod-api.md §1.3) for
+// verifyTC3 recomputes the signature from the published algorithm ("Signature v3", TC3-HMAC-SHA256) for
 // the content-type;host header set the SDK signs.
 func verifyTC3(r *http.Request, body []byte, secretKey string) bool {
 	auth := r.Header.Get("Authorization")

@@ -3,7 +3,7 @@ package vod
 import "strings"
 
 // File extensions that ApplyUpload accepts, as listed in the VOD upload overview and upload FAQ
-// (reference/vod-api.md §3.3). The API takes the bare extension; SDKs send it in lowercase.
+// (VOD's upload overview and FAQ). The API takes the bare extension; SDKs send it in lowercase.
 var (
 	// VideoMediaTypes are the accepted video container extensions.
 	VideoMediaTypes = []string{

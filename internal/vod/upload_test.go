@@ -125,7 +125,7 @@ func TestSecretsAreRedactedWhenPrinted(t *testing.T) {
 	}
 }
 
-// cosSignature recomputes the q-sign-algorithm=sha1 signature (reference/vod-api.md §6.1) for a
+// cosSignature recomputes the q-sign-algorithm=sha1 signature (COS "Request Signature") for a
 // presigned request: method, decoded path, the URL's query parameters other than the signature's
 // own, and the host header.
 func cosSignature(secretKey, method, path string, query url.Values, host string) string {

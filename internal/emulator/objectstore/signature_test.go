@@ -8,7 +8,7 @@ import (
 	"time"
 )
 
-// Vectors from /work/shared/reference/vod-api.md §6.1: two from the COS
+// Vectors from the COS "Request Signature" documentation (product 436, doc 7778): two from the COS
 // "Request Signature" document and one from cos-go-sdk-v5's auth_test.go.
 
 const (
