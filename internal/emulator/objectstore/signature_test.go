@@ -8,8 +8,8 @@ import (
 	"time"
 )
 
-// Vectors from the COS "Request Signature" documentation (product 436, doc 7778): two from the COS
-// "Request Signature" document and one from cos-go-sdk-v5's auth_test.go.
+// Signature vectors: two from the COS "Request Signature" documentation (product 436, doc 7778) and one
+// from cos-go-sdk-v5's auth_test.go.
 
 const (
 	docSecretID  = "AKIDQjz3ltompVjBni5LitkWHFlFpwkn9U5q"
