@@ -15,6 +15,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -70,7 +71,11 @@ type Store struct {
 	appID       uint64
 
 	faultsMu sync.Mutex
-	faults   []*Fault
+	faults   []*injectedFault
+
+	// partsStored counts the part bodies stored, to tell whether a client
+	// sends a part again.
+	partsStored atomic.Int64
 
 	uploadsMu sync.Mutex
 	uploads   map[string]*multipartUpload // by upload ID
@@ -185,6 +190,9 @@ func (s *Store) handle(r *http.Request) response {
 func (s *Store) route(req *request) response {
 	if name, ok := unsupportedSubresource(req.query); ok {
 		return errorResponse(newError(ErrNotImplemented, "The emulator does not implement the ?"+name+" operation."))
+	}
+	if isListMultipartUploads(req) {
+		return s.listMultipartUploads(req)
 	}
 	if req.key == "" {
 		return errorResponse(newError(ErrNotImplemented, "The emulator does not implement bucket operations."))
