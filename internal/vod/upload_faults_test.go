@@ -233,7 +233,11 @@ func TestEmulatorUploadCredentialsExpire(t *testing.T) {
 		t.Fatalf("err = %v, want *CredentialsExpiredError", err)
 	}
 	at := s.apply.TempCertificate.Expires().UTC().Format(time.RFC3339)
-	for _, want := range []string{"temporary credentials expired at " + at, "needed longer", "faster link", "fewer, larger parts", "AccessDenied"} {
+	for _, want := range []string{
+		"temporary credentials expired at " + at, "needed longer", "faster link", "fewer, larger parts", "AccessDenied",
+		// The abort fails for the same reason, and nothing else could abort the upload.
+		"they expired at " + at + ", so nothing can abort it any more",
+	} {
 		if !strings.Contains(err.Error(), want) {
 			t.Errorf("error lacks %q:\n%v", want, err)
 		}
@@ -255,6 +259,22 @@ func TestEmulatorUploadErrorsHaveNoSDKNoise(t *testing.T) {
 			t.Errorf("error lacks %q: %v", want, err)
 		}
 	}
+	assertNoSDKNoise(t, err)
+
+	// Without an answer, the SDK's error would start with its note that it cannot measure the body.
+	s.store().ClearFaults()
+	s.store().InjectFault(objectstore.Fault{Method: http.MethodPut, DropConnection: true})
+	ctx, cancel := context.WithTimeout(context.Background(), time.Second)
+	defer cancel()
+	_, err = s.upload(ctx, path, vod.UploadOptions{})
+	if !errors.As(err, &storeErr) || !strings.Contains(err.Error(), "PutObject of "+`"`+s.key+`": no answer from object storage`) {
+		t.Fatalf("err = %v, want a *StoreError without an answer", err)
+	}
+	assertNoSDKNoise(t, err)
+}
+
+func assertNoSDKNoise(t *testing.T, err error) {
+	t.Helper()
 	for _, noise := range []string{"reader", "unkown", "http://", "TraceId"} {
 		if strings.Contains(err.Error(), noise) {
 			t.Errorf("error has SDK noise %q: %v", noise, err)
