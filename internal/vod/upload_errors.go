@@ -162,13 +162,19 @@ type AbortFailedError struct {
 	Key      string
 	// Until is when the session's temporary credentials expire: the last moment anything can abort it.
 	Until time.Time
+	// Expired: the credentials had already expired when the abort gave up.
+	Expired bool
 }
 
 func (e *AbortFailedError) Error() string {
-	return fmt.Sprintf("%v; aborting the multipart upload also failed (%v): upload id %s of key %q in bucket %s "+
-		"keeps its parts. VOD owns the bucket: only this upload session's temporary credentials can abort it, "+
-		"until they expire at %s, and nothing keeps a copy of them",
-		e.Cause, e.AbortErr, e.UploadID, e.Key, e.Bucket, e.Until.UTC().Format(time.RFC3339))
+	until := e.Until.UTC().Format(time.RFC3339)
+	msg := fmt.Sprintf("%v; aborting the multipart upload also failed (%v): upload id %s of key %q in bucket %s "+
+		"keeps its parts. VOD owns the bucket: only this upload session's temporary credentials can abort it",
+		e.Cause, e.AbortErr, e.UploadID, e.Key, e.Bucket)
+	if e.Expired {
+		return msg + ", and they expired at " + until + ", so nothing can abort it any more"
+	}
+	return msg + ", until they expire at " + until + ", and nothing keeps a copy of them"
 }
 
 func (e *AbortFailedError) Unwrap() []error { return []error{ErrAbortFailed, e.Cause} }

@@ -43,11 +43,16 @@ func (c *Client) storeBackoff(n int) time.Duration {
 // must return errors made by storeError.
 func (u *upload) retry(ctx context.Context, op string, attempt func(n int) error) error {
 	started := u.client.clock()
+	var lastFailure error // what the store last answered, kept when ctx ends an attempt
 	for n := 1; ; n++ {
 		err := attempt(n)
 		if err == nil {
 			return nil
 		}
+		if ctx.Err() != nil && lastFailure != nil && !isTransient(err) {
+			err = lastFailure // the attempt only says that ctx ended; contextCause adds that below
+		}
+		lastFailure = err
 		if u.expiredBy(err) {
 			return u.expired(err)
 		}
@@ -59,13 +64,28 @@ func (u *upload) retry(ctx context.Context, op string, attempt func(n int) error
 			return u.expired(withAttempts(err, n, u.client.clock().Sub(started)))
 		}
 		u.retries.Add(1)
-		u.client.logger.Debug(ctx, "vod: retrying object-storage request", map[string]any{
+		fields := map[string]any{
 			"key": u.key, "operation": op, "attempt": n, "error": err.Error(), "backoff_ms": wait.Milliseconds(),
-		})
+		}
+		if n == 1 {
+			// Said once per request at Info, so that a long outage does not look like a hang.
+			fields["retry_until"] = u.retryUntil(ctx).UTC().Format(time.RFC3339)
+			u.client.logger.Info(ctx, "vod: object-storage request failed, retrying", fields)
+		} else {
+			u.client.logger.Debug(ctx, "vod: retrying object-storage request", fields)
+		}
 		if sleepErr := u.client.sleep(ctx, wait); sleepErr != nil {
 			return contextCause(ctx, withAttempts(err, n, u.client.clock().Sub(started)))
 		}
 	}
+}
+
+// retryUntil is when retries stop at the latest: the context's deadline or the credentials' expiry.
+func (u *upload) retryUntil(ctx context.Context) time.Time {
+	if deadline, ok := ctx.Deadline(); ok && deadline.Before(u.expires) {
+		return deadline
+	}
+	return u.expires
 }
 
 // withAttempts adds how long a failing request was retried to its error.

@@ -538,7 +538,10 @@ func (u *upload) abort(ctx context.Context, uploadID string, cause error) error 
 		u.client.logger.Warn(ctx, "vod: aborting a multipart upload failed", map[string]any{
 			"key": u.key, "upload_id": uploadID, "error": err.Error(),
 		})
-		return &AbortFailedError{Cause: cause, AbortErr: err, UploadID: uploadID, Bucket: u.bucket, Key: u.key, Until: u.expires}
+		return &AbortFailedError{
+			Cause: cause, AbortErr: err, UploadID: uploadID, Bucket: u.bucket, Key: u.key, Until: u.expires,
+			Expired: !u.client.clock().Before(u.expires),
+		}
 	}
 	u.client.logger.Warn(ctx, "vod: multipart upload aborted", map[string]any{"key": u.key, "error": cause.Error()})
 	return cause
