@@ -360,7 +360,9 @@ func TestEmulatorUploadSinglePutFailure(t *testing.T) {
 	}
 	s.assertStored(t, content, result, 0)
 
-	s.store().InjectFault(objectstore.Fault{Method: http.MethodPut, HTTPStatus: http.StatusServiceUnavailable})
+	// Two 503s, then a PUT that hangs until the deadline: the error still says what the store answered.
+	s.store().InjectFault(objectstore.Fault{Method: http.MethodPut, HTTPStatus: http.StatusServiceUnavailable, Times: 2})
+	s.store().InjectFault(objectstore.Fault{Method: http.MethodPut, Latency: time.Minute})
 	vod.SetStoreBackoffCap(s.client, 100*time.Millisecond)
 	ctx, cancel := context.WithTimeout(context.Background(), time.Second)
 	defer cancel()
