@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"net/url"
 	"os"
+	"regexp"
 	"strconv"
 	"strings"
 	"sync"
@@ -234,11 +235,14 @@ func bucketName(bucketURL string) string {
 	if err != nil {
 		return bucketURL
 	}
-	if label, _, found := strings.Cut(u.Hostname(), "."); found && bucketPattern.MatchString(label) {
+	if label, _, found := strings.Cut(u.Hostname(), "."); found && bucketHostLabel.MatchString(label) {
 		return label
 	}
 	return bucketURL
 }
+
+// bucketHostLabel is a COS bucket name as the first label of its host: <name>-<APPID>.
+var bucketHostLabel = regexp.MustCompile(`^[a-z0-9]+(-[a-z0-9]+)*-[0-9]+$`)
 
 // upload is one UploadFile call in progress.
 type upload struct {

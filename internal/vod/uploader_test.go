@@ -6,9 +6,13 @@ import (
 	"fmt"
 	"hash/crc64"
 	"math/rand/v2"
+	"net/url"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
+
+	cos "github.com/tencentyun/cos-go-sdk-v5"
 )
 
 func TestPlanUpload(t *testing.T) {
@@ -181,5 +185,36 @@ func TestRetryIsBoundedByTheCredentials(t *testing.T) {
 	}
 	if !now.Before(u.expires) || attempts < 70 {
 		t.Errorf("stopped at %v (expiry %v) after %d attempts; want many attempts, all before the expiry", now, u.expires, attempts)
+	}
+}
+
+func TestBucketNameFromURL(t *testing.T) {
+	t.Parallel()
+	for url, want := range map[string]string{
+		"https://vodgzp1500000000-1250000000.cos.ap-guangzhou.myqcloud.com": "vodgzp1500000000-1250000000",
+		"http://127.0.0.1:9000": "http://127.0.0.1:9000",
+		"http://localhost:9000": "http://localhost:9000",
+	} {
+		if got := bucketName(url); got != want {
+			t.Errorf("bucketName(%q) = %q, want %q", url, got, want)
+		}
+	}
+}
+
+// TestStoreErrorDropsSDKNoise: the SDK joins every attempt's error, after a note about bodies it
+// cannot measure, and wraps network errors with the request URL.
+func TestStoreErrorDropsSDKNoise(t *testing.T) {
+	t.Parallel()
+	sdkErr := &cos.RetryError{Errs: []error{
+		errors.New("can't get reader content length, unkown reader type"),
+		&url.Error{Op: "Put", URL: "http://127.0.0.1:9000/dir%2Fclip.mp4?partNumber=2&uploadId=x", Err: syscall.ECONNRESET},
+	}}
+	err := storeError("UploadPart 2", "dir/clip.mp4", nil, sdkErr)
+	want := `UploadPart 2 of "dir/clip.mp4": no answer from object storage: connection reset by peer`
+	if err.Error() != want || !isTransient(err) || !errors.Is(err, syscall.ECONNRESET) {
+		t.Errorf("storeError = %q (transient %v), want %q", err, isTransient(err), want)
+	}
+	if err := storeError("PutObject", "k", nil, &cos.RetryError{Errs: []error{context.Canceled}}); err != context.Canceled {
+		t.Errorf("a cancelled request = %v, want context.Canceled itself", err)
 	}
 }
