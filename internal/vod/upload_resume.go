@@ -67,7 +67,7 @@ func sectionSums(r io.ReaderAt, offset, length int64) (string, uint64, error) {
 // says so.
 func (u *upload) abortStrays(ctx context.Context, keep string) {
 	var strays []string
-	err := u.retry(ctx, "ListMultipartUploads", func(int) error {
+	err := u.retry(ctx, "ListMultipartUploads", func() error {
 		listed, resp, err := u.store.Bucket.ListMultipartUploads(ctx, &cos.ListMultipartUploadsOptions{Prefix: u.key})
 		if err != nil {
 			return storeError("ListMultipartUploads", u.key, resp, err)
@@ -87,7 +87,7 @@ func (u *upload) abortStrays(ctx context.Context, keep string) {
 		return
 	}
 	for _, id := range strays {
-		err := u.retry(ctx, "AbortMultipartUpload", func(int) error {
+		err := u.retry(ctx, "AbortMultipartUpload", func() error {
 			resp, err := u.store.Object.AbortMultipartUpload(ctx, u.key, id)
 			return storeErrorOrNil("AbortMultipartUpload", u.key, resp, err)
 		})

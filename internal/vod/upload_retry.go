@@ -39,13 +39,13 @@ func (c *Client) storeBackoff(n int) time.Duration {
 // retry runs attempt until it succeeds or fails for good. It returns at once on a permanent failure
 // (see isTransient) and when ctx ends (with ctx's error joined to the last failure); before a wait that
 // would reach the credentials' expiry it returns a *CredentialsExpiredError, as it does when the store
-// refuses a request because the credentials have expired. attempt receives the attempt number and
-// must return errors made by storeError.
-func (u *upload) retry(ctx context.Context, op string, attempt func(n int) error) error {
+// refuses a request because the credentials have expired. attempt must return errors made by
+// storeError.
+func (u *upload) retry(ctx context.Context, op string, attempt func() error) error {
 	started := u.client.clock()
 	var lastFailure error // what the store last answered, kept when ctx ends an attempt
 	for n := 1; ; n++ {
-		err := attempt(n)
+		err := attempt()
 		if err == nil {
 			return nil
 		}
@@ -64,20 +64,25 @@ func (u *upload) retry(ctx context.Context, op string, attempt func(n int) error
 			return u.expired(withAttempts(err, n, u.client.clock().Sub(started)))
 		}
 		u.retries.Add(1)
-		fields := map[string]any{
-			"key": u.key, "operation": op, "attempt": n, "error": err.Error(), "backoff_ms": wait.Milliseconds(),
-		}
-		if n == 1 {
-			// Said once per request at Info, so that a long outage does not look like a hang.
-			fields["retry_until"] = u.retryUntil(ctx).UTC().Format(time.RFC3339)
-			u.client.logger.Info(ctx, "vod: object-storage request failed, retrying", fields)
-		} else {
-			u.client.logger.Debug(ctx, "vod: retrying object-storage request", fields)
-		}
+		u.logRetry(ctx, op, n, err, wait)
 		if sleepErr := u.client.sleep(ctx, wait); sleepErr != nil {
 			return contextCause(ctx, withAttempts(err, n, u.client.clock().Sub(started)))
 		}
 	}
+}
+
+// logRetry logs a retry: the first of a request at Info, so that a long outage does not look like a
+// hang, the others at Debug.
+func (u *upload) logRetry(ctx context.Context, op string, attempt int, err error, wait time.Duration) {
+	fields := map[string]any{
+		"key": u.key, "operation": op, "attempt": attempt, "error": err.Error(), "backoff_ms": wait.Milliseconds(),
+	}
+	if attempt > 1 {
+		u.client.logger.Debug(ctx, "vod: retrying object-storage request", fields)
+		return
+	}
+	fields["retry_until"] = u.retryUntil(ctx).UTC().Format(time.RFC3339)
+	u.client.logger.Info(ctx, "vod: object-storage request failed, retrying", fields)
 }
 
 // retryUntil is when retries stop at the latest: the context's deadline or the credentials' expiry.

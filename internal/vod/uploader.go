@@ -266,7 +266,7 @@ type upload struct {
 // bytes it read.
 func (u *upload) putSingle(ctx context.Context) (*UploadResult, error) {
 	var resp *cos.Response
-	err := u.retry(ctx, "PutObject", func(int) error {
+	err := u.retry(ctx, "PutObject", func() error {
 		// A fresh body per attempt: net/http may still be reading the previous attempt's body after its
 		// response arrived, so rewinding a shared reader could race with that read. A section reader
 		// shares nothing but the file, which is read with ReadAt.
@@ -349,7 +349,7 @@ func (u *upload) putMultipart(ctx context.Context) (*UploadResult, error) {
 func (u *upload) initiate(ctx context.Context) (string, error) {
 	var initiated *cos.InitiateMultipartUploadResult
 	lost := false
-	err := u.retry(ctx, "InitiateMultipartUpload", func(int) error {
+	err := u.retry(ctx, "InitiateMultipartUpload", func() error {
 		result, resp, err := u.store.Object.InitiateMultipartUpload(ctx, u.key, nil)
 		if err != nil {
 			err = storeError("InitiateMultipartUpload", u.key, resp, err)
@@ -424,7 +424,7 @@ func (u *upload) sendPart(ctx context.Context, uploadID string, n int) (partResu
 	op := fmt.Sprintf("UploadPart %d", n)
 	var result partResult
 	replyLost := false
-	err := u.retry(ctx, op, func(int) error {
+	err := u.retry(ctx, op, func() error {
 		if replyLost {
 			found, ok, err := u.storedPart(ctx, uploadID, n)
 			if err != nil {
@@ -466,7 +466,7 @@ func (u *upload) complete(ctx context.Context, uploadID string, parts []partResu
 	}
 	var completed *cos.CompleteMultipartUploadResult
 	var resp *cos.Response
-	err := u.retry(ctx, "CompleteMultipartUpload", func(int) error {
+	err := u.retry(ctx, "CompleteMultipartUpload", func() error {
 		var err error
 		completed, resp, err = u.store.Object.CompleteMultipartUpload(ctx, u.key, uploadID, completion)
 		return storeErrorOrNil("CompleteMultipartUpload", u.key, resp, err)
@@ -530,7 +530,7 @@ func (u *upload) failure(ctx context.Context, err error) error {
 func (u *upload) abort(ctx context.Context, uploadID string, cause error) error {
 	abortCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), abortBudget)
 	defer cancel()
-	err := u.retry(abortCtx, "AbortMultipartUpload", func(int) error {
+	err := u.retry(abortCtx, "AbortMultipartUpload", func() error {
 		resp, err := u.store.Object.AbortMultipartUpload(abortCtx, u.key, uploadID)
 		return storeErrorOrNil("AbortMultipartUpload", u.key, resp, err)
 	})
@@ -557,7 +557,7 @@ func (u *upload) storedAsExpected(ctx context.Context, want uint64) (string, boo
 	headCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), abortBudget)
 	defer cancel()
 	var resp *cos.Response
-	err := u.retry(headCtx, "HeadObject", func(int) error {
+	err := u.retry(headCtx, "HeadObject", func() error {
 		var err error
 		resp, err = u.store.Object.Head(headCtx, u.key, nil)
 		return storeErrorOrNil("HeadObject", u.key, resp, err)
@@ -576,7 +576,7 @@ func (u *upload) storedAsExpected(ctx context.Context, want uint64) (string, boo
 func (u *upload) discardCorrupt(ctx context.Context, cause error) error {
 	delCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), abortBudget)
 	defer cancel()
-	err := u.retry(delCtx, "DeleteObject", func(int) error {
+	err := u.retry(delCtx, "DeleteObject", func() error {
 		resp, err := u.store.Object.Delete(delCtx, u.key)
 		return storeErrorOrNil("DeleteObject", u.key, resp, err)
 	})

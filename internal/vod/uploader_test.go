@@ -175,7 +175,7 @@ func TestRetryIsBoundedByTheCredentials(t *testing.T) {
 	}
 	u := &upload{client: c, key: "k", started: now, expires: now.Add(10 * time.Minute)}
 	attempts := 0
-	err := u.retry(context.Background(), "UploadPart 1", func(int) error {
+	err := u.retry(context.Background(), "UploadPart 1", func() error {
 		attempts++
 		return &StoreError{Op: "UploadPart 1", Key: "k", Status: 503, Code: "ServiceUnavailable"}
 	})
