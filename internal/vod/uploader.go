@@ -222,7 +222,7 @@ func (c *Client) objectStoreClient(bucketURL string, cert TempCertificate) (*cos
 			SecretID: cert.SecretID, SecretKey: cert.SecretKey, SessionToken: cert.Token, Transport: c.transport,
 		},
 	})
-	store.Conf.RetryOpt.Count = 1
+	store.Conf.RetryOpt.Count = 1 // one attempt per call: retry decides about more
 	return store, nil
 }
 
