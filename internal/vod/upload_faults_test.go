@@ -223,10 +223,10 @@ func TestEmulatorUploadAbortImpossibleNamesTheUpload(t *testing.T) {
 
 func TestEmulatorUploadCredentialsExpire(t *testing.T) {
 	t.Parallel()
-	s := newSessionWith(t, emulator.Options{SessionTTL: 2 * time.Second})
-	// Each part takes 0.7 s: four parts one at a time outlast the credentials.
+	s := newSessionWith(t, emulator.Options{SessionTTL: 3 * time.Second})
+	// Each part takes 0.7 s: six parts one at a time outlast the credentials.
 	s.store().InjectFault(objectstore.Fault{Method: http.MethodPut, Query: "partNumber", Latency: 700 * time.Millisecond})
-	path, _ := writeRandomFile(t, 4*mib)
+	path, _ := writeRandomFile(t, 6*mib)
 	_, err := s.upload(context.Background(), path, vod.UploadOptions{PartSize: mib, Concurrency: 1})
 	var expired *vod.CredentialsExpiredError
 	if !errors.As(err, &expired) || !errors.Is(err, vod.ErrCredentialsExpired) {
