@@ -550,3 +550,4 @@ if [[ -n "${BENCH_OUT:-}" ]]; then
 	cp "$work/report.txt" "$BENCH_OUT"
 	echo "bench: report written to $BENCH_OUT" >&2
 fi
+bash "$repo/scripts/bench_outage.sh" # (e) a 2 GiB upload through a 30 s object-store outage; appends to BENCH_OUT

@@ -5,8 +5,8 @@ import (
 	"time"
 )
 
-// inspectionPrefix serves read-only JSON about the emulator's state for people and scripts. Secrets
-// (secret keys, tokens, session keys) are never included.
+// inspectionPrefix serves JSON about the emulator's state for people and scripts, and one control
+// (POST outage, see outage.go). Secrets (secret keys, tokens, session keys) are never included.
 const inspectionPrefix = "/_emulator/"
 
 type sessionView struct {
@@ -69,7 +69,7 @@ func (s *Server) inspectionHandler() http.Handler {
 	mux.HandleFunc("GET "+inspectionPrefix+"{$}", func(w http.ResponseWriter, _ *http.Request) {
 		writeJSON(w, map[string]any{
 			"endpoints": []string{inspectionPrefix + "sessions", inspectionPrefix + "objects", inspectionPrefix + "media",
-				inspectionPrefix + "calls"},
+				inspectionPrefix + "calls", inspectionPrefix + "uploads", "POST " + inspectionPrefix + "outage?seconds=N"},
 		})
 	})
 	mux.HandleFunc("GET "+inspectionPrefix+"sessions", func(w http.ResponseWriter, _ *http.Request) {
@@ -84,6 +84,7 @@ func (s *Server) inspectionHandler() http.Handler {
 	mux.HandleFunc("GET "+inspectionPrefix+"calls", func(w http.ResponseWriter, _ *http.Request) {
 		writeJSON(w, s.callViews())
 	})
+	s.addObjectStoreRoutes(mux)
 	return mux
 }
 

@@ -624,7 +624,8 @@ func TestAccMedia_documentedExample(t *testing.T) {
 	})
 }
 
-// A part that keeps failing aborts the whole upload: no media, no pending multipart upload, no commit.
+// A part that keeps failing is retried until the create timeout, then the whole upload is aborted: no
+// media, no pending multipart upload, no commit.
 func TestAccMedia_failedUploadLeavesNothingBehind(t *testing.T) {
 	t.Parallel()
 	skipInAccMode(t)
@@ -646,6 +647,10 @@ resource "tencentvod_media" "test" {
   source               = %q
   upload_part_size_mib = 1
   upload_concurrency   = 1
+
+  timeouts {
+    create = "3s"
+  }
 }
 `, video),
 					ExpectError: wrapTolerant(`(?s)Unable to Upload Media.*nothing was committed`),

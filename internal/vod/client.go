@@ -53,6 +53,8 @@ type Client struct {
 	retryBudget time.Duration
 	// progressLogInterval spaces UploadFile's progress log lines (0 = every 5 s); tests shorten it.
 	progressLogInterval time.Duration
+	// storeBackoffCap caps the wait between object-storage retries (0 = 8 s); tests shorten it.
+	storeBackoffCap time.Duration
 
 	credMu    sync.Mutex
 	baseCreds *credentials // from the chain (config, environment, profile, CVM role)

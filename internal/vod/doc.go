@@ -60,7 +60,10 @@
 //
 // UploadFile sends a file to an upload session's bucket with the session's temporary certificate:
 // one PUT for small files, otherwise a multipart upload whose parts are streamed from disk by a few
-// workers, each part retried on its own. Every request's CRC-64 is checked by the object-storage SDK
-// and the whole object's CRC-64 against the parts' combined CRC; a failed or cancelled multipart
-// upload is aborted so that no parts are left behind.
+// workers, each part retried on its own. Transient object-storage failures are retried with backoff
+// for as long as the caller's deadline and the session's credentials last, so an upload waits out an
+// outage of the store; a part whose reply was lost is looked up (ListParts) rather than sent again.
+// Every request's CRC-64 is checked by the object-storage SDK and the whole object's CRC-64 against
+// the parts' combined CRC; a failed or cancelled multipart upload is aborted on a context of its own,
+// so that no parts are left behind, and an upload that cannot be aborted is named in the error.
 package vod

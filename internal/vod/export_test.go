@@ -12,3 +12,7 @@ func SetProgressLogInterval(c *Client, d time.Duration) { c.progressLogInterval 
 func WrapTransport(c *Client, wrap func(http.RoundTripper) http.RoundTripper) {
 	c.transport = wrap(c.transport)
 }
+
+// SetStoreBackoffCap caps the waits between object-storage retries, so that tests of outages of a
+// few seconds resume soon after they end.
+func SetStoreBackoffCap(c *Client, d time.Duration) { c.storeBackoffCap = d }

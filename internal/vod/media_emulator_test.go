@@ -320,9 +320,13 @@ func TestEmulatorUploadPartFailures(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
 			s := newSession(t)
+			vod.SetStoreBackoffCap(s.client, 100*time.Millisecond)
 			s.store().InjectFault(tt.fault)
 			path, content := writeRandomFile(t, 4*mib)
-			result, err := s.upload(context.Background(), path, vod.UploadOptions{PartSize: mib, Concurrency: 2})
+			// Transient failures are retried until the deadline: a fault that never ends meets it.
+			ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+			defer cancel()
+			result, err := s.upload(ctx, path, vod.UploadOptions{PartSize: mib, Concurrency: 2})
 			if !tt.wantErr {
 				if err != nil {
 					t.Fatalf("UploadFile: %v", err)
@@ -356,9 +360,15 @@ func TestEmulatorUploadSinglePutFailure(t *testing.T) {
 	}
 	s.assertStored(t, content, result, 0)
 
-	s.store().InjectFault(objectstore.Fault{Method: http.MethodPut, HTTPStatus: http.StatusServiceUnavailable})
-	if _, err := s.upload(context.Background(), path, vod.UploadOptions{}); err == nil || !strings.Contains(err.Error(), "single PUT") {
-		t.Errorf("err = %v", err)
+	// Two 503s, then a PUT that hangs until the deadline: the error still says what the store answered.
+	s.store().InjectFault(objectstore.Fault{Method: http.MethodPut, HTTPStatus: http.StatusServiceUnavailable, Times: 2})
+	s.store().InjectFault(objectstore.Fault{Method: http.MethodPut, Latency: time.Minute})
+	vod.SetStoreBackoffCap(s.client, 100*time.Millisecond)
+	ctx, cancel := context.WithTimeout(context.Background(), time.Second)
+	defer cancel()
+	_, err = s.upload(ctx, path, vod.UploadOptions{})
+	if !errors.Is(err, context.DeadlineExceeded) || !strings.Contains(err.Error(), "single PUT") || !strings.Contains(err.Error(), "HTTP 503") {
+		t.Errorf("err = %v, want the deadline and the last 503", err)
 	}
 }
 

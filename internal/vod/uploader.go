@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"net/url"
 	"os"
+	"regexp"
 	"strconv"
 	"strings"
 	"sync"
@@ -18,6 +19,7 @@ import (
 	cos "github.com/tencentyun/cos-go-sdk-v5"
 
 	"github.com/tencentvod/terraform-provider-tencentvod/internal/crc64ecma"
+	"github.com/tencentvod/terraform-provider-tencentvod/internal/localfile"
 )
 
 // Object-storage limits (COS multipart upload rules) and the uploader's defaults.
@@ -35,7 +37,6 @@ const (
 	maxParts        = 10000
 	maxSinglePut    = maxPartSize
 	maxConcurrency  = 64
-	abortTimeout    = 30 * time.Second // an abort runs after ctx may be done, on its own clock
 	crcHeader       = "x-cos-hash-crc64ecma"
 	defaultLogEvery = 5 * time.Second
 )
@@ -76,6 +77,11 @@ type UploadResult struct {
 	ETag     string
 	Parts    int // 0 = single PUT
 	Duration time.Duration
+	// Retries is how many failed object-storage requests were sent again.
+	Retries int
+	// PartsFoundStored is how many parts were not sent again after a lost reply because the store
+	// already had them.
+	PartsFoundStored int
 }
 
 // uploadPlan is UploadOptions resolved for one file.
@@ -140,15 +146,19 @@ func (p uploadPlan) part(n int) (offset, length int64) {
 //
 // Files below opts.MultipartThreshold go as one PUT; larger ones as a multipart upload whose parts
 // are read from disk as they are sent, so memory use depends on the parts in flight, not on the file
-// size. The object-storage SDK retries a failed PUT or part (up to 3 attempts) and checks each
-// request's CRC-64; UploadFile then checks the whole object's CRC-64 against the combination of the
-// parts'. On any failure or cancellation the multipart upload is aborted, so no parts are left
-// pending. The file must not change while it is uploaded.
+// size. A file that is not a regular file (a FIFO, a device) is refused at once, without blocking.
+//
+// Every object-storage request that fails transiently (no answer, 5xx, throttling) is retried with
+// backoff for as long as ctx and the certificate last (see retry), and a part whose reply was lost is
+// looked up in the store before it is sent again. Each request's CRC-64 is checked by the SDK, and the
+// whole object's against the combination of the parts'. On any failure or cancellation the multipart
+// upload is aborted on a context of its own, so no parts are left pending; if even that fails, the
+// error names the upload. The file must not change while it is uploaded.
 //
 // Progress is logged at Info level about every 5 seconds, and at the end, for uploads that take
 // longer than that.
 func (c *Client) UploadFile(ctx context.Context, cert TempCertificate, bucketURL, objectKey, path string, opts UploadOptions) (*UploadResult, error) {
-	started := time.Now()
+	started := c.clock()
 	key := strings.TrimPrefix(objectKey, "/")
 	if key == "" {
 		return nil, errors.New("upload: object key is empty")
@@ -157,25 +167,21 @@ func (c *Client) UploadFile(ctx context.Context, cert TempCertificate, bucketURL
 	if err != nil {
 		return nil, fmt.Errorf("upload of %q: %w", key, err)
 	}
-	file, err := os.Open(path)
+	file, before, err := localfile.OpenRegular(path)
 	if err != nil {
 		return nil, fmt.Errorf("upload of %q: %w", key, err)
 	}
 	defer file.Close()
-	before, err := file.Stat()
-	if err != nil {
-		return nil, fmt.Errorf("upload of %q: %w", key, err)
-	}
-	if !before.Mode().IsRegular() {
-		return nil, fmt.Errorf("upload of %q: %s is not a regular file", key, path)
-	}
 	plan, err := planUpload(before.Size(), opts)
 	if err != nil {
 		return nil, fmt.Errorf("upload of %q: %w", key, err)
 	}
 
-	u := &upload{client: c, store: store, file: file, path: path, key: key, plan: plan, before: before}
-	u.progress = newProgressTracker(c, key, plan, opts.Progress, started)
+	u := &upload{
+		client: c, store: store, bucket: bucketName(bucketURL), file: file, path: path, key: key, plan: plan,
+		before: before, started: started, expires: cert.Expires(),
+	}
+	u.progress = newProgressTracker(c, key, plan, opts.Progress, time.Now())
 	c.logger.Debug(ctx, "vod: upload started", map[string]any{
 		"key": key, "bytes_total": plan.size, "parts": plan.parts, "part_size": plan.partSize, "concurrency": plan.concurrency,
 	})
@@ -190,12 +196,16 @@ func (c *Client) UploadFile(ctx context.Context, cert TempCertificate, bucketURL
 	if err != nil {
 		return nil, err
 	}
-	result.Duration = time.Since(started)
+	result.Duration = c.clock().Sub(started)
+	result.Retries = int(u.retries.Load())
+	result.PartsFoundStored = int(u.partsFound.Load())
 	u.progress.logFinished(ctx)
 	return result, nil
 }
 
 // objectStoreClient builds a COS client for bucketURL that signs with the temporary certificate.
+// The SDK's own retries are off: they are few and quick (3 attempts within about a second), and
+// retry knows better (see retry).
 func (c *Client) objectStoreClient(bucketURL string, cert TempCertificate) (*cos.Client, error) {
 	base, err := url.Parse(bucketURL)
 	if err != nil || (base.Scheme != "http" && base.Scheme != "https") || base.Host == "" {
@@ -207,36 +217,68 @@ func (c *Client) objectStoreClient(bucketURL string, cert TempCertificate) (*cos
 	if expires := cert.Expires(); !expires.After(c.clock()) {
 		return nil, fmt.Errorf("temporary certificate expired at %s", expires.UTC().Format(time.RFC3339))
 	}
-	return cos.NewClient(&cos.BaseURL{BucketURL: &url.URL{Scheme: base.Scheme, Host: base.Host}}, &http.Client{
+	store := cos.NewClient(&cos.BaseURL{BucketURL: &url.URL{Scheme: base.Scheme, Host: base.Host}}, &http.Client{
 		Transport: &cos.AuthorizationTransport{
 			SecretID: cert.SecretID, SecretKey: cert.SecretKey, SessionToken: cert.Token, Transport: c.transport,
 		},
-	}), nil
+	})
+	store.Conf.RetryOpt.Count = 1 // one attempt per call: retry decides about more
+	return store, nil
 }
+
+// bucketName is the bucket's name as the bucket URL's first host label
+// (https://vodbucket-1250000000.cos.ap-guangzhou.myqcloud.com); an endpoint without it (an
+// emulator's http://127.0.0.1:9000) is named by its URL. InitiateMultipartUpload's reply names it
+// exactly, and replaces this guess.
+func bucketName(bucketURL string) string {
+	u, err := url.Parse(bucketURL)
+	if err != nil {
+		return bucketURL
+	}
+	if label, _, found := strings.Cut(u.Hostname(), "."); found && bucketHostLabel.MatchString(label) {
+		return label
+	}
+	return bucketURL
+}
+
+// bucketHostLabel is a COS bucket name as the first label of its host: <name>-<APPID>.
+var bucketHostLabel = regexp.MustCompile(`^[a-z0-9]+(-[a-z0-9]+)*-[0-9]+$`)
 
 // upload is one UploadFile call in progress.
 type upload struct {
 	client   *Client
 	store    *cos.Client
+	bucket   string
 	file     *os.File
 	path     string
 	key      string
 	plan     uploadPlan
 	before   os.FileInfo
+	started  time.Time // by the client's clock
+	expires  time.Time // when the session's temporary credentials expire
 	progress *progressTracker
+
+	retries    atomic.Int64 // failed attempts that were retried
+	partsFound atomic.Int64 // parts whose reply was lost but which the store had
 }
 
 // putSingle sends the file as one PUT. The SDK checks the CRC-64 the server reports against the
 // bytes it read.
 func (u *upload) putSingle(ctx context.Context) (*UploadResult, error) {
-	resp, err := u.withRetries(ctx, func() (*cos.Response, error) {
+	var resp *cos.Response
+	err := u.retry(ctx, "PutObject", func() error {
+		// A fresh body per attempt: net/http may still be reading the previous attempt's body after its
+		// response arrived, so rewinding a shared reader could race with that read. A section reader
+		// shares nothing but the file, which is read with ReadAt.
 		var body io.Reader = bytes.NewReader(nil) // the SDK then sends no body rather than an empty chunked one
 		if u.plan.size > 0 {
 			body = u.progress.reader(io.NewSectionReader(u.file, 0, u.plan.size), 0)
 		}
-		return u.store.Object.Put(ctx, u.key, body, &cos.ObjectPutOptions{
+		var err error
+		resp, err = u.store.Object.Put(ctx, u.key, body, &cos.ObjectPutOptions{
 			ObjectPutHeaderOptions: &cos.ObjectPutHeaderOptions{ContentLength: u.plan.size},
 		})
+		return storeErrorOrNil("PutObject", u.key, resp, err)
 	})
 	if err != nil {
 		return nil, u.failure(ctx, fmt.Errorf("upload of %q (single PUT of %d bytes): %w", u.key, u.plan.size, err))
@@ -252,37 +294,12 @@ func (u *upload) putSingle(ctx context.Context) (*UploadResult, error) {
 	return &UploadResult{Size: u.plan.size, CRC64: crc, ETag: resp.Header.Get("ETag")}, nil
 }
 
-// bodyAttempts is how often a PUT or a part is tried, as many times as the SDK would.
-const bodyAttempts = 3
-
-// withRetries sends a PUT or a part, retrying transient failures (no response, 5xx: the SDK's own
-// rule) with backoff. send must build a fresh body each time.
-//
-// The SDK could retry these itself by rewinding a seekable body, but net/http may still be reading
-// the previous attempt's body after the response arrived (it closes the body asynchronously), so a
-// rewind of a shared reader can race with that read and corrupt the retried request. A new section
-// reader per attempt shares nothing but the file, which is read with ReadAt.
-func (u *upload) withRetries(ctx context.Context, send func() (*cos.Response, error)) (*cos.Response, error) {
-	for attempt := 1; ; attempt++ {
-		resp, err := send()
-		if err == nil {
-			return resp, nil
-		}
-		_, transient := u.store.CheckRetrieable(u.store.BaseURL.BucketURL, resp, err, false)
-		if !transient || attempt >= bodyAttempts || ctx.Err() != nil {
-			if attempt > 1 {
-				err = fmt.Errorf("after %d attempts: %w", attempt, err)
-			}
-			return resp, err
-		}
-		wait := u.client.jitter(backoffCeiling(attempt))
-		u.client.logger.Debug(ctx, "vod: retrying object-storage request", map[string]any{
-			"key": u.key, "attempt": attempt, "error": err.Error(), "backoff_ms": wait.Milliseconds(),
-		})
-		if sleepErr := u.client.sleep(ctx, wait); sleepErr != nil {
-			return resp, err
-		}
+// storeErrorOrNil is storeError for a failed request and nil for a successful one.
+func storeErrorOrNil(op, key string, resp *cos.Response, err error) error {
+	if err == nil {
+		return nil
 	}
+	return storeError(op, key, resp, err)
 }
 
 // partResult is what the server answered for one stored part.
@@ -295,11 +312,10 @@ type partResult struct {
 // putMultipart initiates a multipart upload, sends the parts, completes it and verifies the
 // object's CRC-64. Anything that goes wrong before the object is complete aborts the upload.
 func (u *upload) putMultipart(ctx context.Context) (*UploadResult, error) {
-	initiated, _, err := u.store.Object.InitiateMultipartUpload(ctx, u.key, nil)
+	uploadID, err := u.initiate(ctx)
 	if err != nil {
 		return nil, u.failure(ctx, fmt.Errorf("upload of %q: initiating the multipart upload: %w", u.key, err))
 	}
-	uploadID := initiated.UploadID
 	parts, err := u.sendParts(ctx, uploadID)
 	if err == nil {
 		err = u.checkUnchanged()
@@ -309,13 +325,9 @@ func (u *upload) putMultipart(ctx context.Context) (*UploadResult, error) {
 	}
 
 	want := combineCRCs(parts)
-	completion := &cos.CompleteMultipartUploadOptions{}
-	for i, p := range parts {
-		completion.Parts = append(completion.Parts, cos.Object{PartNumber: i + 1, ETag: p.etag})
-	}
-	completed, resp, err := u.store.Object.CompleteMultipartUpload(ctx, u.key, uploadID, completion)
+	completed, resp, err := u.complete(ctx, uploadID, parts)
 	if err != nil {
-		// The SDK retries Complete; if a reply was lost the retry finds no upload, though the object
+		// A retried Complete whose first reply was lost finds no upload any more, though the object
 		// was assembled. The object's size and CRC tell whether that happened.
 		if stored, ok := u.storedAsExpected(ctx, want); ok {
 			return &UploadResult{Size: u.plan.size, CRC64: want, ETag: stored, Parts: len(parts)}, nil
@@ -332,6 +344,33 @@ func (u *upload) putMultipart(ctx context.Context) (*UploadResult, error) {
 	return &UploadResult{Size: u.plan.size, CRC64: want, ETag: completed.ETag, Parts: len(parts)}, nil
 }
 
+// initiate starts the multipart upload. When an attempt got no answer, the store may have created an
+// upload all the same; once an attempt succeeds, such strays are aborted (see abortStrays).
+func (u *upload) initiate(ctx context.Context) (string, error) {
+	var initiated *cos.InitiateMultipartUploadResult
+	lost := false
+	err := u.retry(ctx, "InitiateMultipartUpload", func() error {
+		result, resp, err := u.store.Object.InitiateMultipartUpload(ctx, u.key, nil)
+		if err != nil {
+			err = storeError("InitiateMultipartUpload", u.key, resp, err)
+			lost = lost || isStatus(err, 0)
+			return err
+		}
+		initiated = result
+		return nil
+	})
+	if err != nil {
+		return "", err
+	}
+	if initiated.Bucket != "" {
+		u.bucket = initiated.Bucket
+	}
+	if lost {
+		u.abortStrays(ctx, initiated.UploadID)
+	}
+	return initiated.UploadID, nil
+}
+
 // sendParts runs plan.concurrency workers over the parts and returns the stored parts in order, or
 // the first failure (naming the part) after cancelling the others.
 func (u *upload) sendParts(ctx context.Context, uploadID string) ([]partResult, error) {
@@ -340,6 +379,8 @@ func (u *upload) sendParts(ctx context.Context, uploadID string) ([]partResult, 
 	results := make([]partResult, u.plan.parts)
 	next := make(chan int)
 	var wg sync.WaitGroup
+	var failOnce sync.Once
+	var failed error // the first part's failure, which names the part even when ctx ended first
 	for range u.plan.concurrency {
 		wg.Go(func() {
 			for n := range next {
@@ -348,7 +389,8 @@ func (u *upload) sendParts(ctx context.Context, uploadID string) ([]partResult, 
 				}
 				res, err := u.sendPart(ctx, uploadID, n)
 				if err != nil {
-					cancel(err) // the first failure is the cause; the feeder stops
+					failOnce.Do(func() { failed = err })
+					cancel(err) // the feeder and the other workers stop
 					continue
 				}
 				results[n-1] = res
@@ -365,29 +407,71 @@ feed:
 	}
 	close(next)
 	wg.Wait()
+	if failed != nil {
+		return nil, failed
+	}
 	if err := context.Cause(ctx); err != nil {
 		return nil, err
 	}
 	return results, nil
 }
 
-// sendPart uploads part n from its section of the file, read from disk as the request is sent.
+// sendPart uploads part n from its section of the file, read from disk as the request is sent. When
+// an attempt got no answer, the part may have been stored all the same (only the reply was lost): the
+// next attempt first asks the store, and sends the part again only if the store lacks it.
 func (u *upload) sendPart(ctx context.Context, uploadID string, n int) (partResult, error) {
 	offset, length := u.plan.part(n)
-	resp, err := u.withRetries(ctx, func() (*cos.Response, error) {
+	op := fmt.Sprintf("UploadPart %d", n)
+	var result partResult
+	replyLost := false
+	err := u.retry(ctx, op, func() error {
+		if replyLost {
+			found, ok, err := u.storedPart(ctx, uploadID, n)
+			if err != nil {
+				return err
+			}
+			if ok {
+				result = found
+				u.partsFound.Add(1)
+				return nil
+			}
+		}
 		body := u.progress.reader(io.NewSectionReader(u.file, offset, length), n)
-		return u.store.Object.UploadPart(ctx, u.key, uploadID, n, body, &cos.ObjectUploadPartOptions{ContentLength: length})
+		resp, err := u.store.Object.UploadPart(ctx, u.key, uploadID, n, body, &cos.ObjectUploadPartOptions{ContentLength: length})
+		u.progress.partEnded(n)
+		if err != nil {
+			err = storeError(op, u.key, resp, err)
+			replyLost = isStatus(err, 0)
+			return err
+		}
+		crc, err := parseCRC(resp.Response)
+		if err != nil {
+			return err
+		}
+		result = partResult{etag: resp.Header.Get("ETag"), crc: crc, size: length}
+		return nil
 	})
-	u.progress.partEnded(n)
 	if err != nil {
 		return partResult{}, fmt.Errorf("upload of %q: part %d of %d (bytes %d-%d): %w", u.key, n, u.plan.parts, offset, offset+length-1, err)
 	}
-	crc, err := parseCRC(resp.Response)
-	if err != nil {
-		return partResult{}, fmt.Errorf("upload of %q: part %d of %d: %w", u.key, n, u.plan.parts, err)
-	}
 	u.progress.partStored(length)
-	return partResult{etag: resp.Header.Get("ETag"), crc: crc, size: length}, nil
+	return result, nil
+}
+
+// complete completes the multipart upload with the parts, retried like every request.
+func (u *upload) complete(ctx context.Context, uploadID string, parts []partResult) (*cos.CompleteMultipartUploadResult, *cos.Response, error) {
+	completion := &cos.CompleteMultipartUploadOptions{}
+	for i, p := range parts {
+		completion.Parts = append(completion.Parts, cos.Object{PartNumber: i + 1, ETag: p.etag})
+	}
+	var completed *cos.CompleteMultipartUploadResult
+	var resp *cos.Response
+	err := u.retry(ctx, "CompleteMultipartUpload", func() error {
+		var err error
+		completed, resp, err = u.store.Object.CompleteMultipartUpload(ctx, u.key, uploadID, completion)
+		return storeErrorOrNil("CompleteMultipartUpload", u.key, resp, err)
+	})
+	return completed, resp, err
 }
 
 // combineCRCs is the CRC-64 of the parts concatenated, from their own CRCs and sizes.
@@ -439,15 +523,29 @@ func (u *upload) failure(ctx context.Context, err error) error {
 	return contextCause(ctx, err)
 }
 
-// abort discards the multipart upload and its parts. It uses a fresh context because ctx may be the
-// reason the upload failed.
+// abort discards the multipart upload and its parts. It runs on a context of its own, which the
+// caller's cancellation does not reach (ctx may be why the upload failed), and retries for at most
+// abortBudget while the credentials last. When it cannot, the error names the upload and says until
+// when it could still be aborted.
 func (u *upload) abort(ctx context.Context, uploadID string, cause error) error {
-	abortCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), abortTimeout)
+	abortCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), abortBudget)
 	defer cancel()
-	_, err := u.store.Object.AbortMultipartUpload(abortCtx, u.key, uploadID)
-	if err != nil && !cos.IsNotFoundError(err) {
-		u.client.logger.Warn(ctx, "vod: aborting a multipart upload failed", map[string]any{"key": u.key, "error": err.Error()})
-		return fmt.Errorf("%w; aborting the multipart upload also failed, its parts may stay pending until the bucket's lifecycle rules remove them: %v", cause, err)
+	err := u.retry(abortCtx, "AbortMultipartUpload", func() error {
+		resp, err := u.store.Object.AbortMultipartUpload(abortCtx, u.key, uploadID)
+		return storeErrorOrNil("AbortMultipartUpload", u.key, resp, err)
+	})
+	if err != nil && !isStatus(err, http.StatusNotFound) { // NoSuchUpload: nothing is left to abort
+		var expired *CredentialsExpiredError
+		if errors.As(err, &expired) {
+			err = fmt.Errorf("the credentials expired: %w", expired.Cause)
+		}
+		u.client.logger.Warn(ctx, "vod: aborting a multipart upload failed", map[string]any{
+			"key": u.key, "upload_id": uploadID, "error": err.Error(),
+		})
+		return &AbortFailedError{
+			Cause: cause, AbortErr: err, UploadID: uploadID, Bucket: u.bucket, Key: u.key, Until: u.expires,
+			Expired: !u.client.clock().Before(u.expires),
+		}
 	}
 	u.client.logger.Warn(ctx, "vod: multipart upload aborted", map[string]any{"key": u.key, "error": cause.Error()})
 	return cause
@@ -456,9 +554,14 @@ func (u *upload) abort(ctx context.Context, uploadID string, cause error) error 
 // storedAsExpected reports whether the object exists with the planned size and the expected CRC-64,
 // and returns its ETag.
 func (u *upload) storedAsExpected(ctx context.Context, want uint64) (string, bool) {
-	headCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), abortTimeout)
+	headCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), abortBudget)
 	defer cancel()
-	resp, err := u.store.Object.Head(headCtx, u.key, nil)
+	var resp *cos.Response
+	err := u.retry(headCtx, "HeadObject", func() error {
+		var err error
+		resp, err = u.store.Object.Head(headCtx, u.key, nil)
+		return storeErrorOrNil("HeadObject", u.key, resp, err)
+	})
 	if err != nil {
 		return "", false
 	}
@@ -471,145 +574,14 @@ func (u *upload) storedAsExpected(ctx context.Context, want uint64) (string, boo
 
 // discardCorrupt deletes an object that failed verification, so nothing commits it by mistake.
 func (u *upload) discardCorrupt(ctx context.Context, cause error) error {
-	delCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), abortTimeout)
+	delCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), abortBudget)
 	defer cancel()
-	if _, err := u.store.Object.Delete(delCtx, u.key); err != nil {
+	err := u.retry(delCtx, "DeleteObject", func() error {
+		resp, err := u.store.Object.Delete(delCtx, u.key)
+		return storeErrorOrNil("DeleteObject", u.key, resp, err)
+	})
+	if err != nil {
 		return fmt.Errorf("%w; deleting the object also failed: %v", cause, err)
 	}
 	return fmt.Errorf("%w; the object was deleted", cause)
-}
-
-// progressTracker counts stored bytes for the Progress callback and in-flight bytes for the log.
-type progressTracker struct {
-	client   *Client
-	key      string
-	plan     uploadPlan
-	callback func(UploadProgress)
-	started  time.Time
-	logEvery time.Duration
-
-	mu        sync.Mutex
-	done      int64 // bytes of stored parts
-	partsDone int
-	inFlight  map[int]*countingReader // parts being sent, by number (0 = single PUT)
-}
-
-func newProgressTracker(c *Client, key string, plan uploadPlan, callback func(UploadProgress), started time.Time) *progressTracker {
-	logEvery := c.progressLogInterval
-	if logEvery <= 0 {
-		logEvery = defaultLogEvery
-	}
-	t := &progressTracker{
-		client: c, key: key, plan: plan, callback: callback, started: started, logEvery: logEvery,
-		inFlight: map[int]*countingReader{},
-	}
-	t.notify()
-	return t
-}
-
-// reader wraps a part's body to count the bytes handed to the transport. The wrapper cannot seek,
-// which also keeps the SDK from retrying on its own (see withRetries).
-func (t *progressTracker) reader(body io.Reader, part int) io.Reader {
-	r := &countingReader{r: body}
-	t.mu.Lock()
-	t.inFlight[part] = r
-	t.mu.Unlock()
-	return r
-}
-
-func (t *progressTracker) partEnded(part int) {
-	t.mu.Lock()
-	delete(t.inFlight, part)
-	t.mu.Unlock()
-}
-
-// partStored counts a stored part (or the single PUT) and tells the callback.
-func (t *progressTracker) partStored(size int64) {
-	t.mu.Lock()
-	delete(t.inFlight, 0)
-	t.done += size
-	if t.plan.parts > 0 {
-		t.partsDone++
-	}
-	t.mu.Unlock()
-	t.notify()
-}
-
-// notify calls the callback with the stored bytes; the lock serialises calls.
-func (t *progressTracker) notify() {
-	if t.callback == nil {
-		return
-	}
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	t.callback(UploadProgress{Key: t.key, Done: t.done, Total: t.plan.size, Parts: t.plan.parts, PartsDone: t.partsDone})
-}
-
-// sent is stored bytes plus the bytes of parts in flight, for the log.
-func (t *progressTracker) sent() int64 {
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	n := t.done
-	for _, r := range t.inFlight {
-		n += r.pos.Load()
-	}
-	return min(n, t.plan.size)
-}
-
-// logPeriodically logs progress every logEvery until the returned stop is called.
-func (t *progressTracker) logPeriodically(ctx context.Context) (stop func()) {
-	done := make(chan struct{})
-	finished := make(chan struct{})
-	go func() {
-		defer close(finished)
-		ticker := time.NewTicker(t.logEvery)
-		defer ticker.Stop()
-		for {
-			select {
-			case <-done:
-				return
-			case <-ticker.C:
-				t.log(ctx, "vod: upload in progress", t.sent())
-			}
-		}
-	}()
-	return func() {
-		close(done)
-		<-finished
-	}
-}
-
-// logFinished logs the end of an upload that took long enough to have been logged along the way.
-func (t *progressTracker) logFinished(ctx context.Context) {
-	if time.Since(t.started) >= t.logEvery {
-		t.log(ctx, "vod: upload finished", t.plan.size)
-	}
-}
-
-func (t *progressTracker) log(ctx context.Context, msg string, sent int64) {
-	elapsed := time.Since(t.started).Seconds()
-	percent := 100.0
-	if t.plan.size > 0 {
-		percent = float64(sent) * 100 / float64(t.plan.size)
-	}
-	var rate float64
-	if elapsed > 0 {
-		rate = float64(sent) / float64(MiB) / elapsed
-	}
-	t.client.logger.Info(ctx, msg, map[string]any{
-		"key": t.key, "bytes_done": sent, "bytes_total": t.plan.size,
-		"percent": float64(int(percent*10)) / 10, "mib_per_s": float64(int(rate*100)) / 100,
-	})
-}
-
-// countingReader counts the bytes the transport has read from a body.
-type countingReader struct {
-	r   io.Reader
-	pos atomic.Int64
-}
-
-func (r *countingReader) Read(p []byte) (int, error) {
-	n, err := r.r.Read(p)
-	r.pos.Add(int64(n))
-	return n, err
 }

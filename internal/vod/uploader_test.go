@@ -2,11 +2,17 @@ package vod
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"hash/crc64"
 	"math/rand/v2"
+	"net/url"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
+
+	cos "github.com/tencentyun/cos-go-sdk-v5"
 )
 
 func TestPlanUpload(t *testing.T) {
@@ -111,5 +117,104 @@ func TestUploadFileRejectsBadInput(t *testing.T) {
 		if err == nil || !strings.Contains(err.Error(), tt.want) {
 			t.Errorf("%s: err = %v, want %q", tt.name, err, tt.want)
 		}
+	}
+}
+
+func TestStoreErrorClassification(t *testing.T) {
+	t.Parallel()
+	for _, tt := range []struct {
+		name      string
+		err       error
+		transient bool
+	}{
+		{"no answer", &StoreError{Err: errors.New("connection reset by peer")}, true},
+		{"reply failed the CRC check", &StoreError{Status: 200, Err: errors.New("verification failed")}, true},
+		{"500", &StoreError{Status: 500, Code: "InternalError"}, true},
+		{"503", &StoreError{Status: 503}, true},
+		{"429", &StoreError{Status: 429}, true},
+		{"SlowDown", &StoreError{Status: 503, Code: "SlowDown"}, true},
+		{"RequestTimeout", &StoreError{Status: 400, Code: "RequestTimeout"}, true},
+		{"AccessDenied", &StoreError{Status: 403, Code: "AccessDenied"}, false},
+		{"InvalidPart", &StoreError{Status: 400, Code: "InvalidPart"}, false},
+		{"NoSuchUpload", &StoreError{Status: 404, Code: "NoSuchUpload"}, false},
+		{"wrapped", fmt.Errorf("part 2: %w", &StoreError{Status: 502}), true},
+		{"cancelled", context.Canceled, false},
+		{"deadline", context.DeadlineExceeded, false},
+		{"not from the store", errors.New("file changed"), false},
+	} {
+		if got := isTransient(tt.err); got != tt.transient {
+			t.Errorf("%s: isTransient = %v, want %v", tt.name, got, tt.transient)
+		}
+	}
+}
+
+func TestStoreBackoffGrowsToItsCap(t *testing.T) {
+	t.Parallel()
+	c := &Client{}
+	want := []time.Duration{250 * time.Millisecond, 500 * time.Millisecond, time.Second, 2 * time.Second, 4 * time.Second, 8 * time.Second, 8 * time.Second}
+	for i, w := range want {
+		if got := c.storeBackoff(i + 1); got != w {
+			t.Errorf("storeBackoff(%d) = %v, want %v", i+1, got, w)
+		}
+	}
+	if got := c.storeBackoff(1000); got != defaultStoreBackoffCap {
+		t.Errorf("storeBackoff(1000) = %v", got)
+	}
+}
+
+// TestRetryIsBoundedByTheCredentials retries a failure that never ends, with the clock and the
+// sleeps simulated: it must stop before the credentials expire, after many attempts (not a fixed
+// few), and say that the credentials ran out.
+func TestRetryIsBoundedByTheCredentials(t *testing.T) {
+	t.Parallel()
+	now := time.Unix(1_800_000_000, 0)
+	c := &Client{logger: nopLogger{}, clock: func() time.Time { return now }, jitter: func(d time.Duration) time.Duration { return d }}
+	c.sleep = func(_ context.Context, d time.Duration) error {
+		now = now.Add(d)
+		return nil
+	}
+	u := &upload{client: c, key: "k", started: now, expires: now.Add(10 * time.Minute)}
+	attempts := 0
+	err := u.retry(context.Background(), "UploadPart 1", func() error {
+		attempts++
+		return &StoreError{Op: "UploadPart 1", Key: "k", Status: 503, Code: "ServiceUnavailable"}
+	})
+	var expired *CredentialsExpiredError
+	if !errors.As(err, &expired) || !strings.Contains(err.Error(), "HTTP 503") {
+		t.Fatalf("err = %v, want *CredentialsExpiredError with the last 503", err)
+	}
+	if !now.Before(u.expires) || attempts < 70 {
+		t.Errorf("stopped at %v (expiry %v) after %d attempts; want many attempts, all before the expiry", now, u.expires, attempts)
+	}
+}
+
+func TestBucketNameFromURL(t *testing.T) {
+	t.Parallel()
+	for url, want := range map[string]string{
+		"https://vodgzp1500000000-1250000000.cos.ap-guangzhou.myqcloud.com": "vodgzp1500000000-1250000000",
+		"http://127.0.0.1:9000": "http://127.0.0.1:9000",
+		"http://localhost:9000": "http://localhost:9000",
+	} {
+		if got := bucketName(url); got != want {
+			t.Errorf("bucketName(%q) = %q, want %q", url, got, want)
+		}
+	}
+}
+
+// TestStoreErrorDropsSDKNoise: the SDK joins every attempt's error, after a note about bodies it
+// cannot measure, and wraps network errors with the request URL.
+func TestStoreErrorDropsSDKNoise(t *testing.T) {
+	t.Parallel()
+	sdkErr := &cos.RetryError{Errs: []error{
+		errors.New("can't get reader content length, unkown reader type"),
+		&url.Error{Op: "Put", URL: "http://127.0.0.1:9000/dir%2Fclip.mp4?partNumber=2&uploadId=x", Err: syscall.ECONNRESET},
+	}}
+	err := storeError("UploadPart 2", "dir/clip.mp4", nil, sdkErr)
+	want := `UploadPart 2 of "dir/clip.mp4": no answer from object storage: connection reset by peer`
+	if err.Error() != want || !isTransient(err) || !errors.Is(err, syscall.ECONNRESET) {
+		t.Errorf("storeError = %q (transient %v), want %q", err, isTransient(err), want)
+	}
+	if err := storeError("PutObject", "k", nil, &cos.RetryError{Errs: []error{context.Canceled}}); err != context.Canceled {
+		t.Errorf("a cancelled request = %v, want context.Canceled itself", err)
 	}
 }

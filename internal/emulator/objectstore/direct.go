@@ -85,3 +85,7 @@ func (s *Store) PendingUploads() []PendingUpload {
 	})
 	return pending
 }
+
+// PartsStored is how many part bodies the store has accepted since it
+// started, re-sent parts included.
+func (s *Store) PartsStored() int64 { return s.partsStored.Load() }

@@ -3,6 +3,7 @@ package objectstore
 import (
 	"io"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -21,8 +22,13 @@ type Fault struct {
 	// PartNumber, when positive, matches only UploadPart requests for that
 	// part (partNumber=N), e.g. to fail part 2 of an upload.
 	PartNumber int
-	// Times is how many requests the fault affects; 0 = until ClearFaults.
+	// Times is how many requests the fault affects; 0 = until ClearFaults
+	// (or until For has passed).
 	Times int
+	// For, when positive, ends the fault that long after InjectFault: with
+	// DropConnection or HTTPStatus and no other condition, an outage of the
+	// whole store for a time window, after which it recovers by itself.
+	For time.Duration
 
 	// Latency delays the request; alone it only slows the request down.
 	Latency time.Duration
@@ -31,6 +37,10 @@ type Fault struct {
 	AfterBodyBytes int64
 	// DropConnection closes the connection without any reply.
 	DropConnection bool
+	// DropReply handles the request as usual (a part is stored, an upload
+	// initiated) and then closes the connection without the reply, as when
+	// the network fails on the way back.
+	DropReply bool
 	// HTTPStatus replies with this status and a COS error body
 	// (Code/Message default from the status, e.g. 500 InternalError).
 	HTTPStatus int
@@ -43,8 +53,32 @@ type Fault struct {
 func (s *Store) InjectFault(f Fault) {
 	s.faultsMu.Lock()
 	defer s.faultsMu.Unlock()
-	s.faults = append(s.faults, &f)
+	s.faults = append(s.faults, &injectedFault{Fault: f, until: deadlineAfter(f.For)})
 }
+
+// Outage makes every object-store request fail for d, from now: with a
+// status (e.g. 503) it answers that error, with status 0 it resets the
+// connection without a reply. It then recovers by itself.
+func (s *Store) Outage(d time.Duration, status int) {
+	s.InjectFault(Fault{For: d, HTTPStatus: status, DropConnection: status == 0})
+}
+
+// injectedFault is a Fault with the end of its time window (zero = none).
+type injectedFault struct {
+	Fault
+	until time.Time
+}
+
+// deadlineAfter is now + d by the wall clock, since a fault's window is
+// real time even when the store runs on a test clock; zero when d <= 0.
+func deadlineAfter(d time.Duration) time.Time {
+	if d <= 0 {
+		return time.Time{}
+	}
+	return time.Now().Add(d)
+}
+
+func (f *injectedFault) over(now time.Time) bool { return !f.until.IsZero() && !now.Before(f.until) }
 
 // ClearFaults removes every fault.
 func (s *Store) ClearFaults() {
@@ -78,15 +112,18 @@ func (f *Fault) matches(r *http.Request) bool {
 	return true
 }
 
-// takeFault returns a copy of the first matching fault and uses up one of its Times.
+// takeFault returns a copy of the first matching fault and uses up one of
+// its Times. Faults whose window is over are dropped first.
 func (s *Store) takeFault(r *http.Request) (Fault, bool) {
 	s.faultsMu.Lock()
 	defer s.faultsMu.Unlock()
+	now := time.Now()
+	s.faults = slices.DeleteFunc(s.faults, func(f *injectedFault) bool { return f.over(now) })
 	for i, f := range s.faults {
 		if !f.matches(r) {
 			continue
 		}
-		taken := *f
+		taken := f.Fault
 		if f.Times > 0 {
 			f.Times--
 			if f.Times == 0 {
@@ -114,6 +151,11 @@ func (s *Store) applyFault(w http.ResponseWriter, r *http.Request, ids requestID
 			return true
 		}
 	}
+	if f.DropReply {
+		s.write(discardReply{header: http.Header{}}, r, s.handle(r), ids)
+		dropConnection(w)
+		return true
+	}
 	if !f.DropConnection && f.HTTPStatus == 0 {
 		return false
 	}
@@ -134,6 +176,13 @@ func (s *Store) applyFault(w http.ResponseWriter, r *http.Request, ids requestID
 	writeError(w, r, e, ids)
 	return true
 }
+
+// discardReply is a ResponseWriter that throws the reply away.
+type discardReply struct{ header http.Header }
+
+func (d discardReply) Header() http.Header         { return d.header }
+func (d discardReply) Write(b []byte) (int, error) { return len(b), nil }
+func (d discardReply) WriteHeader(int)             {}
 
 // dropConnection closes the client's connection with no reply. Hijacking
 // works through wrappers that implement Unwrap; if it is impossible

@@ -110,3 +110,55 @@ func TestFault_partNumberMatcher(t *testing.T) {
 		t.Error("Query and PartNumber both present should match")
 	}
 }
+
+func TestFault_outageEndsByItself(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t, nil)
+	f.store.Outage(300*time.Millisecond, http.StatusServiceUnavailable)
+	resp := uploadFile(t, presignedPut(t, f.client(tempID, tempKey, tempToken), writableKey).String(), []byte("x"))
+	assertCOSError(t, resp, http.StatusServiceUnavailable, ErrorCode(codeForStatus(http.StatusServiceUnavailable)))
+	// Every kind of request fails during the outage, not only PUT.
+	if _, err := f.client(tempID, tempKey, tempToken).Object.Head(t.Context(), writableKey, nil); err == nil {
+		t.Error("HEAD succeeded during the outage")
+	}
+	time.Sleep(400 * time.Millisecond)
+	resp = uploadFile(t, presignedPut(t, f.client(tempID, tempKey, tempToken), writableKey).String(), []byte("x"))
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		t.Errorf("after the outage: %d", resp.StatusCode)
+	}
+}
+
+func TestFault_outageResetsConnections(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t, nil)
+	f.store.Outage(time.Minute, 0)
+	req, _ := http.NewRequest(http.MethodPut, presignedPut(t, f.client(tempID, tempKey, tempToken), writableKey).String(), strings.NewReader("x"))
+	client := &http.Client{Timeout: 10 * time.Second, Transport: &http.Transport{}}
+	if resp, err := client.Do(req); err == nil {
+		resp.Body.Close()
+		t.Fatalf("got a reply during a connection-reset outage: %d", resp.StatusCode)
+	}
+	if n := len(f.store.Objects()); n != 0 {
+		t.Errorf("stored %d objects during the outage", n)
+	}
+}
+
+func TestFault_dropReplyStoresThePart(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t, nil)
+	c := f.client(tempID, tempKey, tempToken)
+	c.Conf.RetryOpt.Count = 1
+	id := initiate(t, c, writableKey)
+	f.store.InjectFault(Fault{PartNumber: 1, DropReply: true, Times: 1})
+	if _, err := c.Object.UploadPart(t.Context(), writableKey, id, 1, bytes.NewReader([]byte("part one")), nil); err == nil {
+		t.Fatal("UploadPart got a reply")
+	}
+	listed, _, err := c.Object.ListParts(t.Context(), writableKey, id, nil)
+	if err != nil || len(listed.Parts) != 1 || listed.Parts[0].Size != int64(len("part one")) {
+		t.Fatalf("ListParts = %+v, %v: want the part whose reply was dropped", listed, err)
+	}
+	if n := f.store.PartsStored(); n != 1 {
+		t.Errorf("PartsStored = %d", n)
+	}
+}

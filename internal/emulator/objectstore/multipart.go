@@ -190,6 +190,7 @@ func (s *Store) uploadPart(req *request) response {
 	if replaced != nil {
 		_ = s.storage.Discard(*replaced)
 	}
+	s.partsStored.Add(1)
 	header := http.Header{}
 	header.Set("ETag", blob.ETag())
 	header.Set("X-Cos-Hash-Crc64ecma", blob.CRC64String())

@@ -15,6 +15,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -70,7 +71,11 @@ type Store struct {
 	appID       uint64
 
 	faultsMu sync.Mutex
-	faults   []*Fault
+	faults   []*injectedFault
+
+	// partsStored counts the part bodies stored, to tell whether a client
+	// sends a part again.
+	partsStored atomic.Int64
 
 	uploadsMu sync.Mutex
 	uploads   map[string]*multipartUpload // by upload ID
@@ -183,6 +188,11 @@ func (s *Store) handle(r *http.Request) response {
 // route is the table of supported operations; everything else real COS
 // offers answers NotImplemented.
 func (s *Store) route(req *request) response {
+	// Listing a key's pending multipart uploads is the one bucket-level operation upload credentials
+	// may use (for the keys they may write): it finds uploads whose Initiate reply was lost.
+	if isListMultipartUploads(req) {
+		return s.listMultipartUploads(req)
+	}
 	if req.key == "" {
 		return bucketOperation(req)
 	}
