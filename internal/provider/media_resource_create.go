@@ -148,20 +148,21 @@ func (r *mediaResource) uploadSessionFiles(ctx context.Context, op operation, pl
 	if !plan.CoverSource.IsNull() {
 		uploads = append(uploads, sessionUpload{"cover_source", plan.CoverSource.ValueString(), session.CoverStoragePath})
 	}
-	const leftBehind = "nothing was committed to VOD; a partial multipart upload, if any, was aborted, and the " +
-		"upload session expires unused."
 	for _, u := range uploads {
 		result, err := client.UploadFile(ctx, session.TempCertificate, bucketURL, objectKey(u.storagePath), u.file, options)
 		if cause := op.endedBecause(ctx); err != nil && cause != "" {
-			diags.AddAttributeError(path.Root(u.attribute), "Unable to Upload Media",
-				fmt.Sprintf("%s while uploading %s %q to bucket %s, so %s", sentence(cause), u.attribute, u.file,
-					session.StorageBucket, leftBehind))
+			detail := fmt.Sprintf("%s while uploading %s %q to bucket %s, so %s", sentence(cause), u.attribute, u.file,
+				session.StorageBucket, uploadLeftBehind(err))
+			if errors.Is(err, vod.ErrAbortFailed) {
+				detail += "\n\nOriginal Error: " + err.Error() // names the pending upload and how long it can be aborted
+			}
+			diags.AddAttributeError(path.Root(u.attribute), "Unable to Upload Media", detail)
 			return diags
 		}
 		if err != nil {
 			diags.AddAttributeError(path.Root(u.attribute), "Unable to Upload Media",
 				fmt.Sprintf("Uploading %s %q to bucket %s failed, so %s\n\nOriginal Error: %s",
-					u.attribute, u.file, session.StorageBucket, leftBehind, err))
+					u.attribute, u.file, session.StorageBucket, uploadLeftBehind(err), err))
 			return diags
 		}
 		tflog.Info(ctx, "uploaded file to VOD storage", map[string]any{
@@ -170,6 +171,17 @@ func (r *mediaResource) uploadSessionFiles(ctx context.Context, op operation, pl
 		})
 	}
 	return diags
+}
+
+// uploadLeftBehind says what a failed upload leaves in storage: normally nothing, since a multipart
+// upload is aborted on failure; when even the abort failed, the error names the pending upload.
+func uploadLeftBehind(err error) string {
+	if errors.Is(err, vod.ErrAbortFailed) {
+		return "nothing was committed to VOD, but its multipart upload could not be aborted and stays pending " +
+			"(see below); the upload session expires unused."
+	}
+	return "nothing was committed to VOD; a partial multipart upload, if any, was aborted, and the upload " +
+		"session expires unused."
 }
 
 // commit calls CommitUpload as one critical section: once the files are uploaded, Terraform's
