@@ -1,10 +1,12 @@
 package provider
 
 import (
+	"context"
 	"fmt"
 	"strings"
 	"testing"
 
+	"github.com/hashicorp/terraform-exec/tfexec"
 	tfjson "github.com/hashicorp/terraform-json"
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/statecheck"
@@ -61,4 +63,73 @@ func TestAccMedia_batchSurvivesAThrottlingAPI(t *testing.T) {
 		}},
 		CheckDestroy: env.checkDestroyed,
 	})
+}
+
+// The issue's own case, run as a user runs it: `terraform apply -parallelism=20` of 50 media against an
+// API that allows 20 calls per second per action, with the provider's default settings (a client rate
+// of 100/s, so the API really refuses calls). No media may fail or be left tainted.
+func TestAccMedia_fiftyMediaAtParallelismTwentyAgainstTwentyPerSecond(t *testing.T) {
+	t.Parallel()
+	skipInAccMode(t)
+	const media, perSecond = 50, 20
+	env := newTestEnv(t, func(o *emulator.Options) { o.RateLimit = perSecond })
+	files := newMediaFiles(t)
+	var config strings.Builder
+	config.WriteString(env.providerConfig())
+	for i := range media {
+		path, _ := files.random(fmt.Sprintf("clip-%02d.mp4", i), 1024)
+		fmt.Fprintf(&config, "\nresource \"tencentvod_media\" \"m%02d\" {\n  source = %q\n}\n", i, path)
+	}
+	tf := newDirectTerraform(t, config.String())
+
+	if err := tf.tf.Apply(context.Background(), tf.reattach, tfexec.Parallelism(20)); err != nil {
+		t.Fatalf("terraform apply -parallelism=20: %s\n%s", err, tf.output)
+	}
+	state, err := tf.show(context.Background())
+	if err != nil {
+		t.Fatalf("terraform show: %s", err)
+	}
+	if err := allMediaCreatedUntainted(state, media); err != nil {
+		t.Fatalf("%s\n%s", err, tf.output)
+	}
+	if n := len(env.emu.Media()); n != media {
+		t.Fatalf("%d media in VOD, want %d", n, media)
+	}
+	// The API must really have pushed back, or the test proved nothing; and the client must have slowed
+	// down rather than hammered it (a client that keeps its rate is refused several hundred times here).
+	refused := env.emu.Attempts("ApplyUpload") + env.emu.Attempts("CommitUpload") +
+		env.emu.Attempts("DescribeMediaInfos") - 3*media
+	if refused < media/5 {
+		t.Fatalf("only %d calls were refused; the API did not throttle enough to test anything", refused)
+	}
+	if refused > 2*media {
+		t.Errorf("%d calls were refused: the client did not lower its rate when the API throttled", refused)
+	}
+	if err := tf.tf.Destroy(context.Background(), tf.reattach, tfexec.Parallelism(20)); err != nil {
+		t.Fatalf("terraform destroy -parallelism=20: %s\n%s", err, tf.output)
+	}
+	if n := len(env.emu.Media()); n != 0 {
+		t.Fatalf("%d media left in VOD after destroy", n)
+	}
+}
+
+// allMediaCreatedUntainted checks that the state holds want tencentvod_media, none of them tainted.
+func allMediaCreatedUntainted(state *tfjson.State, want int) error {
+	if state == nil || state.Values == nil || state.Values.RootModule == nil {
+		return fmt.Errorf("state is empty")
+	}
+	created := 0
+	for _, r := range state.Values.RootModule.Resources {
+		if r.Type != "tencentvod_media" {
+			continue
+		}
+		if r.Tainted {
+			return fmt.Errorf("%s is tainted", r.Address)
+		}
+		created++
+	}
+	if created != want {
+		return fmt.Errorf("%d media in state, want %d", created, want)
+	}
+	return nil
 }
