@@ -395,8 +395,9 @@ func (r *mediaResource) Read(ctx context.Context, req resource.ReadRequest, resp
 	if isMediaNotFound(err) {
 		// Deleted outside Terraform (or expired): forget it so that the next plan creates it again.
 		resp.Diagnostics.AddWarning("Media No Longer Exists",
-			fmt.Sprintf("The media file %s no longer exists in VOD; it was removed from the state and will be "+
-				"created again on the next apply.", state.FileID.ValueString()))
+			fmt.Sprintf("The media file %s no longer exists in VOD%s; it was removed from the state and will be "+
+				"created again on the next apply.", state.FileID.ValueString(), expiredSince(state.ExpireTime)))
+		r.data.expired.note(state.ExpireTime, time.Now())
 		resp.State.RemoveResource(ctx)
 		return
 	}

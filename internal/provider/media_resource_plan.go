@@ -94,7 +94,8 @@ func (r *mediaResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanR
 	creating := req.State.Raw.IsNull()
 	if creating {
 		resp.Diagnostics.Append(r.planCreate(&plan, &config)...)
-		resp.Diagnostics.Append(checkPlannedExpiry(ctx, plan.ExpireTime, timetypes.NewRFC3339Null())...)
+		expiredHere := r.data != nil && r.data.expired.seen(plan.ExpireTime)
+		resp.Diagnostics.Append(checkPlannedExpiry(ctx, plan.ExpireTime, timetypes.NewRFC3339Null(), expiredHere)...)
 	} else {
 		var state mediaResourceModel
 		resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
@@ -102,7 +103,7 @@ func (r *mediaResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanR
 			return
 		}
 		resp.Diagnostics.Append(planCoverChange(&plan, &state)...)
-		resp.Diagnostics.Append(checkPlannedExpiry(ctx, plan.ExpireTime, state.ExpireTime)...)
+		resp.Diagnostics.Append(checkPlannedExpiry(ctx, plan.ExpireTime, state.ExpireTime, false)...)
 	}
 	if resp.Diagnostics.HasError() {
 		return
@@ -113,9 +114,10 @@ func (r *mediaResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanR
 // checkPlannedExpiry refuses an expire_time in the past when it is about to be sent (a create, or a new
 // value): VOD would delete the media at once and every apply would upload it again. It is a plan check,
 // not a validator, so that media whose expiry passed after it was applied can still be refreshed and
-// destroyed while VOD holds it. (Once VOD has deleted it, Terraform plans it anew, also before a
-// destroy, so the message says how to get past that.)
-func checkPlannedExpiry(ctx context.Context, planned, current timetypes.RFC3339) diag.Diagnostics {
+// destroyed while VOD holds it. Once VOD has deleted it, the refresh drops it and Terraform plans it
+// anew, also in the plan it makes before a destroy: for that media (expiredHere, see expiredMedia) it is
+// a warning, so that `terraform destroy` works, and the plan Terraform makes again at apply refuses it.
+func checkPlannedExpiry(ctx context.Context, planned, current timetypes.RFC3339, expiredHere bool) diag.Diagnostics {
 	var diags diag.Diagnostics
 	if planned.IsNull() || planned.IsUnknown() {
 		return diags
@@ -124,11 +126,21 @@ func checkPlannedExpiry(ctx context.Context, planned, current timetypes.RFC3339)
 		return diags
 	}
 	value := planned.ValueString()
-	if err := validators.CheckNotInPast(value, time.Now()); err != nil {
+	err := validators.CheckNotInPast(value, time.Now())
+	if err != nil && expiredHere {
+		diags.AddAttributeWarning(path.Root("expire_time"), "VOD Media Expired",
+			fmt.Sprintf("VOD deleted the media when its expire_time %q passed, so this plan creates it again with "+
+				"that expire_time, which apply refuses (%s). Nothing is left to destroy. To keep the media, set a "+
+				"later expire_time or remove expire_time (never expires); else remove the resource from the "+
+				"configuration.", value, err))
+		return diags
+	}
+	if err != nil {
 		diags.AddAttributeError(path.Root("expire_time"), "Invalid Attribute Value",
 			fmt.Sprintf("Attribute expire_time value must be %s, got %q: %s. If the media expired since it was "+
 				"applied, VOD has deleted it: set a later expire_time, or remove expire_time (never expires) or the "+
-				"resource from the configuration.", validators.NotInPastAllowed, value, err))
+				"resource from the configuration; to destroy the configuration as it is, run terraform destroy "+
+				"-refresh=false.", validators.NotInPastAllowed, value, err))
 	}
 	return diags
 }

@@ -84,6 +84,8 @@ type providerData struct {
 	// unknownArguments names the provider arguments that were unknown, e.g. "secret_key" or
 	// "assume_role[0].role_arn"; empty once the configuration is known.
 	unknownArguments []string
+	// expired: media that this instance's refresh found deleted by VOD after their expire_time.
+	expired expiredMedia
 }
 
 // configKnown reports whether the provider's configuration is known, so that API calls can be made. It
