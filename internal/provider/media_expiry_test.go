@@ -93,3 +93,44 @@ func TestAccMedia_applyAfterExpiryRefusedAndSaysHowToDestroy(t *testing.T) {
 		t.Fatalf("terraform destroy -refresh=false: %s\n%s", err, tf.output)
 	}
 }
+
+// An upload session whose expire_time has passed is refused when it opens, not by a validator: with
+// enabled = terraform.applying, plan warns and `terraform destroy` of the unchanged configuration works
+// (a validator would refuse every command on it once the time had passed).
+func TestAccUploadSession_passedExpiryDoesNotBlockDestroy(t *testing.T) {
+	t.Parallel()
+	skipInAccMode(t)
+	env := newTestEnv(t)
+	expires := time.Now().Add(4 * time.Second).UTC().Truncate(time.Second)
+	tf := newDirectTerraform(t, env.providerConfig()+fmt.Sprintf(`
+ephemeral "tencentvod_upload_session" "video" {
+  media_type  = "mp4"
+  expire_time = %q
+  enabled     = terraform.applying
+}
+
+resource "terraform_data" "upload" {
+  provisioner "local-exec" {
+    command     = "test -n \"$UPLOAD_URL\""
+    environment = { UPLOAD_URL = ephemeral.tencentvod_upload_session.video.media_upload_url }
+  }
+}
+`, expires.Format(time.RFC3339)))
+	if err := tf.apply(context.Background()); err != nil {
+		t.Fatalf("terraform apply: %s\n%s", err, tf.output)
+	}
+	time.Sleep(time.Until(expires.Add(time.Second)))
+
+	if _, err := tf.plan(context.Background()); err != nil {
+		t.Errorf("terraform plan once expire_time has passed: %s\n%s", err, tf.output)
+	}
+	if !wrapTolerant(`Upload Session Would Be Refused`).MatchString(tf.output.String()) {
+		t.Errorf("the plan does not warn that the session would be refused:\n%s", tf.output)
+	}
+	if err := tf.destroy(context.Background()); err != nil {
+		t.Fatalf("terraform destroy once expire_time has passed: %s\n%s", err, tf.output)
+	}
+	if n := env.apiAttempts("ApplyUpload"); n != 1 {
+		t.Errorf("%d upload sessions opened, want the apply's one", n)
+	}
+}

@@ -14,6 +14,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/ephemeral"
 	"github.com/hashicorp/terraform-plugin-framework/ephemeral/schema"
+	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/hashicorp/terraform-plugin-log/tflog"
@@ -133,9 +134,9 @@ func (r *uploadSessionEphemeralResource) Schema(ctx context.Context, _ ephemeral
 			"expire_time": schema.StringAttribute{
 				Optional:   true,
 				CustomType: validators.RFC3339Type{},
-				Validators: []validator.String{validators.NotInPast()},
 				MarkdownDescription: "When the media expires and is deleted, in RFC 3339 format (for example " +
-					"`2030-01-01T00:00:00+08:00`). Sent to the API in UTC.",
+					"`2030-01-01T00:00:00+08:00`). Sent to the API in UTC. A time already past is refused when " +
+					"the session opens (a warning while `enabled` is false).",
 			},
 			"ext_info": schema.StringAttribute{
 				Optional:            true,
@@ -269,9 +270,14 @@ func (r *uploadSessionEphemeralResource) Open(ctx context.Context, req ephemeral
 		return
 	}
 	ctx = withLogging(ctx)
+	disabled := !model.Enabled.IsNull() && !model.Enabled.ValueBool()
+	resp.Diagnostics.Append(checkSessionExpiry(model.ExpireTime, disabled)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
 
 	switch {
-	case !model.Enabled.IsNull() && !model.Enabled.ValueBool():
+	case disabled:
 		tflog.Debug(ctx, "upload session disabled; no ApplyUpload call")
 		model.setNullResults()
 	case !r.data.configKnown():
@@ -286,6 +292,30 @@ func (r *uploadSessionEphemeralResource) Open(ctx context.Context, req ephemeral
 		}
 	}
 	resp.Diagnostics.Append(resp.Result.Set(ctx, &model)...)
+}
+
+// checkSessionExpiry refuses an expire_time that has passed: VOD would delete the media at once. It is
+// checked when the session opens, not by a validator, which would refuse every command on the
+// configuration once that time has passed, `terraform destroy` included; while the session is disabled
+// (enabled = terraform.applying during a plan, or a destroy) nothing is sent, so it is a warning.
+func checkSessionExpiry(expiry timetypes.RFC3339, disabled bool) diag.Diagnostics {
+	var diags diag.Diagnostics
+	if expiry.IsNull() || expiry.IsUnknown() {
+		return diags
+	}
+	err := validators.CheckNotInPast(expiry.ValueString(), time.Now())
+	if err == nil {
+		return diags
+	}
+	detail := fmt.Sprintf("Attribute expire_time value must be %s, got %q: %s.", validators.NotInPastAllowed,
+		expiry.ValueString(), err)
+	if disabled {
+		diags.AddAttributeWarning(path.Root("expire_time"), "Upload Session Would Be Refused",
+			detail+" The session is disabled now, so nothing is sent; it will be refused when it is enabled.")
+		return diags
+	}
+	diags.AddAttributeError(path.Root("expire_time"), "Invalid Attribute Value", detail)
+	return diags
 }
 
 // open calls ApplyUpload and fills the model's results.

@@ -41,12 +41,6 @@ func TestValidators(t *testing.T) {
 		{"name with a tab", NoControlCharacters(), types.StringValue("a\tb"), "U+0009 at byte 1"},
 		{"name with DEL", NoControlCharacters(), types.StringValue("clip\x7f"), "U+007F"},
 		{"name with NUL", NoControlCharacters(), types.StringValue("\x00"), "U+0000"},
-		{"future time", notInPast(fixedNow), types.StringValue("2026-03-01T10:00:01Z"), ""},
-		{"future time with offset", notInPast(fixedNow), types.StringValue("2026-03-01T18:00:01+08:00"), ""},
-		{"the current time", notInPast(fixedNow), types.StringValue("2026-03-01T18:00:00+08:00"), "the current time is 2026-03-01T10:00:00Z"},
-		{"past time", notInPast(fixedNow), types.StringValue("2020-01-01T00:00:00Z"), "the current time is 2026-03-01T10:00:00Z, so VOD would delete the media at once"},
-		{"malformed time is left to the type", notInPast(fixedNow), types.StringValue("yesterday"), ""},
-		{"unknown time is checked once known", NotInPast(), types.StringUnknown(), ""},
 		{"duration", Duration(), types.StringValue("1h30m"), ""},
 		{"not a duration", Duration(), types.StringValue("soon"), `invalid duration "soon"`},
 		{"null is left to Required/Optional", Endpoint(), types.StringNull(), ""},
@@ -70,5 +64,28 @@ func TestValidators(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+func TestCheckNotInPast(t *testing.T) {
+	t.Parallel()
+	cases := []struct {
+		name, value string
+		wantError   string // "" = accepted
+	}{
+		{"future time", "2026-03-01T10:00:01Z", ""},
+		{"future time with offset", "2026-03-01T18:00:01+08:00", ""},
+		{"the current time", "2026-03-01T18:00:00+08:00", "the current time is 2026-03-01T10:00:00Z"},
+		{"past time", "2020-01-01T00:00:00Z", "the current time is 2026-03-01T10:00:00Z, so VOD would delete the media at once"},
+		{"malformed time is left to the type", "yesterday", ""},
+	}
+	for _, tc := range cases {
+		err := CheckNotInPast(tc.value, fixedNow())
+		switch {
+		case tc.wantError == "" && err != nil:
+			t.Errorf("%s: refused: %v", tc.name, err)
+		case tc.wantError != "" && (err == nil || !strings.Contains(err.Error(), tc.wantError)):
+			t.Errorf("%s: error %v; want one containing %q", tc.name, err, tc.wantError)
+		}
 	}
 }

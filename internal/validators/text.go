@@ -24,22 +24,14 @@ func FindControlCharacter(s string) error {
 	return nil
 }
 
-// NotInPast refuses an RFC 3339 time that is not in the future, such as an expiry: VOD would delete the
-// media at once, and every apply would upload it again. A malformed time is left to the attribute's
-// type (RFC3339Type), and an unknown one is checked once it is known.
-func NotInPast() validator.String { return notInPast(time.Now) }
-
-func notInPast(now func() time.Time) validator.String {
-	return checkValidator{
-		allowed: NotInPastAllowed,
-		check:   func(s string) error { return CheckNotInPast(s, now()) },
-	}
-}
-
-// NotInPastAllowed is what NotInPast allows, for messages of checks made outside a validator.
+// NotInPastAllowed is what CheckNotInPast allows, for messages.
 const NotInPastAllowed = "a time in the future"
 
-// CheckNotInPast reports an RFC 3339 time that is not after now. A malformed time is not its business.
+// CheckNotInPast reports an RFC 3339 time that is not after now, such as an expiry: VOD would delete the
+// media at once, and every apply would upload it again. A malformed time is not its business (the
+// attribute's type, RFC3339Type, refuses it). It is not a validator: once an expiry has passed, a
+// validator would refuse every command on the configuration, `terraform destroy` included, so the
+// types check it when the value is about to be sent.
 func CheckNotInPast(s string, now time.Time) error {
 	t, err := time.Parse(time.RFC3339, s)
 	if err != nil {
