@@ -71,6 +71,7 @@ func parseFlags(args []string, output io.Writer) (emulator.Options, string, erro
 		urlFile    = fs.String("url-file", "", "write the base URL to this file once listening (useful with port 0)")
 		rateLimit  = fs.Int("rate-limit", emulator.DefaultRateLimit, "calls per second of each VOD action; negative disables the limit")
 		sessionTTL = fs.Duration("session-ttl", emulator.DefaultSessionTTL, "lifetime of temporary credentials")
+		clockSkew  = fs.Duration("clock-skew", 0, "how far the emulator's clock is ahead of this machine's (negative: behind), to try a client with a wrong clock")
 	)
 	fs.StringVar(&opts.Addr, "addr", "127.0.0.1:9000", "listen address (port 0 picks a free port)")
 	fs.Uint64Var(&opts.AppID, "app-id", emulator.DefaultAppID, "account APPID (suffix of bucket names)")
@@ -105,8 +106,17 @@ func parseFlags(args []string, output io.Writer) (emulator.Options, string, erro
 	if *sessionTTL <= 0 {
 		return emulator.Options{}, "", fmt.Errorf("-session-ttl must be positive, got %s", sessionTTL.String())
 	}
-	opts.Clock = time.Now
+	opts.Clock = skewedClock(*clockSkew)
 	return opts, *urlFile, nil
+}
+
+// skewedClock is the local clock moved by skew: with a skew of more than 5 minutes the API refuses every
+// signed request with AuthFailure.SignatureExpire, as Tencent Cloud does for a client whose clock is off.
+func skewedClock(skew time.Duration) func() time.Time {
+	if skew == 0 {
+		return time.Now
+	}
+	return func() time.Time { return time.Now().Add(skew) }
 }
 
 // checkMediaBaseURL accepts "" or an absolute http(s) URL without query or fragment, since media URLs

@@ -92,7 +92,7 @@ func TestParseFlags(t *testing.T) {
 	opts, urlFile, err := parseFlags([]string{
 		"-addr", "127.0.0.1:0", "-secret-id", "AKIDx", "-secret-key", "k", "-app-id", "7", "-sub-app-ids", "11, 12",
 		"-require-sub-app-id", "-rate-limit", "0", "-latency", "5ms", "-session-ttl", "2m", "-data-dir", "/tmp/d",
-		"-cvm-roles", "a,b", "-url-file", "u", "-media-base-url", "http://media.local:8080",
+		"-cvm-roles", "a,b", "-url-file", "u", "-media-base-url", "http://media.local:8080", "-clock-skew", "-10m",
 	}, io.Discard)
 	if err != nil {
 		t.Fatal(err)
@@ -101,6 +101,9 @@ func TestParseFlags(t *testing.T) {
 		opts.RateLimit != -1 || opts.Latency != 5*time.Millisecond || opts.SessionTTL != 2*time.Minute || opts.DataDir != "/tmp/d" ||
 		strings.Join(opts.CVMRoles, ",") != "a,b" || urlFile != "u" || opts.MediaBaseURL != "http://media.local:8080" {
 		t.Fatalf("opts = %+v, urlFile %q", opts, urlFile)
+	}
+	if skew := time.Until(opts.Clock()); skew > -9*time.Minute || skew < -11*time.Minute {
+		t.Errorf("-clock-skew -10m: the emulator's clock is %s from this machine's", skew)
 	}
 	defaults, _, err := parseFlags(nil, io.Discard)
 	if err != nil || defaults.Keys[emulator.DefaultSecretID] != emulator.DefaultSecretKey || defaults.RateLimit != emulator.DefaultRateLimit ||

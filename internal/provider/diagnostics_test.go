@@ -25,6 +25,23 @@ func TestAccDiagnostics_signatureExpirePointsAtTheClock(t *testing.T) {
 	})
 }
 
+// The same through the API's own check: an emulator whose clock is 10 minutes ahead refuses the
+// signatures of this machine, as Tencent Cloud refuses a client whose clock is off, and only once.
+func TestAccDiagnostics_skewedClockPointsAtTheClock(t *testing.T) {
+	t.Parallel()
+	skipInAccMode(t)
+	env := newTestEnv(t, func(o *emulator.Options) { o.Clock = func() time.Time { return time.Now().Add(10 * time.Minute) } })
+	runTest(t, resource.TestCase{
+		Steps: []resource.TestStep{{
+			Config:      env.providerConfig() + sessionWithEcho,
+			ExpectError: wrapTolerant(`(?s)Error code: AuthFailure\.SignatureExpire.*this machine's clock is off.*NTP`),
+		}},
+	})
+	if n := env.apiAttempts("ApplyUpload"); n != 1 {
+		t.Errorf("ApplyUpload was sent %d times; a refused signature is not worth repeating", n)
+	}
+}
+
 // A reply that is not JSON is retried for an action that changes nothing, and the error says what the
 // endpoint answered instead of claiming it did not answer.
 func TestAccDiagnostics_nonJSONReplySaysWhatCame(t *testing.T) {
