@@ -194,6 +194,33 @@ func TestEmulatorUploadAbortRetriedThroughOutage(t *testing.T) {
 	})
 }
 
+// After an interrupt, an abort that keeps failing gives up within seconds, not the 30 s it may take
+// otherwise: a CI runner sends SIGTERM about 7.5 s after its interrupt, and Terraform then exits at once,
+// so the error naming the pending upload must come before that.
+func TestEmulatorUploadAbortAfterInterruptGivesUpSoon(t *testing.T) {
+	t.Parallel()
+	s := newSessionWith(t, emulator.Options{})
+	s.store().InjectFault(objectstore.Fault{Method: http.MethodDelete, HTTPStatus: http.StatusServiceUnavailable})
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	var interrupted atomic.Int64
+	path, _ := writeRandomFile(t, 4*mib)
+	_, err := s.upload(ctx, path, vod.UploadOptions{PartSize: mib, Concurrency: 1, Progress: func(p vod.UploadProgress) {
+		if p.PartsDone == 1 && interrupted.CompareAndSwap(0, time.Now().UnixNano()) {
+			cancel()
+		}
+	}})
+	if !errors.Is(err, vod.ErrAbortFailed) || !errors.Is(err, context.Canceled) {
+		t.Fatalf("err = %v, want the interrupt and an abort that failed", err)
+	}
+	if took := time.Since(time.Unix(0, interrupted.Load())); took > 20*time.Second {
+		t.Errorf("the upload returned %s after the interrupt; the abort must give up within seconds", took.Round(time.Second))
+	}
+	if pending := s.store().PendingUploads(); len(pending) != 1 || !strings.Contains(err.Error(), pending[0].UploadID) {
+		t.Errorf("pending uploads %+v; the error must name the one left: %v", pending, err)
+	}
+}
+
 func TestEmulatorUploadAbortImpossibleNamesTheUpload(t *testing.T) {
 	t.Parallel()
 	// The credentials last 4 s: the abort is retried until they are about to expire.

@@ -19,6 +19,10 @@ const (
 	// abortBudget bounds the retries of an abort, which runs after the upload failed or was cancelled
 	// and so must not hold the caller for long (CI runners kill a job seconds after interrupting it).
 	abortBudget = 30 * time.Second
+	// interruptedAbortBudget bounds them after an interrupt instead: CI runners follow their interrupt
+	// with SIGTERM about 7.5 s later, which makes Terraform exit at once, and the error naming an upload
+	// that could not be aborted must reach the user before that.
+	interruptedAbortBudget = 5 * time.Second
 	// expirySkew: a 403 this close to the credentials' expiry is taken for the expiry, since the
 	// store's clock and ours differ a little.
 	expirySkew = 5 * time.Second

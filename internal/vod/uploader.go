@@ -525,10 +525,14 @@ func (u *upload) failure(ctx context.Context, err error) error {
 
 // abort discards the multipart upload and its parts. It runs on a context of its own, which the
 // caller's cancellation does not reach (ctx may be why the upload failed), and retries for at most
-// abortBudget while the credentials last. When it cannot, the error names the upload and says until
-// when it could still be aborted.
+// abortBudget (interruptedAbortBudget once the caller was interrupted) while the credentials last.
+// When it cannot, the error names the upload and says until when it could still be aborted.
 func (u *upload) abort(ctx context.Context, uploadID string, cause error) error {
-	abortCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), abortBudget)
+	budget := abortBudget
+	if errors.Is(ctx.Err(), context.Canceled) {
+		budget = interruptedAbortBudget
+	}
+	abortCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), budget)
 	defer cancel()
 	err := u.retry(abortCtx, "AbortMultipartUpload", func() error {
 		resp, err := u.store.Object.AbortMultipartUpload(abortCtx, u.key, uploadID)
