@@ -35,6 +35,11 @@ const commitTimeout = 5 * time.Second
 // resolveTimeout bounds the search for a media file whose commit reply was lost.
 const resolveTimeout = 5 * time.Second
 
+// interruptedCommitBudget bounds the commit and that search together once Terraform was interrupted:
+// what they find (the media tracked, or the diagnostic naming it) must reach Terraform before the
+// runner's second signal, about 7.5 s after its interrupt.
+const interruptedCommitBudget = 6500 * time.Millisecond
+
 // commitTimeSlack widens the creation-time window searched around a lost commit: VOD stamps the media
 // with its own clock, which may differ from the local one (requests are refused beyond 5 minutes).
 const commitTimeSlack = 10 * time.Minute
@@ -226,7 +231,7 @@ func (r *mediaResource) resolveLostCommit(ctx context.Context, op operation, pla
 		diags.AddError("VOD Media Created But Not Tracked", lostCommitDetail(plan, nil, lost, nil))
 		return nil, diags
 	}
-	findCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), resolveTimeout)
+	findCtx, cancel := context.WithDeadline(context.WithoutCancel(ctx), lookupDeadline(ctx, started, time.Now()))
 	defer cancel()
 	query := vod.UploadedMediaQuery{
 		StoragePath:   session.MediaStoragePath,
@@ -250,6 +255,17 @@ func (r *mediaResource) resolveLostCommit(ctx context.Context, op operation, pla
 			"in the state like any other.\n\nWhat CommitUpload returned: %s",
 			info.FileID, basic.Name, basic.CreateTime, basic.StoragePath, lost))
 	return &vod.CommitUploadResponse{FileID: info.FileID, MediaURL: basic.MediaURL, CoverURL: basic.CoverURL}, diags
+}
+
+// lookupDeadline is when the search for the media of a commit started at commitStarted must end:
+// resolveTimeout from now, and once Terraform was interrupted no later than interruptedCommitBudget
+// after the commit started.
+func lookupDeadline(ctx context.Context, commitStarted, now time.Time) time.Time {
+	deadline := now.Add(resolveTimeout)
+	if limit := commitStarted.Add(interruptedCommitBudget); errors.Is(ctx.Err(), context.Canceled) && limit.Before(deadline) {
+		return limit
+	}
+	return deadline
 }
 
 // lostCommitDetail says what is needed to find and import media that may exist without being tracked.

@@ -263,3 +263,82 @@ resource "tencentvod_media" "test" {
 		t.Errorf("%d media in VOD after an interrupt before the commit", n)
 	}
 }
+
+// Ctrl-C while CommitUpload goes unanswered and the API hangs: the commit's deadline and the search for
+// its media together end well before a CI runner's SIGTERM (about 7.5 s after its interrupt), with the
+// diagnostic that names the media to import.
+func TestAccMedia_interruptDuringLostCommitEndsBeforeSIGTERM(t *testing.T) {
+	t.Parallel()
+	skipInAccMode(t)
+	env := newTestEnv(t)
+	gate := emulator.NewGate()
+	defer gate.Open()
+	env.emu.InjectFault(emulator.Fault{Action: "CommitUpload", Times: 1, AfterDispatch: true, Hold: gate})
+	env.emu.InjectFault(emulator.Fault{Action: "SearchMedia", Hold: gate})
+	video, _ := newMediaFiles(t).random("clip.mp4", 8<<10)
+	tf := newDirectTerraform(t, env.providerConfig()+fmt.Sprintf(`
+resource "tencentvod_media" "test" {
+  source     = %q
+  media_name = "held clip"
+}
+`, video))
+
+	applyCtx, interrupt := context.WithCancel(context.Background())
+	defer interrupt()
+	applied := make(chan error, 1)
+	go func() { applied <- tf.apply(applyCtx) }()
+	select {
+	case <-gate.Arrived():
+		<-tf.watcher.applying
+	case err := <-applied:
+		t.Fatalf("the apply ended before CommitUpload was held: %v\n%s", err, tf.output)
+	case <-time.After(2 * time.Minute):
+		t.Fatalf("CommitUpload never arrived\n%s", tf.output)
+	}
+	interrupted := time.Now()
+	interrupt()
+	select {
+	case <-applied:
+	case <-time.After(2 * time.Minute):
+		t.Fatalf("the interrupted apply never ended\n%s", tf.output)
+	}
+	// Commit (5 s) and search (at most until 6.5 s after the commit started), plus Terraform's own work.
+	if took := time.Since(interrupted); took > 9*time.Second {
+		t.Errorf("the interrupted apply ended %s after the interrupt, after a CI runner's SIGTERM", took.Round(100*time.Millisecond))
+	}
+	output := strings.Join(strings.Fields(tf.output.String()), " ")
+	for _, want := range []string{"VOD Media Created But Not Tracked", `by its name "held clip"`, "terraform import"} {
+		if !strings.Contains(output, want) {
+			t.Errorf("the apply's output does not say %q:\n%s", want, tf.output)
+		}
+	}
+}
+
+func TestLookupDeadline(t *testing.T) {
+	t.Parallel()
+	started := time.Date(2026, 3, 1, 10, 0, 0, 0, time.UTC)
+	afterCommit := started.Add(commitTimeout)
+	interrupted, cancel := context.WithCancel(context.Background())
+	cancel()
+	timedOut, cancelTimedOut := context.WithDeadline(context.Background(), started)
+	defer cancelTimedOut()
+	<-timedOut.Done()
+	cases := []struct {
+		name string
+		ctx  context.Context
+		want time.Time
+	}{
+		{"running", context.Background(), afterCommit.Add(resolveTimeout)},
+		{"create timeout ran out: Terraform is not about to be killed", timedOut, afterCommit.Add(resolveTimeout)},
+		{"interrupted", interrupted, started.Add(interruptedCommitBudget)},
+	}
+	for _, tc := range cases {
+		if got := lookupDeadline(tc.ctx, started, afterCommit); !got.Equal(tc.want) {
+			t.Errorf("%s: deadline %s after the commit started, want %s", tc.name, got.Sub(started), tc.want.Sub(started))
+		}
+	}
+	// A commit that ended quickly leaves the search its whole resolveTimeout when that fits in the budget.
+	if got := lookupDeadline(interrupted, started, started.Add(time.Second)); !got.Equal(started.Add(time.Second + resolveTimeout)) {
+		t.Errorf("interrupted after a quick commit: deadline %s after the commit started", got.Sub(started))
+	}
+}
