@@ -3,6 +3,7 @@ package validators
 import (
 	"context"
 	"encoding/json"
+	"strconv"
 
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 
@@ -41,10 +42,9 @@ func (v checkValidator) ValidateString(ctx context.Context, req validator.String
 	}
 }
 
-func quote(s string) string {
-	b, _ := json.Marshal(s)
-	return string(b)
-}
+// quote shows a value in a message as Go quotes it: invisible characters (a newline, DEL) are escaped,
+// while "&", "<" and ">" stay as written (JSON would turn them into \u0026 and the like).
+func quote(s string) string { return strconv.Quote(s) }
 
 // Endpoint validates an API base URL (endpoint, sts_endpoint) exactly as the client parses it, so that an
 // unusable endpoint fails `terraform validate` rather than the first API call.

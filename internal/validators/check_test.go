@@ -89,3 +89,25 @@ func TestCheckNotInPast(t *testing.T) {
 		}
 	}
 }
+
+// A refused value is shown as written, with invisible characters escaped.
+func TestValidatorsQuoteTheValueReadably(t *testing.T) {
+	t.Parallel()
+	cases := []struct {
+		validator validator.String
+		value     string
+		want      string
+	}{
+		{NoControlCharacters(), "clip\x7f", `got "clip\x7f"`},
+		{NoControlCharacters(), "a<b>&c\n", `got "a<b>&c\n"`},
+		{Endpoint(), "https://vod.example.com/v1?a=1&b=2", `got "https://vod.example.com/v1?a=1&b=2"`},
+	}
+	for _, tc := range cases {
+		req := validator.StringRequest{Path: path.Root("argument"), ConfigValue: types.StringValue(tc.value)}
+		var resp validator.StringResponse
+		tc.validator.ValidateString(context.Background(), req, &resp)
+		if !resp.Diagnostics.HasError() || !strings.Contains(resp.Diagnostics[0].Detail(), tc.want) {
+			t.Errorf("%q: diagnostics %v; want the detail to contain %s", tc.value, resp.Diagnostics, tc.want)
+		}
+	}
+}
