@@ -140,8 +140,9 @@ type CredentialsExpiredError struct {
 }
 
 func (e *CredentialsExpiredError) Error() string {
-	return fmt.Sprintf("upload of %q: the upload session's temporary credentials expired at %s, %s after the upload "+
-		"started; the upload needed longer than they last. VOD sets their lifetime, so the upload must finish "+
+	// "run out at": the upload may give up just before the expiry, when its next retry would come after it.
+	return fmt.Sprintf("upload of %q: the upload session's temporary credentials run out at %s, and the upload, "+
+		"running for %s, needed longer than they last. VOD sets their lifetime, so the upload must finish "+
 		"sooner: use a faster link, send fewer, larger parts in parallel, or upload a smaller file "+
 		"(object storage last answered: %v)",
 		e.Key, e.Expired.UTC().Format(time.RFC3339), e.Elapsed.Round(time.Second), e.Cause)

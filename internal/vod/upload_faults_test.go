@@ -261,7 +261,7 @@ func TestEmulatorUploadCredentialsExpire(t *testing.T) {
 	}
 	at := s.apply.TempCertificate.Expires().UTC().Format(time.RFC3339)
 	for _, want := range []string{
-		"temporary credentials expired at " + at, "needed longer", "faster link", "fewer, larger parts", "AccessDenied",
+		"temporary credentials run out at " + at, "needed longer", "faster link", "fewer, larger parts", "AccessDenied",
 		// The abort fails for the same reason, and nothing else could abort the upload.
 		"they expired at " + at + ", so nothing can abort it any more",
 	} {
