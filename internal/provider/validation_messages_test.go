@@ -75,7 +75,7 @@ func TestAccValidationMessages_uploadSession(t *testing.T) {
 		"session_context":  {`session_context = var.v`, str(strings.Repeat("x", 1001)), `session_context UTF-8 character count must be at most 1000`},
 		"source_context":   {`source_context = var.v`, str(strings.Repeat("x", 251)), `source_context UTF-8 character count must be at most 250`},
 		"storage_region":   {`storage_region = var.v`, str("Chongqing"), `storage_region value must be a Tencent Cloud region ID`},
-		"timeouts.open":    {"timeouts {\n open = var.v\n}", str("soon"), `timeouts.open value must be a duration`},
+		"timeouts.open":    {"timeouts {\n open = var.v\n}", str("soon"), `timeouts.open value must be a positive duration`},
 	})
 	runBadValues(t, session, "number", map[string]badValue{
 		"class_id":   {`class_id = var.v`, num(-1), `class_id value must be at least 0`},
@@ -114,7 +114,9 @@ func TestAccValidationMessages_media(t *testing.T) {
 		"description":         {`description = var.v`, str(strings.Repeat("d", 129)), `description UTF-8 character count must be at most 128`},
 		"tags element":        {`tags = [var.v]`, str(strings.Repeat("t", 33)), `tags[Value("` + strings.Repeat("t", 33) + `")] string length must be between 1 and 32`},
 		"tags control":        {`tags = [var.v]`, str("a\tb"), `tags[Value("a\tb")] value must be free of control characters`},
-		"timeouts.create":     {"timeouts {\n create = var.v\n}", str("1 hour"), `timeouts.create value must be a duration`},
+		"timeouts.create":     {"timeouts {\n create = var.v\n}", str("1 hour"), `timeouts.create value must be a positive duration`},
+		"timeouts.create 0s":  {"timeouts {\n create = var.v\n}", str("0s"), `timeouts.create value must be a positive duration such as "30s", "5m" or "1h30m", got "0s"`},
+		"timeouts.delete -1s": {"timeouts {\n delete = var.v\n}", str("-1s"), `timeouts.delete value must be a positive duration such as "30s", "5m" or "1h30m", got "-1s"`},
 	})
 	runBadValues(t, media, "number", map[string]badValue{
 		"class_id":             {`class_id = var.v`, num(-1), `class_id value must be at least 0`},

@@ -43,6 +43,8 @@ func TestValidators(t *testing.T) {
 		{"name with NUL", NoControlCharacters(), types.StringValue("\x00"), "U+0000"},
 		{"duration", Duration(), types.StringValue("1h30m"), ""},
 		{"not a duration", Duration(), types.StringValue("soon"), `invalid duration "soon"`},
+		{"zero duration", Duration(), types.StringValue("0s"), `got "0s": an operation would have no time at all`},
+		{"negative duration", Duration(), types.StringValue("-1s"), "no time at all"},
 		{"null is left to Required/Optional", Endpoint(), types.StringNull(), ""},
 		{"unknown is checked once known", COSEndpoint(), types.StringUnknown(), ""},
 	}

@@ -1,6 +1,7 @@
 package validators
 
 import (
+	"errors"
 	"fmt"
 	"time"
 
@@ -44,14 +45,18 @@ func CheckNotInPast(s string, now time.Time) error {
 	return nil
 }
 
-// Duration validates a Go duration such as "30s" or "1h30m", as the timeouts block takes. The timeouts
-// library's own message does not name the attribute.
+// Duration validates a positive Go duration such as "30s" or "1h30m", as the timeouts block takes. The
+// timeouts library's own message does not name the attribute, and it accepts "0s" and "-1s", with
+// which every operation would run out of time before it starts.
 func Duration() validator.String {
 	return checkValidator{
-		allowed: `a duration such as "30s", "5m" or "1h30m"`,
+		allowed: `a positive duration such as "30s", "5m" or "1h30m"`,
 		summary: "Invalid Attribute Value Time Duration", // the timeouts library's summary, kept for continuity
 		check: func(s string) error {
-			_, err := time.ParseDuration(s)
+			d, err := time.ParseDuration(s)
+			if err == nil && d <= 0 {
+				return errors.New("an operation would have no time at all")
+			}
 			return err
 		},
 	}
