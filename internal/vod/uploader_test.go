@@ -157,7 +157,7 @@ func TestStoreBackoffGrowsToItsCap(t *testing.T) {
 			t.Errorf("storeBackoff(%d) = %v, want %v", i+1, got, w)
 		}
 	}
-	if got := c.storeBackoff(1000); got != defaultStoreBackoffCap {
+	if got := c.storeBackoff(1000); got != backoffCap {
 		t.Errorf("storeBackoff(1000) = %v", got)
 	}
 }
