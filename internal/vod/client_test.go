@@ -358,14 +358,7 @@ func TestRetryStopsBeforeContextDeadline(t *testing.T) {
 
 func TestContextCancellationStopsTheCall(t *testing.T) {
 	t.Parallel()
-	release := make(chan struct{})
-	api := newFakeAPI(t, nil, func(w http.ResponseWriter, r *http.Request, _ apiCall) {
-		select {
-		case <-r.Context().Done():
-		case <-release:
-		}
-	})
-	defer close(release)
+	api := newSilentAPI(t)
 	c := mustClient(t, testConfig(t, api.URL()))
 	waits := instantRetries(c)
 	ctx, cancel := context.WithCancel(context.Background())
