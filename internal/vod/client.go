@@ -181,6 +181,15 @@ func (r *rawRequest) MarshalJSON() ([]byte, error) { return r.body, nil }
 
 type credentialFunc func(ctx context.Context) (credentials, error)
 
+// callVOD sends a VOD action with the client's credentials (see call) and returns its response.
+func callVOD[T any](ctx context.Context, c *Client, action string, params any) (*T, error) {
+	var resp envelope[T]
+	if err := c.call(ctx, vodService, c.settings.vodEndpoint, action, params, &resp, c.credentialsFor); err != nil {
+		return nil, err
+	}
+	return &resp.Response, nil
+}
+
 // call sends one action with retries, rate limiting and logging, and decodes the response into out.
 func (c *Client) call(ctx context.Context, svc apiService, endpoint Endpoint, action string, params any, out apiResponse, creds credentialFunc) error {
 	return c.callObserved(ctx, svc, endpoint, action, params, out, creds, nil)
