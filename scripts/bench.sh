@@ -58,22 +58,6 @@ stats() {
 		}'
 }
 
-# write_provider_block DIR: the provider requirement and an empty provider block (settings come from
-# the environment use_emulator sets), as providers.tf in DIR.
-write_provider_block() {
-	cat >"$1/providers.tf" <<'EOF'
-terraform {
-  required_providers {
-    tencentvod = {
-      source = "tencentvod/tencentvod"
-    }
-  }
-}
-
-provider "tencentvod" {}
-EOF
-}
-
 step "building the provider and the emulator"
 build_binaries
 mkdir -p "$work/release" "$work/sessions" "$work/schema" "$work/empty"

@@ -65,17 +65,8 @@ parts=$(((outage_mib + part_mib - 1) / part_mib))
 # each run creates its own media.
 write_config() {
 	mkdir -p "$1"
+	write_provider_block "$1"
 	cat >"$1/main.tf" <<EOF
-terraform {
-  required_providers {
-    tencentvod = {
-      source = "tencentvod/tencentvod"
-    }
-  }
-}
-
-provider "tencentvod" {}
-
 resource "tencentvod_media" "m" {
   source     = "$file"
   media_type = "mp4"

@@ -95,6 +95,22 @@ wait_for_file() {
 	return 1
 }
 
+# write_provider_block DIR: the provider requirement and an empty provider block (settings come from
+# the environment use_emulator sets), as providers.tf in DIR.
+write_provider_block() {
+	cat >"$1/providers.tf" <<'EOF'
+terraform {
+  required_providers {
+    tencentvod = {
+      source = "tencentvod/tencentvod"
+    }
+  }
+}
+
+provider "tencentvod" {}
+EOF
+}
+
 # use_emulator: Terraform takes the provider from $work/plugins and the provider talks to the
 # emulator. Settings from the caller's shell would point it elsewhere, so they are dropped first.
 use_emulator() {
