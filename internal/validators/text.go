@@ -41,11 +41,7 @@ const NotInPastAllowed = "a time in the future"
 
 // CheckNotInPast reports an RFC 3339 time that is not after now. A malformed time is not its business.
 func CheckNotInPast(s string, now time.Time) error {
-	t, err := time.Parse(time.RFC3339, s)
-	if err != nil {
-		return nil
-	}
-	if !t.After(now) {
+	if t, err := time.Parse(time.RFC3339, s); err == nil && !t.After(now) {
 		return fmt.Errorf("the current time is %s, so VOD would delete the media at once",
 			now.UTC().Format(time.RFC3339))
 	}
