@@ -46,7 +46,6 @@ done
 ((upload_mib == 0 || (upload_small_mib > 0 && upload_runs > 0))) || die "BENCH_UPLOAD_SMALL_MIB and BENCH_UPLOAD_RUNS must be positive"
 make_work_dir BENCH_KEEP
 
-now() { date +%s.%N; }
 elapsed() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.3f", b - a }'; }
 
 # stats FILE: "median mean min max" of the numbers in FILE, one per line.
@@ -57,22 +56,6 @@ stats() {
 			median = (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2
 			printf "%.3f %.3f %.3f %.3f", median, sum / NR, v[1], v[NR]
 		}'
-}
-
-# write_provider_block DIR: the provider requirement and an empty provider block (settings come from
-# the environment use_emulator sets), as providers.tf in DIR.
-write_provider_block() {
-	cat >"$1/providers.tf" <<'EOF'
-terraform {
-  required_providers {
-    tencentvod = {
-      source = "tencentvod/tencentvod"
-    }
-  }
-}
-
-provider "tencentvod" {}
-EOF
 }
 
 step "building the provider and the emulator"
@@ -227,23 +210,6 @@ release_size=$(size_mib "$work/release/terraform-provider-tencentvod")
 # (d) Uploads. A fresh emulator without the rate limit and latency of (a) keeps the objects in
 # $work/objects. Every run creates the media and destroys it again, so at most one copy of the file
 # is stored at a time; the curl runs commit their upload (vod_session_key_wo) for the same reason.
-mib_bytes() { echo $(($1 << 20)); }
-
-# make_upload_file FILE MIB: MIB MiB of incompressible bytes (AES-CTR keystream, or /dev/urandom
-# without openssl).
-make_upload_file() {
-	local file=$1 bytes
-	bytes=$(mib_bytes "$2")
-	if command -v openssl >/dev/null 2>&1; then
-		{ openssl enc -aes-128-ctr -nosalt -pbkdf2 -pass pass:tencentvod-bench -in /dev/zero 2>/dev/null || true; } |
-			head -c "$bytes" >"$file"
-	else
-		head -c "$bytes" /dev/urandom >"$file"
-	fi
-	[[ $(wc -c <"$file") -eq $bytes ]] || die "could not write $bytes bytes to $file"
-	[[ $(head -c 65536 "$file" | tr -d '\0' | wc -c) -gt 0 ]] || die "$file starts with zeros"
-}
-
 # watch_provider OUT STOP: every 100 ms until the file STOP exists, writes to OUT "PEAK_KIB TICKS": the
 # highest VmHWM (peak resident set) of any process of this run's provider build, and the CPU time
 # (user + system, clock ticks) those processes had used when last seen. It also stops when the

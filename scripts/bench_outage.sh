@@ -26,7 +26,6 @@ part_mib=8 # the provider's default part size; the default concurrency is 4
 require_tools go terraform curl md5sum
 make_work_dir BENCH_KEEP
 
-now() { date +%s.%N; }
 elapsed() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.1f", b - a }'; }
 
 # The emulator indents its JSON, one field per line, so awk reads it.
@@ -58,13 +57,7 @@ use_emulator
 step "writing a $outage_mib MiB file"
 file="$work/upload.mp4"
 bytes=$((outage_mib << 20))
-if command -v openssl >/dev/null 2>&1; then
-	{ openssl enc -aes-128-ctr -nosalt -pbkdf2 -pass pass:tencentvod-bench -in /dev/zero 2>/dev/null || true; } |
-		head -c "$bytes" >"$file"
-else
-	head -c "$bytes" /dev/urandom >"$file"
-fi
-[[ $(wc -c <"$file") -eq $bytes ]] || die "could not write $bytes bytes to $file"
+make_upload_file "$file" "$outage_mib"
 file_md5=$(md5sum "$file" | cut -d' ' -f1)
 parts=$(((outage_mib + part_mib - 1) / part_mib))
 
@@ -72,17 +65,8 @@ parts=$(((outage_mib + part_mib - 1) / part_mib))
 # each run creates its own media.
 write_config() {
 	mkdir -p "$1"
+	write_provider_block "$1"
 	cat >"$1/main.tf" <<EOF
-terraform {
-  required_providers {
-    tencentvod = {
-      source = "tencentvod/tencentvod"
-    }
-  }
-}
-
-provider "tencentvod" {}
-
 resource "tencentvod_media" "m" {
   source     = "$file"
   media_type = "mp4"

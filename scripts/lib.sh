@@ -1,4 +1,4 @@
-# Shared by demo.sh and bench.sh (sourced, not run): a work directory cleaned up on exit, the
+# Shared by demo.sh, bench.sh and bench_outage.sh (sourced, not run): a work directory cleaned up on exit, the
 # provider and emulator built into it, the emulator started on a free loopback port, and Terraform
 # pointed at the fresh provider build through dev_overrides with the emulator's credentials.
 # The sourcing script sets `name` (for messages) and `repo` first.
@@ -11,6 +11,21 @@ emulator_secret_key=local-emulator-secret-key
 
 die() { echo "$name: $*" >&2; exit 1; }
 step() { printf '\n==> %s\n' "$*" >&2; }
+now() { date +%s.%N; }
+
+# make_upload_file FILE MIB: MIB MiB of incompressible bytes (AES-CTR keystream, or /dev/urandom
+# without openssl).
+make_upload_file() {
+	local file=$1 bytes=$(($2 << 20))
+	if command -v openssl >/dev/null 2>&1; then
+		{ openssl enc -aes-128-ctr -nosalt -pbkdf2 -pass pass:tencentvod-bench -in /dev/zero 2>/dev/null || true; } |
+			head -c "$bytes" >"$file"
+	else
+		head -c "$bytes" /dev/urandom >"$file"
+	fi
+	[[ $(wc -c <"$file") -eq $bytes ]] || die "could not write $bytes bytes to $file"
+	[[ $(head -c 65536 "$file" | tr -d '\0' | wc -c) -gt 0 ]] || die "$file starts with zeros"
+}
 
 require_tools() {
 	local tool
@@ -78,6 +93,22 @@ wait_for_file() {
 		sleep 0.1
 	done
 	return 1
+}
+
+# write_provider_block DIR: the provider requirement and an empty provider block (settings come from
+# the environment use_emulator sets), as providers.tf in DIR.
+write_provider_block() {
+	cat >"$1/providers.tf" <<'EOF'
+terraform {
+  required_providers {
+    tencentvod = {
+      source = "tencentvod/tencentvod"
+    }
+  }
+}
+
+provider "tencentvod" {}
+EOF
 }
 
 # use_emulator: Terraform takes the provider from $work/plugins and the provider talks to the

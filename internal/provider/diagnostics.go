@@ -29,13 +29,14 @@ func apiErrorDiagnostic(summary string, err error) diag.Diagnostic {
 	fmt.Fprintf(&detail, "Error code: %s\n", apiErr.Code)
 	fmt.Fprintf(&detail, "Message:    %s\n", apiErr.Message)
 	fmt.Fprintf(&detail, "RequestId:  %s\n", requestIDOrWhyNone(apiErr))
-	if hint := hintForCode(apiErr.Code); strings.HasPrefix(apiErr.Code, "RequestLimitExceeded") && hint != "" {
+	switch hint := hintForCode(apiErr.Code); {
+	case strings.HasPrefix(apiErr.Code, "RequestLimitExceeded"):
 		// Throttling is retried until the time runs out, so its hint explains a deadline too.
 		detail.WriteString("\n" + hint)
-	} else if errors.Is(err, context.DeadlineExceeded) {
+	case errors.Is(err, context.DeadlineExceeded):
 		detail.WriteString("\nThe operation ran out of time. Raise the timeouts block's value (or the provider's " +
 			"request_timeout), or check that the endpoint answers.")
-	} else if hint != "" {
+	case hint != "":
 		detail.WriteString("\n" + hint)
 	}
 	return diag.NewErrorDiagnostic(summary, detail.String())

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework-timetypes/timetypes"
+	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
@@ -92,7 +93,7 @@ func (m *uploadSessionEphemeralResourceModel) expandApplyUploadRequest() (*vod.A
 // state when the media was created. Null there means the media was created without a SubAppId, and it
 // must stay so: a provider default configured later would look in another application.
 func pinnedSubAppID(v types.Int64) *uint64 {
-	if v.IsNull() || v.IsUnknown() {
+	if !isKnown(v) {
 		return vod.WithoutSubAppID()
 	}
 	id := uint64(v.ValueInt64())
@@ -102,7 +103,7 @@ func pinnedSubAppID(v types.Int64) *uint64 {
 // optionalSubAppID is a sub_app_id argument of a type that keeps nothing across runs (the upload session,
 // the data source): null lets the client use the provider's default.
 func optionalSubAppID(v types.Int64) *uint64 {
-	if v.IsNull() || v.IsUnknown() {
+	if !isKnown(v) {
 		return nil
 	}
 	id := uint64(v.ValueInt64())
@@ -182,7 +183,7 @@ func flattenExpireTime(fileID, value string, known timetypes.RFC3339) (timetypes
 		diags.Append(unexpectedTimeWarning(fileID, "ExpireTime", value))
 		return known, diags
 	}
-	if !known.IsNull() && !known.IsUnknown() {
+	if isKnown(known) {
 		if current, d := known.ValueRFC3339Time(); !d.HasError() && current.Equal(expires) {
 			return known, diags
 		}
@@ -228,7 +229,7 @@ func (m *mediaResourceModel) flattenMediaInfo(ctx context.Context, info *vod.Med
 	m.Tags = v.Tags
 	m.CreateTime = v.CreateTime
 	m.ExpireTime = v.ExpireTime
-	if m.MediaType.IsNull() || m.MediaType.IsUnknown() {
+	if !isKnown(m.MediaType) {
 		m.MediaType = v.Type
 	}
 	if m.CoverType.IsUnknown() {
@@ -296,14 +297,14 @@ func (m *mediaResourceModel) modifyRequest(ctx context.Context, current *mediaRe
 	if isKnown(m.Description) && !m.Description.Equal(current.Description) {
 		req.Description, changed = m.Description.ValueStringPointer(), true
 	}
-	if !m.ClassID.IsNull() && !m.ClassID.IsUnknown() && !m.ClassID.Equal(current.ClassID) {
+	if isKnown(m.ClassID) && !m.ClassID.Equal(current.ClassID) {
 		req.ClassID, changed = m.ClassID.ValueInt64Pointer(), true
 	}
 	if expire, differs, d := expireTimeChange(m.ExpireTime, current.ExpireTime); differs {
 		diags.Append(d...)
 		req.ExpireTime, changed = &expire, true
 	}
-	if !m.Tags.IsNull() && !m.Tags.IsUnknown() {
+	if isKnown(m.Tags) {
 		add, remove, d := tagChanges(ctx, m.Tags, current.Tags)
 		diags.Append(d...)
 		if len(add)+len(remove) > 0 {
@@ -343,7 +344,7 @@ func expireTimeChange(planned, current timetypes.RFC3339) (string, bool, diag.Di
 func tagChanges(ctx context.Context, planned, current types.Set) (add, remove []string, diags diag.Diagnostics) {
 	var want, have []string
 	diags.Append(planned.ElementsAs(ctx, &want, false)...)
-	if !current.IsNull() && !current.IsUnknown() {
+	if isKnown(current) {
 		diags.Append(current.ElementsAs(ctx, &have, false)...)
 	}
 	for _, tag := range want {
@@ -369,12 +370,13 @@ func tagSet(ctx context.Context, tags []string) (types.Set, diag.Diagnostics) {
 	return types.SetValueFrom(ctx, types.StringType, tags)
 }
 
-func isKnown(v types.String) bool { return !v.IsNull() && !v.IsUnknown() }
+// isKnown tells whether v holds a value: neither null nor unknown.
+func isKnown(v attr.Value) bool { return !v.IsNull() && !v.IsUnknown() }
 
 // knownInt64Pointer is an optional request field: nil unless the value is known. (The framework's
 // ValueInt64Pointer would point at 0 for an unknown value.)
 func knownInt64Pointer(v types.Int64) *int64 {
-	if v.IsNull() || v.IsUnknown() {
+	if !isKnown(v) {
 		return nil
 	}
 	return v.ValueInt64Pointer()
@@ -382,7 +384,7 @@ func knownInt64Pointer(v types.Int64) *int64 {
 
 // utcTimePointer converts an optional RFC 3339 argument to the UTC time a request takes (nil when null).
 func utcTimePointer(v timetypes.RFC3339) (*time.Time, diag.Diagnostics) {
-	if v.IsNull() || v.IsUnknown() {
+	if !isKnown(v) {
 		return nil, nil
 	}
 	t, diags := v.ValueRFC3339Time()

@@ -378,10 +378,11 @@ func (r *mediaResource) Read(ctx context.Context, req resource.ReadRequest, resp
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	client, _ := r.data.Client("")
-	if client == nil {
+	client, notKnown := r.data.Client("The media cannot be refreshed during plan")
+	if notKnown.HasError() {
 		// Only during a plan whose provider block depends on values known after apply. Failing would
-		// fail every plan of such a configuration; the prior state stands until the next refresh.
+		// fail every plan of such a configuration, so a warning replaces the error, and the prior state
+		// stands until the next refresh.
 		resp.Diagnostics.AddWarning("VOD Media Not Refreshed",
 			fmt.Sprintf("The media %s was not read from VOD during this plan, because %s. The plan uses the "+
 				"state as last saved; the next plan or refresh reads the media once those arguments are known.",

@@ -155,19 +155,8 @@ func (r *mediaResource) uploadSessionFiles(ctx context.Context, op operation, pl
 	}
 	for _, u := range uploads {
 		result, err := client.UploadFile(ctx, session.TempCertificate, bucketURL, objectKey(u.storagePath), u.file, options)
-		if cause := op.endedBecause(ctx); err != nil && cause != "" {
-			detail := fmt.Sprintf("%s while uploading %s %q to bucket %s, so %s", sentence(cause), u.attribute, u.file,
-				session.StorageBucket, uploadLeftBehind(err))
-			if errors.Is(err, vod.ErrAbortFailed) {
-				detail += "\n\nOriginal Error: " + err.Error() // names the pending upload and how long it can be aborted
-			}
-			diags.AddAttributeError(path.Root(u.attribute), "Unable to Upload Media", detail)
-			return diags
-		}
 		if err != nil {
-			diags.AddAttributeError(path.Root(u.attribute), "Unable to Upload Media",
-				fmt.Sprintf("Uploading %s %q to bucket %s failed, so %s\n\nOriginal Error: %s",
-					u.attribute, u.file, session.StorageBucket, uploadLeftBehind(err), err))
+			diags.Append(uploadFailed(ctx, op, u, session.StorageBucket, err))
 			return diags
 		}
 		tflog.Info(ctx, "uploaded file to VOD storage", map[string]any{
@@ -176,6 +165,22 @@ func (r *mediaResource) uploadSessionFiles(ctx context.Context, op operation, pl
 		})
 	}
 	return diags
+}
+
+// uploadFailed is the diagnostic of a file that could not be uploaded: why, and what it leaves behind.
+func uploadFailed(ctx context.Context, op operation, u sessionUpload, bucket string, err error) diag.Diagnostic {
+	cause := op.endedBecause(ctx)
+	if cause == "" {
+		return diag.NewAttributeErrorDiagnostic(path.Root(u.attribute), "Unable to Upload Media",
+			fmt.Sprintf("Uploading %s %q to bucket %s failed, so %s\n\nOriginal Error: %s",
+				u.attribute, u.file, bucket, uploadLeftBehind(err), err))
+	}
+	detail := fmt.Sprintf("%s while uploading %s %q to bucket %s, so %s", sentence(cause), u.attribute, u.file,
+		bucket, uploadLeftBehind(err))
+	if errors.Is(err, vod.ErrAbortFailed) {
+		detail += "\n\nOriginal Error: " + err.Error() // names the pending upload and how long it can be aborted
+	}
+	return diag.NewAttributeErrorDiagnostic(path.Root(u.attribute), "Unable to Upload Media", detail)
 }
 
 // uploadLeftBehind says what a failed upload leaves in storage: normally nothing, since a multipart

@@ -93,41 +93,35 @@ resource "tencentvod_media" "test" {
 }
 `, video, description)
 	}
-	t.Run("update", func(t *testing.T) {
-		t.Parallel()
-		env := newTestEnv(t)
-		video, _ := newMediaFiles(t).random("clip.mp4", 8<<10)
-		runTest(t, resource.TestCase{
-			Steps: []resource.TestStep{
-				{Config: config(env, video, "first")},
-				{
-					PreConfig: func() {
-						env.emu.InjectFault(emulator.Fault{Action: "ModifyMediaInfo", Times: 1, Latency: 30 * time.Second})
+	for name, tc := range map[string]struct {
+		slowAction, description string
+		destroy                 bool
+		wantError               string
+	}{
+		"update": {"ModifyMediaInfo", "second", false,
+			`(?s)Unable to Update VOD Media.*The update timeout \(1s\) ran out while updating media [0-9]+.*raise update in the resource's timeouts block`},
+		"delete": {"DeleteMedia", "first", true,
+			`(?s)Unable to Delete VOD Media.*The delete timeout \(1.5s\) ran out while deleting media [0-9]+.*stays in the state`},
+	} {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			env := newTestEnv(t)
+			video, _ := newMediaFiles(t).random("clip.mp4", 8<<10)
+			runTest(t, resource.TestCase{
+				Steps: []resource.TestStep{
+					{Config: config(env, video, "first")},
+					{
+						PreConfig: func() {
+							env.emu.InjectFault(emulator.Fault{Action: tc.slowAction, Times: 1, Latency: 30 * time.Second})
+						},
+						Config:      config(env, video, tc.description),
+						Destroy:     tc.destroy,
+						ExpectError: wrapTolerant(tc.wantError),
 					},
-					Config:      config(env, video, "second"),
-					ExpectError: wrapTolerant(`(?s)Unable to Update VOD Media.*The update timeout \(1s\) ran out while updating media [0-9]+.*raise update in the resource's timeouts block`),
 				},
-			},
+			})
 		})
-	})
-	t.Run("delete", func(t *testing.T) {
-		t.Parallel()
-		env := newTestEnv(t)
-		video, _ := newMediaFiles(t).random("clip.mp4", 8<<10)
-		runTest(t, resource.TestCase{
-			Steps: []resource.TestStep{
-				{Config: config(env, video, "first")},
-				{
-					PreConfig: func() {
-						env.emu.InjectFault(emulator.Fault{Action: "DeleteMedia", Times: 1, Latency: 30 * time.Second})
-					},
-					Config:      config(env, video, "first"),
-					Destroy:     true,
-					ExpectError: wrapTolerant(`(?s)Unable to Delete VOD Media.*The delete timeout \(1.5s\) ran out while deleting media [0-9]+.*stays in the state`),
-				},
-			},
-		})
-	})
+	}
 }
 
 // The commit is one critical section with a deadline of its own: the create timeout does not cut it

@@ -125,6 +125,24 @@ func (b *syncBuffer) String() string {
 	return b.buf.String()
 }
 
+// startMediaApply starts `terraform apply` of one media from a new file, and returns the running
+// Terraform, what interrupts it (terraform-exec sends SIGINT when its context is cancelled) and where
+// the apply's result arrives.
+func startMediaApply(t *testing.T, env *testEnv) (*directTerraform, context.CancelFunc, <-chan error) {
+	t.Helper()
+	video, _ := newMediaFiles(t).random("clip.mp4", 8<<10)
+	tf := newDirectTerraform(t, env.providerConfig()+fmt.Sprintf(`
+resource "tencentvod_media" "test" {
+  source = %q
+}
+`, video))
+	applyCtx, interrupt := context.WithCancel(context.Background())
+	t.Cleanup(interrupt)
+	applied := make(chan error, 1)
+	go func() { applied <- tf.apply(applyCtx) }()
+	return tf, interrupt, applied
+}
+
 // Ctrl-C while CommitUpload is in flight: the commit completes (Terraform's cancellation does not reach
 // it), the media is saved to the state, and the next plan and apply upload nothing.
 func TestAccMedia_interruptDuringCommitKeepsMediaTracked(t *testing.T) {
@@ -134,17 +152,7 @@ func TestAccMedia_interruptDuringCommitKeepsMediaTracked(t *testing.T) {
 	gate := emulator.NewGate()
 	defer gate.Open()
 	env.emu.InjectFault(emulator.Fault{Action: "CommitUpload", Times: 1, AfterDispatch: true, Hold: gate})
-	video, _ := newMediaFiles(t).random("clip.mp4", 8<<10)
-	tf := newDirectTerraform(t, env.providerConfig()+fmt.Sprintf(`
-resource "tencentvod_media" "test" {
-  source = %q
-}
-`, video))
-
-	applyCtx, interrupt := context.WithCancel(context.Background())
-	defer interrupt()
-	applied := make(chan error, 1)
-	go func() { applied <- tf.apply(applyCtx) }()
+	tf, interrupt, applied := startMediaApply(t, env)
 	var providerCtx context.Context
 	select {
 	case <-gate.Arrived():
@@ -221,17 +229,7 @@ func TestAccMedia_interruptBeforeCommitSaysInterrupted(t *testing.T) {
 	gate := emulator.NewGate()
 	defer gate.Open()
 	env.emu.InjectFault(emulator.Fault{Action: "ApplyUpload", Times: 1, Hold: gate})
-	video, _ := newMediaFiles(t).random("clip.mp4", 8<<10)
-	tf := newDirectTerraform(t, env.providerConfig()+fmt.Sprintf(`
-resource "tencentvod_media" "test" {
-  source = %q
-}
-`, video))
-
-	applyCtx, interrupt := context.WithCancel(context.Background())
-	defer interrupt()
-	applied := make(chan error, 1)
-	go func() { applied <- tf.apply(applyCtx) }()
+	tf, interrupt, applied := startMediaApply(t, env)
 	select {
 	case <-gate.Arrived():
 	case err := <-applied:

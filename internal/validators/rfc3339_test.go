@@ -30,8 +30,12 @@ func TestRFC3339Type_keepsTheLibraryValues(t *testing.T) {
 			t.Fatalf("%s: value is %T, want timetypes.RFC3339", name, value)
 		}
 	}
-	valid, _ := RFC3339Type{}.ValueFromTerraform(ctx, tftypes.NewValue(tftypes.String, "2030-01-01T00:00:00Z"))
-	equal, _ := valid.(timetypes.RFC3339).StringSemanticEquals(ctx, timetypes.NewRFC3339ValueMust("2030-01-01T00:00:00+00:00"))
+	value, _ := RFC3339Type{}.ValueFromTerraform(ctx, tftypes.NewValue(tftypes.String, "2030-01-01T00:00:00Z"))
+	valid, ok := value.(timetypes.RFC3339)
+	if !ok {
+		t.Fatalf("value is %T, want timetypes.RFC3339", value)
+	}
+	equal, _ := valid.StringSemanticEquals(ctx, timetypes.NewRFC3339ValueMust("2030-01-01T00:00:00+00:00"))
 	if !equal {
 		t.Fatal("Z and +00:00 are no longer semantically equal")
 	}

@@ -34,11 +34,7 @@ const NotInPastAllowed = "a time in the future"
 // validator would refuse every command on the configuration, `terraform destroy` included, so the
 // types check it when the value is about to be sent.
 func CheckNotInPast(s string, now time.Time) error {
-	t, err := time.Parse(time.RFC3339, s)
-	if err != nil {
-		return nil
-	}
-	if !t.After(now) {
+	if t, err := time.Parse(time.RFC3339, s); err == nil && !t.After(now) {
 		return fmt.Errorf("the current time is %s, so VOD would delete the media at once",
 			now.UTC().Format(time.RFC3339))
 	}

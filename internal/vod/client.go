@@ -19,7 +19,8 @@ import (
 	"github.com/tencentcloud/tencentcloud-sdk-go/tencentcloud/common/profile"
 )
 
-// Retry timing: full-jitter exponential backoff, each wait drawn from [0, min(cap, base*2^n)).
+// Retry timing of API calls and object-storage requests alike: full-jitter exponential backoff, as the
+// AWS SDK's standard retryer does, each wait drawn from [0, min(cap, base*2^n)).
 const (
 	backoffBase = 250 * time.Millisecond
 	backoffCap  = 8 * time.Second
@@ -134,12 +135,12 @@ func fullJitter(ceiling time.Duration) time.Duration {
 	return time.Duration(rand.Int64N(int64(ceiling)))
 }
 
-// backoffCeiling is the upper bound of the wait before retry number n (1-based).
-func backoffCeiling(n int) time.Duration {
-	if n > 10 {
-		return backoffCap
+// backoffCeiling is the upper bound of the wait before retry number n (1-based), at most limit.
+func backoffCeiling(n int, limit time.Duration) time.Duration {
+	if n > 20 { // past any limit, and a larger shift would overflow
+		return limit
 	}
-	return min(backoffCap, backoffBase*time.Duration(1<<(n-1)))
+	return min(limit, backoffBase<<(n-1))
 }
 
 type nopLogger struct{}
@@ -179,6 +180,15 @@ type rawRequest struct {
 func (r *rawRequest) MarshalJSON() ([]byte, error) { return r.body, nil }
 
 type credentialFunc func(ctx context.Context) (credentials, error)
+
+// callVOD sends a VOD action with the client's credentials (see call) and returns its response.
+func callVOD[T any](ctx context.Context, c *Client, action string, params any) (*T, error) {
+	var resp envelope[T]
+	if err := c.call(ctx, vodService, c.settings.vodEndpoint, action, params, &resp, c.credentialsFor); err != nil {
+		return nil, err
+	}
+	return &resp.Response, nil
+}
 
 // call sends one action with retries, rate limiting and logging, and decodes the response into out.
 func (c *Client) call(ctx context.Context, svc apiService, endpoint Endpoint, action string, params any, out apiResponse, creds credentialFunc) error {
@@ -291,7 +301,7 @@ func (c *Client) nextWait(ctx context.Context, apiErr *APIError, failures int, s
 	if ctx.Err() != nil || failures > c.settings.maxRetries || !retryable(apiErr) {
 		return 0, false
 	}
-	wait := c.jitter(backoffCeiling(failures))
+	wait := c.jitter(backoffCeiling(failures, backoffCap))
 	if deadline, ok := ctx.Deadline(); ok && time.Until(deadline) < wait {
 		return 0, false
 	}

@@ -77,7 +77,7 @@ func TestRetriesTransientFailuresThenSucceeds(t *testing.T) {
 func TestBackoffIsCapped(t *testing.T) {
 	t.Parallel()
 	for n, want := range map[int]time.Duration{1: 250 * time.Millisecond, 5: 4 * time.Second, 6: 8 * time.Second, 40: 8 * time.Second} {
-		if got := backoffCeiling(n); got != want {
+		if got := backoffCeiling(n, backoffCap); got != want {
 			t.Errorf("backoffCeiling(%d) = %v, want %v", n, got, want)
 		}
 	}
@@ -358,14 +358,7 @@ func TestRetryStopsBeforeContextDeadline(t *testing.T) {
 
 func TestContextCancellationStopsTheCall(t *testing.T) {
 	t.Parallel()
-	release := make(chan struct{})
-	api := newFakeAPI(t, nil, func(w http.ResponseWriter, r *http.Request, _ apiCall) {
-		select {
-		case <-r.Context().Done():
-		case <-release:
-		}
-	})
-	defer close(release)
+	api := newSilentAPI(t)
 	c := mustClient(t, testConfig(t, api.URL()))
 	waits := instantRetries(c)
 	ctx, cancel := context.WithCancel(context.Background())

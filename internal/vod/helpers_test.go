@@ -48,6 +48,21 @@ func newFakeAPI(t *testing.T, secretKeys map[string]string, respond func(w http.
 	return f
 }
 
+// newSilentAPI is an API that never answers: it holds each request until the client gives up on it
+// (or the test ends).
+func newSilentAPI(t *testing.T) *fakeAPI {
+	t.Helper()
+	release := make(chan struct{})
+	api := newFakeAPI(t, nil, func(_ http.ResponseWriter, r *http.Request, _ apiCall) {
+		select {
+		case <-r.Context().Done():
+		case <-release:
+		}
+	})
+	t.Cleanup(func() { close(release) }) // before the server's Close, which waits for held requests
+	return api
+}
+
 func (f *fakeAPI) URL() string { return f.server.URL }
 
 func (f *fakeAPI) Calls() []apiCall {

@@ -94,7 +94,8 @@ func (q *eventQueue) at(when time.Time, fn func(now time.Time)) { heap.Push(q, e
 
 func (q *eventQueue) run() {
 	for q.Len() > 0 {
-		e := heap.Pop(q).(event)
+		e := (*q)[0] // the earliest, by heap order
+		heap.Pop(q)
 		e.fn(e.when)
 	}
 }
@@ -102,7 +103,7 @@ func (q *eventQueue) run() {
 func (q eventQueue) Len() int           { return len(q) }
 func (q eventQueue) Less(i, j int) bool { return q[i].when.Before(q[j].when) }
 func (q eventQueue) Swap(i, j int)      { q[i], q[j] = q[j], q[i] }
-func (q *eventQueue) Push(x any)        { *q = append(*q, x.(event)) }
+func (q *eventQueue) Push(x any)        { *q = append(*q, x.(event)) } //nolint:forcetypeassert // container/heap's interface; at pushes only events
 func (q *eventQueue) Pop() any {
 	old := *q
 	e := old[len(old)-1]

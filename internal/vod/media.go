@@ -240,12 +240,7 @@ func (c *Client) DescribeMediaInfos(ctx context.Context, req *DescribeMediaInfos
 	}
 	params := *req
 	params.SubAppID = c.defaultSubAppID(params.SubAppID)
-	var resp envelope[DescribeMediaInfosResponse]
-	if err := c.call(ctx, vodService, c.settings.vodEndpoint, action, params, &resp, c.credentialsFor); err != nil {
-		return nil, err
-	}
-	out := resp.Response
-	return &out, nil
+	return callVOD[DescribeMediaInfosResponse](ctx, c, action, params)
 }
 
 // describeMediaFilters are the sections MediaInfo decodes; asking only for them keeps the answer
@@ -306,8 +301,8 @@ func (c *Client) DeleteMedia(ctx context.Context, req *DeleteMediaRequest) error
 	}
 	params := *req
 	params.SubAppID = c.defaultSubAppID(params.SubAppID)
-	var resp envelope[deleteMediaResponse]
-	return asMediaNotFound(c.call(ctx, vodService, c.settings.vodEndpoint, action, params, &resp, c.credentialsFor))
+	_, err := callVOD[deleteMediaResponse](ctx, c, action, params)
+	return asMediaNotFound(err)
 }
 
 // ModifyMediaInfoRequest is ModifyMediaInfo's input. Nil fields are left unchanged. ExpireTime is
@@ -343,12 +338,8 @@ func (c *Client) ModifyMediaInfo(ctx context.Context, req *ModifyMediaInfoReques
 	}
 	params := *req
 	params.SubAppID = c.defaultSubAppID(params.SubAppID)
-	var resp envelope[ModifyMediaInfoResponse]
-	if err := c.call(ctx, vodService, c.settings.vodEndpoint, action, params, &resp, c.credentialsFor); err != nil {
-		return nil, asMediaNotFound(err)
-	}
-	out := resp.Response
-	return &out, nil
+	resp, err := callVOD[ModifyMediaInfoResponse](ctx, c, action, params)
+	return resp, asMediaNotFound(err)
 }
 
 // WithoutSubAppID returns a SubAppID that sends no SubAppId at all, not even the client's default: the

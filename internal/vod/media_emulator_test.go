@@ -39,7 +39,12 @@ type session struct {
 
 func newSession(t *testing.T, cfgs ...func(*vod.Config)) *session {
 	t.Helper()
-	srv := startEmulator(t, emulator.Options{})
+	return openSession(t, startEmulator(t, emulator.Options{}), cfgs...)
+}
+
+// openSession opens an upload session against srv, with a client configured by cfgs.
+func openSession(t *testing.T, srv *emulator.Server, cfgs ...func(*vod.Config)) *session {
+	t.Helper()
 	cfg := emulatorConfig(t, srv)
 	cfg.SecretID, cfg.SecretKey = emulator.DefaultSecretID, emulator.DefaultSecretKey
 	for _, f := range cfgs {

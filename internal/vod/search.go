@@ -102,12 +102,7 @@ func (c *Client) SearchMedia(ctx context.Context, req *SearchMediaRequest) (*Sea
 	}
 	params := *req
 	params.SubAppID = c.defaultSubAppID(params.SubAppID)
-	var resp envelope[SearchMediaResponse]
-	if err := c.call(ctx, vodService, c.settings.vodEndpoint, action, params, &resp, c.credentialsFor); err != nil {
-		return nil, err
-	}
-	out := resp.Response
-	return &out, nil
+	return callVOD[SearchMediaResponse](ctx, c, action, params)
 }
 
 // UploadedMediaQuery describes a media file committed from an upload session whose CommitUpload

@@ -91,12 +91,7 @@ func (c *Client) ApplyUpload(ctx context.Context, req *ApplyUploadRequest) (*App
 	}
 	params := *req
 	params.SubAppID = c.defaultSubAppID(params.SubAppID)
-	var resp envelope[ApplyUploadResponse]
-	if err := c.call(ctx, vodService, c.settings.vodEndpoint, "ApplyUpload", params, &resp, c.credentialsFor); err != nil {
-		return nil, err
-	}
-	out := resp.Response
-	return &out, nil
+	return callVOD[ApplyUploadResponse](ctx, c, "ApplyUpload", params)
 }
 
 var (

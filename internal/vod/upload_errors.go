@@ -14,7 +14,7 @@ import (
 // StoreError is a failed object-storage request, told in the user's terms: which operation on which
 // key, and what the store answered (HTTP status, COS error code and message, request id) or, when it
 // did not answer, the network error. The SDK's own errors repeat the URL and add internal notes (such
-// as "can't get reader content length, unkown reader type" for any body it cannot measure itself).
+// that it "can't get reader content length" for any body it cannot measure itself).
 type StoreError struct {
 	Op        string // e.g. "UploadPart 3", "CompleteMultipartUpload"
 	Key       string

@@ -91,8 +91,12 @@ func (u *upload) abortStrays(ctx context.Context, keep string) {
 			resp, err := u.store.Object.AbortMultipartUpload(ctx, u.key, id)
 			return storeErrorOrNil("AbortMultipartUpload", u.key, resp, err)
 		})
-		u.client.logger.Warn(ctx, "vod: aborted a multipart upload left by a lost reply", map[string]any{
-			"key": u.key, "upload_id": id, "error": fmt.Sprint(err),
-		})
+		fields := map[string]any{"key": u.key, "upload_id": id}
+		if err != nil {
+			fields["error"] = err.Error()
+			u.client.logger.Warn(ctx, "vod: could not abort a multipart upload left by a lost reply", fields)
+			continue
+		}
+		u.client.logger.Warn(ctx, "vod: aborted a multipart upload left by a lost reply", fields)
 	}
 }

@@ -8,14 +8,12 @@ import (
 	"time"
 )
 
-// Object-storage retries follow the AWS SDK's standard retryer: full-jitter exponential backoff, each
-// wait drawn from [0, min(cap, base*2^n)). Unlike it, they are bounded by time, not by a count: a
-// multi-GiB upload is worth waiting out a network blip or a store outage for, as long as the caller's
-// context (the create timeout) and the session's temporary credentials last. Nothing else could
-// finish the upload: the credentials cannot be renewed, and a new session starts from zero.
+// Object-storage retries wait as API calls do (backoffCeiling, fullJitter). Unlike the AWS SDK's
+// standard retryer, they are bounded by time, not by a count: a multi-GiB upload is worth waiting out
+// a network blip or a store outage for, as long as the caller's context (the create timeout) and the
+// session's temporary credentials last. Nothing else could finish the upload: the credentials cannot
+// be renewed, and a new session starts from zero.
 const (
-	storeBackoffBase       = 250 * time.Millisecond
-	defaultStoreBackoffCap = 8 * time.Second
 	// abortBudget bounds the retries of an abort, which runs after the upload failed or was cancelled
 	// and so must not hold the caller for long (CI runners kill a job seconds after interrupting it).
 	abortBudget = 30 * time.Second
@@ -30,14 +28,10 @@ const (
 
 // storeBackoff is the ceiling of the wait before retry n (1-based).
 func (c *Client) storeBackoff(n int) time.Duration {
-	limit := c.storeBackoffCap
-	if limit <= 0 {
-		limit = defaultStoreBackoffCap
+	if c.storeBackoffCap <= 0 {
+		return backoffCeiling(n, backoffCap)
 	}
-	if n > 20 {
-		return limit
-	}
-	return min(limit, storeBackoffBase<<(n-1))
+	return backoffCeiling(n, c.storeBackoffCap)
 }
 
 // retry runs attempt until it succeeds or fails for good. It returns at once on a permanent failure

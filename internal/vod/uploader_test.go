@@ -157,7 +157,7 @@ func TestStoreBackoffGrowsToItsCap(t *testing.T) {
 			t.Errorf("storeBackoff(%d) = %v, want %v", i+1, got, w)
 		}
 	}
-	if got := c.storeBackoff(1000); got != defaultStoreBackoffCap {
+	if got := c.storeBackoff(1000); got != backoffCap {
 		t.Errorf("storeBackoff(1000) = %v", got)
 	}
 }
@@ -206,7 +206,7 @@ func TestBucketNameFromURL(t *testing.T) {
 func TestStoreErrorDropsSDKNoise(t *testing.T) {
 	t.Parallel()
 	sdkErr := &cos.RetryError{Errs: []error{
-		errors.New("can't get reader content length, unkown reader type"),
+		errors.New("can't get reader content length, unkown reader type"), //nolint:misspell // the SDK's own text, spelled as it is
 		&url.Error{Op: "Put", URL: "http://127.0.0.1:9000/dir%2Fclip.mp4?partNumber=2&uploadId=x", Err: syscall.ECONNRESET},
 	}}
 	err := storeError("UploadPart 2", "dir/clip.mp4", nil, sdkErr)

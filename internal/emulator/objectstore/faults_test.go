@@ -116,7 +116,7 @@ func TestFault_outageEndsByItself(t *testing.T) {
 	f := newFixture(t, nil)
 	f.store.Outage(300*time.Millisecond, http.StatusServiceUnavailable)
 	resp := uploadFile(t, presignedPut(t, f.client(tempID, tempKey, tempToken), writableKey).String(), []byte("x"))
-	assertCOSError(t, resp, http.StatusServiceUnavailable, ErrorCode(codeForStatus(http.StatusServiceUnavailable)))
+	assertCOSError(t, resp, http.StatusServiceUnavailable, codeForStatus(http.StatusServiceUnavailable))
 	// Every kind of request fails during the outage, not only PUT.
 	if _, err := f.client(tempID, tempKey, tempToken).Object.Head(t.Context(), writableKey, nil); err == nil {
 		t.Error("HEAD succeeded during the outage")
