@@ -273,18 +273,7 @@ func TestAccMedia_interruptDuringLostCommitEndsBeforeSIGTERM(t *testing.T) {
 	defer gate.Open()
 	env.emu.InjectFault(emulator.Fault{Action: "CommitUpload", Times: 1, AfterDispatch: true, Hold: gate})
 	env.emu.InjectFault(emulator.Fault{Action: "SearchMedia", Hold: gate})
-	video, _ := newMediaFiles(t).random("clip.mp4", 8<<10)
-	tf := newDirectTerraform(t, env.providerConfig()+fmt.Sprintf(`
-resource "tencentvod_media" "test" {
-  source     = %q
-  media_name = "held clip"
-}
-`, video))
-
-	applyCtx, interrupt := context.WithCancel(context.Background())
-	defer interrupt()
-	applied := make(chan error, 1)
-	go func() { applied <- tf.apply(applyCtx) }()
+	tf, interrupt, applied := startMediaApply(t, env)
 	select {
 	case <-gate.Arrived():
 		<-tf.watcher.applying
@@ -305,7 +294,7 @@ resource "tencentvod_media" "test" {
 		t.Errorf("the interrupted apply ended %s after the interrupt, after a CI runner's SIGTERM", took.Round(100*time.Millisecond))
 	}
 	output := strings.Join(strings.Fields(tf.output.String()), " ")
-	for _, want := range []string{"VOD Media Created But Not Tracked", `by its name "held clip"`, "terraform import"} {
+	for _, want := range []string{"VOD Media Created But Not Tracked", `by its name "clip"`, "terraform import"} {
 		if !strings.Contains(output, want) {
 			t.Errorf("the apply's output does not say %q:\n%s", want, tf.output)
 		}
