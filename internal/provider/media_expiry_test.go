@@ -23,13 +23,21 @@ resource "tencentvod_media" "test" {
 `, video, expires.Format(time.RFC3339)), expires
 }
 
-// waitUntilExpiredInVOD waits until VOD has deleted the media of expiringMediaConfig.
-func waitUntilExpiredInVOD(t *testing.T, env *testEnv, expires time.Time) {
+// applyMediaThatExpires applies expiringMediaConfig with Terraform run directly, then waits until VOD
+// has deleted the media because its expiry passed.
+func applyMediaThatExpires(t *testing.T) (*testEnv, *directTerraform, time.Time) {
 	t.Helper()
+	env := newTestEnv(t)
+	config, expires := expiringMediaConfig(t, env)
+	tf := newDirectTerraform(t, config)
+	if err := tf.apply(context.Background()); err != nil {
+		t.Fatalf("terraform apply: %s\n%s", err, tf.output)
+	}
 	time.Sleep(time.Until(expires.Add(time.Second)))
 	if n := len(env.emu.Media()); n != 0 {
 		t.Fatalf("%d media in VOD after their expiry", n)
 	}
+	return env, tf, expires
 }
 
 // Once VOD has deleted media whose expire_time passed, `terraform destroy` of the unchanged
@@ -38,13 +46,7 @@ func waitUntilExpiredInVOD(t *testing.T, env *testEnv, expires time.Time) {
 func TestAccMedia_destroyAfterExpiry(t *testing.T) {
 	t.Parallel()
 	skipInAccMode(t)
-	env := newTestEnv(t)
-	config, expires := expiringMediaConfig(t, env)
-	tf := newDirectTerraform(t, config)
-	if err := tf.apply(context.Background()); err != nil {
-		t.Fatalf("terraform apply: %s\n%s", err, tf.output)
-	}
-	waitUntilExpiredInVOD(t, env, expires)
+	env, tf, expires := applyMediaThatExpires(t)
 
 	changes, err := tf.plan(context.Background())
 	if err != nil || !changes {
@@ -70,13 +72,7 @@ func TestAccMedia_destroyAfterExpiry(t *testing.T) {
 func TestAccMedia_applyAfterExpiryRefusedAndSaysHowToDestroy(t *testing.T) {
 	t.Parallel()
 	skipInAccMode(t)
-	env := newTestEnv(t)
-	config, expires := expiringMediaConfig(t, env)
-	tf := newDirectTerraform(t, config)
-	if err := tf.apply(context.Background()); err != nil {
-		t.Fatalf("terraform apply: %s\n%s", err, tf.output)
-	}
-	waitUntilExpiredInVOD(t, env, expires)
+	env, tf, expires := applyMediaThatExpires(t)
 
 	if err := tf.apply(context.Background()); err == nil {
 		t.Fatalf("terraform apply created media with a passed expire_time\n%s", tf.output)
