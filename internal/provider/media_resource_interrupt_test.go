@@ -285,7 +285,10 @@ func TestAccMedia_interruptDuringLostCommitEndsBeforeSIGTERM(t *testing.T) {
 	interrupted := time.Now()
 	interrupt()
 	select {
-	case <-applied:
+	case err := <-applied:
+		if err == nil {
+			t.Errorf("the interrupted apply succeeded; the commit's outcome was never known\n%s", tf.output)
+		}
 	case <-time.After(2 * time.Minute):
 		t.Fatalf("the interrupted apply never ended\n%s", tf.output)
 	}
