@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/hashicorp/terraform-exec/tfexec"
+	"github.com/hashicorp/terraform-plugin-framework-timetypes/timetypes"
 )
 
 // expiringMediaConfig is one media that VOD deletes a few seconds from now, and that expiry.
@@ -128,5 +129,19 @@ resource "terraform_data" "upload" {
 	}
 	if n := env.apiAttempts("ApplyUpload"); n != 1 {
 		t.Errorf("%d upload sessions opened, want the apply's one", n)
+	}
+}
+
+// A planned expiry is compared with the current one only when there is one: the timetypes library
+// parses a null value as the zero time, which would let an expire_time of that very instant through
+// at create.
+func TestCheckPlannedExpiry_zeroTimeAtCreate(t *testing.T) {
+	zero := timetypes.NewRFC3339ValueMust("0001-01-01T00:00:00Z")
+	if diags := checkPlannedExpiry(context.Background(), zero, timetypes.NewRFC3339Null(), false); !diags.HasError() {
+		t.Errorf("expire_time %s at create: no error", zero.ValueString())
+	}
+	// Unchanged from state, a passed expiry stays allowed (the media can still be refreshed and destroyed).
+	if diags := checkPlannedExpiry(context.Background(), zero, zero, false); diags.HasError() {
+		t.Errorf("unchanged passed expire_time: %v", diags)
 	}
 }

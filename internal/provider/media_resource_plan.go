@@ -122,8 +122,12 @@ func checkPlannedExpiry(ctx context.Context, planned, current timetypes.RFC3339,
 	if planned.IsNull() || planned.IsUnknown() {
 		return diags
 	}
-	if equal, _ := planned.StringSemanticEquals(ctx, current); equal {
-		return diags
+	// The library compares parsed times, and parses a null value as the zero time: only a known
+	// current expiry can make the planned one unchanged.
+	if isKnown(current) {
+		if equal, _ := planned.StringSemanticEquals(ctx, current); equal {
+			return diags
+		}
 	}
 	value := planned.ValueString()
 	err := validators.CheckNotInPast(value, time.Now())
