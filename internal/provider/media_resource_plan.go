@@ -210,7 +210,7 @@ func planSourceDefaults(plan, config *mediaResourceModel) diag.Diagnostics {
 	}
 	if config.MediaName.IsNull() {
 		name := strings.TrimSuffix(filepath.Base(source), filepath.Ext(source))
-		switch n := utf8.RuneCountInString(name); {
+		switch n, control := utf8.RuneCountInString(name), validators.FindControlCharacter(name); {
 		case n == 0:
 			diags.AddAttributeError(path.Root("media_name"), "Cannot Infer media_name",
 				fmt.Sprintf("media_name defaults to the base name of source without its extension, which is empty "+
@@ -219,10 +219,10 @@ func planSourceDefaults(plan, config *mediaResourceModel) diag.Diagnostics {
 			diags.AddAttributeError(path.Root("media_name"), "Cannot Infer media_name",
 				fmt.Sprintf("media_name defaults to the base name of source without its extension, which has %d "+
 					"characters; VOD allows at most %d. Set media_name.", n, maxMediaNameChars))
-		case validators.FindControlCharacter(name) != nil:
+		case control != nil:
 			diags.AddAttributeError(path.Root("media_name"), "Cannot Infer media_name",
 				fmt.Sprintf("media_name defaults to the base name of source without its extension, %q, but %s, "+
-					"a control character VOD does not accept in names. Set media_name.", name, validators.FindControlCharacter(name)))
+					"a control character VOD does not accept in names. Set media_name.", name, control))
 		default:
 			plan.MediaName = types.StringValue(name)
 		}
