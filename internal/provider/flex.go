@@ -93,11 +93,10 @@ func (m *uploadSessionEphemeralResourceModel) expandApplyUploadRequest() (*vod.A
 // state when the media was created. Null there means the media was created without a SubAppId, and it
 // must stay so: a provider default configured later would look in another application.
 func pinnedSubAppID(v types.Int64) *uint64 {
-	if !isKnown(v) {
-		return vod.WithoutSubAppID()
+	if id := optionalSubAppID(v); id != nil {
+		return id
 	}
-	id := uint64(v.ValueInt64())
-	return &id
+	return vod.WithoutSubAppID()
 }
 
 // optionalSubAppID is a sub_app_id argument of a type that keeps nothing across runs (the upload session,
