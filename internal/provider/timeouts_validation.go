@@ -11,6 +11,8 @@ import (
 // The timeouts library validates its durations with a message that does not name the attribute
 // ("\"soon\" must be a string containing a sequence of decimal numbers..."), and Terraform shows some
 // validation errors without their source location. These replace its validators with one that names it.
+// There are two because the resource and ephemeral schema packages declare the same shapes as distinct
+// types, and Go generics cannot reach struct fields.
 
 func resourceTimeoutsNamingAttributes(block resourceschema.Block) resourceschema.Block {
 	nested, ok := block.(resourceschema.SingleNestedBlock)
