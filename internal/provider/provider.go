@@ -317,8 +317,10 @@ func (p *tencentvodProvider) Configure(ctx context.Context, req provider.Configu
 	}
 
 	// During plan the provider block may reference values that are only known after apply (another
-	// resource's output). Failing here would fail the whole plan; resources instead skip API calls and
-	// report unknown results until the apply, when the configuration is known.
+	// resource's output). Failing here would fail the whole plan. Instead there is no client until the
+	// apply: a media refresh keeps its state, a create plans unknown results, the upload session opens
+	// with unknown results, and a data source read or an import reports the unknown arguments
+	// (providerData.Client).
 	if !req.Config.Raw.IsFullyKnown() {
 		unknown := unknownArguments(req.Config.Raw)
 		tflog.Debug(ctx, "provider configuration has unknown values; API calls wait for apply",
