@@ -2,6 +2,7 @@ package provider
 
 import (
 	"fmt"
+	"regexp"
 	"testing"
 	"time"
 
@@ -73,6 +74,43 @@ resource "tencentvod_media" "test" {
 	})
 	if n := env.apiAttempts("ApplyUpload"); n != 1 {
 		t.Errorf("%d upload sessions; the media was uploaded again", n)
+	}
+}
+
+// A setting VOD refuses right after the commit is the one failure that taints the new media: the apply
+// names it, the media stays in the state, and the next apply replaces it.
+func TestAccMedia_settingRefusedAfterCommitTaints(t *testing.T) {
+	t.Parallel()
+	skipInAccMode(t)
+	env := newTestEnv(t)
+	video, _ := newMediaFiles(t).random("clip.mp4", 8<<10)
+	env.emu.InjectFault(emulator.Fault{Action: "ModifyMediaInfo", Times: 1, Code: "InvalidParameterValue", Message: "Injected refusal."})
+	cfg := env.providerConfig() + fmt.Sprintf(`
+resource "tencentvod_media" "test" {
+  source      = %q
+  description = "set after the commit"
+}
+`, video)
+	runTest(t, resource.TestCase{
+		CheckDestroy: env.checkDestroyed,
+		Steps: []resource.TestStep{
+			{
+				Config:      cfg,
+				ExpectError: regexp.MustCompile(`(?s)Injected refusal.*VOD Media Created With Different Settings`),
+			},
+			{
+				Config: cfg,
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction("tencentvod_media.test", plancheck.ResourceActionDestroyBeforeCreate),
+				}},
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue("tencentvod_media.test", tfjsonpath.New("description"), knownvalue.StringExact("set after the commit")),
+				},
+			},
+		},
+	})
+	if n := env.apiAttempts("ApplyUpload"); n != 2 {
+		t.Errorf("%d upload sessions, want 2: the tainted media replaced once", n)
 	}
 }
 
