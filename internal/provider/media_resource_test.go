@@ -593,6 +593,29 @@ func TestAccMedia_commitWithSessionKey(t *testing.T) {
 	})
 }
 
+// A commit with vod_session_key_wo whose reply is lost cannot be resolved: the upload was done elsewhere,
+// so the provider does not know the session's storage path. The apply says the media may exist and how
+// to import it, and makes no SearchMedia guess.
+func TestAccMedia_lostCommitReplyWithSessionKey(t *testing.T) {
+	t.Parallel()
+	skipInAccMode(t)
+	env := newTestEnv(t)
+	env.emu.InjectFault(emulator.Fault{Action: "CommitUpload", Times: 1, DropConnection: true, AfterDispatch: true})
+	video, _ := newMediaFiles(t).random("keynote.mp4", 8<<10)
+	runTest(t, resource.TestCase{
+		TerraformVersionChecks: []tfversion.TerraformVersionCheck{tfversion.SkipBelow(tfversion.Version1_11_0)},
+		Steps: []resource.TestStep{{
+			Config:          env.providerConfig() + readMediaExample(t, "resource-session-key.tf"),
+			ConfigVariables: config.Variables{"video_file": config.StringVariable(video)},
+			ExpectError: wrapTolerant(`(?s)VOD Media Created But Not Tracked.*upload was done outside this resource.*` +
+				`terraform import`),
+		}},
+	})
+	if n := env.apiAttempts("SearchMedia"); n != 0 {
+		t.Errorf("%d SearchMedia calls without the session's storage path", n)
+	}
+}
+
 // readMediaExample returns an example configuration of the media resource, as the documentation shows it.
 func readMediaExample(t *testing.T, name string) string {
 	t.Helper()
