@@ -75,19 +75,20 @@ resource "tencentvod_media" "m" {
 EOF
 }
 
-# media_field NAME FIELD: FIELD (media_key, media_url, ...) of the media named NAME, from /_emulator/media.
-media_field() {
-	inspect media | awk -v want="$1" -v field="\"$2\":" '
-		$1 == "\"name\":" { v = $2; gsub(/^"|"?,?$/, "", v); current = v }
-		$1 == field && current == want { v = $2; gsub(/^"|"?,?$/, "", v); print v }'
+# inspect_field ENDPOINT ID_FIELD ID FIELD: FIELD of the entry of /_emulator/ENDPOINT whose ID_FIELD is
+# ID (ID_FIELD comes before FIELD in each entry).
+inspect_field() {
+	inspect "$1" | awk -v id_field="\"$2\":" -v want="$3" -v field="\"$4\":" '
+		function value(v) { gsub(/^"|"?,?$/, "", v); return v }
+		$1 == id_field { current = value($2) }
+		$1 == field && current == want { print value($2) }'
 }
 
-# object_field KEY FIELD: FIELD (e.g. size) of the stored object KEY, from /_emulator/objects.
-object_field() {
-	inspect objects | awk -v want="$1" -v field="\"$2\":" '
-		$1 == "\"key\":" { v = $2; gsub(/^"|"?,?$/, "", v); current = v }
-		$1 == field && current == want { v = $2; gsub(/^"|"?,?$/, "", v); print v }'
-}
+# media_field NAME FIELD: FIELD (media_key, media_url, ...) of the media named NAME.
+media_field() { inspect_field media name "$1" "$2"; }
+
+# object_field KEY FIELD: FIELD (e.g. size) of the stored object KEY.
+object_field() { inspect_field objects key "$1" "$2"; }
 
 # stored_parts: how many parts the pending multipart upload has, 0 when none is pending.
 stored_parts() {
