@@ -46,8 +46,6 @@ done
 ((upload_mib == 0 || (upload_small_mib > 0 && upload_runs > 0))) || die "BENCH_UPLOAD_SMALL_MIB and BENCH_UPLOAD_RUNS must be positive"
 make_work_dir BENCH_KEEP
 
-elapsed() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.3f", b - a }'; }
-
 # stats FILE: "median mean min max" of the numbers in FILE, one per line.
 stats() {
 	sort -g "$1" | awk '
