@@ -14,6 +14,8 @@
 #      emulator, alternating, BENCH_UPLOAD_RUNS times each (default 3); the provider's peak memory for
 #      that file and for a BENCH_UPLOAD_SMALL_MIB one (default 256); other part size x concurrency
 #      settings (BENCH_UPLOAD_SETTINGS, default "8x1 16x4 32x8"). BENCH_UPLOAD_MIB=0 skips (d).
+#  (e) a BENCH_OUTAGE_MIB upload (default 2048) through a BENCH_OUTAGE_SECONDS object-store outage
+#      (default 30), run last by scripts/bench_outage.sh (see there); BENCH_OUTAGE_MIB=0 skips (e).
 # Prints a table (also written to BENCH_OUT when set). Needs Go, Terraform >= 1.11 and curl;
 # the arithmetic is awk, the clock `date +%s.%N`; (d) reads /proc, so it needs Linux.
 set -euo pipefail
