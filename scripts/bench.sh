@@ -14,6 +14,8 @@
 #      emulator, alternating, BENCH_UPLOAD_RUNS times each (default 3); the provider's peak memory for
 #      that file and for a BENCH_UPLOAD_SMALL_MIB one (default 256); other part size x concurrency
 #      settings (BENCH_UPLOAD_SETTINGS, default "8x1 16x4 32x8"). BENCH_UPLOAD_MIB=0 skips (d).
+#  (e) a BENCH_OUTAGE_MIB upload (default 2048) through a BENCH_OUTAGE_SECONDS object-store outage
+#      (default 30), run last by scripts/bench_outage.sh (see there); BENCH_OUTAGE_MIB=0 skips (e).
 # Prints a table (also written to BENCH_OUT when set). Needs Go, Terraform >= 1.11 and curl;
 # the arithmetic is awk, the clock `date +%s.%N`; (d) reads /proc, so it needs Linux.
 set -euo pipefail
@@ -45,8 +47,6 @@ for setting in $upload_settings; do
 done
 ((upload_mib == 0 || (upload_small_mib > 0 && upload_runs > 0))) || die "BENCH_UPLOAD_SMALL_MIB and BENCH_UPLOAD_RUNS must be positive"
 make_work_dir BENCH_KEEP
-
-elapsed() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.3f", b - a }'; }
 
 # stats FILE: "median mean min max" of the numbers in FILE, one per line.
 stats() {

@@ -26,8 +26,6 @@ part_mib=8 # the provider's default part size; the default concurrency is 4
 require_tools go terraform curl md5sum
 make_work_dir BENCH_KEEP
 
-elapsed() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.1f", b - a }'; }
-
 # The emulator indents its JSON, one field per line, so awk reads it.
 # json_numbers FIELD: every value of "FIELD": N in the JSON on stdin, one per line.
 json_numbers() { awk -v f="\"$1\":" '$1 == f { gsub(/[^0-9]/, "", $2); print $2 }'; }
@@ -75,19 +73,20 @@ resource "tencentvod_media" "m" {
 EOF
 }
 
-# media_field NAME FIELD: FIELD (media_key, media_url, ...) of the media named NAME, from /_emulator/media.
-media_field() {
-	inspect media | awk -v want="$1" -v field="\"$2\":" '
-		$1 == "\"name\":" { v = $2; gsub(/^"|"?,?$/, "", v); current = v }
-		$1 == field && current == want { v = $2; gsub(/^"|"?,?$/, "", v); print v }'
+# inspect_field ENDPOINT ID_FIELD ID FIELD: FIELD of the entry of /_emulator/ENDPOINT whose ID_FIELD is
+# ID (ID_FIELD comes before FIELD in each entry).
+inspect_field() {
+	inspect "$1" | awk -v id_field="\"$2\":" -v want="$3" -v field="\"$4\":" '
+		function value(v) { gsub(/^"|"?,?$/, "", v); return v }
+		$1 == id_field { current = value($2) }
+		$1 == field && current == want { print value($2) }'
 }
 
-# object_field KEY FIELD: FIELD (e.g. size) of the stored object KEY, from /_emulator/objects.
-object_field() {
-	inspect objects | awk -v want="$1" -v field="\"$2\":" '
-		$1 == "\"key\":" { v = $2; gsub(/^"|"?,?$/, "", v); current = v }
-		$1 == field && current == want { v = $2; gsub(/^"|"?,?$/, "", v); print v }'
-}
+# media_field NAME FIELD: FIELD (media_key, media_url, ...) of the media named NAME.
+media_field() { inspect_field media name "$1" "$2"; }
+
+# object_field KEY FIELD: FIELD (e.g. size) of the stored object KEY.
+object_field() { inspect_field objects key "$1" "$2"; }
 
 # stored_parts: how many parts the pending multipart upload has, 0 when none is pending.
 stored_parts() {
@@ -107,7 +106,7 @@ outage_during() {
 		stored=$(stored_parts)
 		if ((stored >= parts / 2)); then
 			outage_parts=$stored
-			outage_at_s=$(elapsed "$start" "$(now)")
+			outage_at_s=$(elapsed "$start" "$(now)" 1)
 			outage_end=$(awk -v t="$(now)" -v d="$outage_seconds" 'BEGIN { printf "%.3f", t + d }')
 			curl --fail --silent --show-error -X POST "$emulator_url/_emulator/outage?seconds=$outage_seconds" >/dev/null
 			break
@@ -127,7 +126,7 @@ outage_during() {
 		fi
 		sleep 0.1
 	done
-	resume_s=$(elapsed "$outage_end" "${resumed_at:-$(now)}")
+	resume_s=$(elapsed "$outage_end" "${resumed_at:-$(now)}" 1)
 }
 
 # upload_run NAME: applies (with outage=1, through outage_during), then checks that the media NAME is
@@ -145,7 +144,7 @@ upload_run() {
 	fi
 	wait "$apply_pid" || { tail -n 40 "$work/$run_name.apply.log" >&2; die "terraform apply ($run_name) failed"; }
 	end=$(now)
-	apply_s=$(elapsed "$start" "$end")
+	apply_s=$(elapsed "$start" "$end" 1)
 	upload_s=$(awk '/uploaded file to VOD storage/ { for (i = 1; i <= NF; i++) if ($i ~ /^seconds=/) { v = substr($i, 9); gsub(/"/, "", v); s = v } }
 		END { printf "%.1f", s }' "$log")
 	retries=$(grep -c 'object-storage request failed, retrying\|retrying object-storage request' "$log" || true)

@@ -12,6 +12,8 @@ emulator_secret_key=local-emulator-secret-key
 die() { echo "$name: $*" >&2; exit 1; }
 step() { printf '\n==> %s\n' "$*" >&2; }
 now() { date +%s.%N; }
+# elapsed START END [DIGITS]: the seconds from START to END (both from now), with DIGITS decimals (default 3).
+elapsed() { awk -v a="$1" -v b="$2" -v d="${3:-3}" 'BEGIN { printf("%." d "f", b - a) }'; }
 
 # make_upload_file FILE MIB: MIB MiB of incompressible bytes (AES-CTR keystream, or /dev/urandom
 # without openssl).

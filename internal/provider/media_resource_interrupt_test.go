@@ -143,6 +143,33 @@ resource "tencentvod_media" "test" {
 	return tf, interrupt, applied
 }
 
+// awaitHeld waits until the emulator holds action at gate, and returns the context of the provider's
+// ApplyResourceChange that sent it; it fails the test if the apply ends first or action never arrives.
+func (d *directTerraform) awaitHeld(t *testing.T, gate *emulator.Gate, applied <-chan error, action string) context.Context {
+	t.Helper()
+	select {
+	case <-gate.Arrived():
+		return <-d.watcher.applying
+	case err := <-applied:
+		t.Fatalf("the apply ended before %s was held: %v\n%s", action, err, d.output)
+	case <-time.After(2 * time.Minute):
+		t.Fatalf("%s never arrived\n%s", action, d.output)
+	}
+	return nil
+}
+
+// awaitInterrupted returns the result of the interrupted apply; it fails the test if the apply never ends.
+func (d *directTerraform) awaitInterrupted(t *testing.T, applied <-chan error) error {
+	t.Helper()
+	select {
+	case err := <-applied:
+		return err
+	case <-time.After(2 * time.Minute):
+		t.Fatalf("the interrupted apply never ended\n%s", d.output)
+	}
+	return nil
+}
+
 // Ctrl-C while CommitUpload is in flight: the commit completes (Terraform's cancellation does not reach
 // it), the media is saved to the state, and the next plan and apply upload nothing.
 func TestAccMedia_interruptDuringCommitKeepsMediaTracked(t *testing.T) {
@@ -153,15 +180,7 @@ func TestAccMedia_interruptDuringCommitKeepsMediaTracked(t *testing.T) {
 	defer gate.Open()
 	env.emu.InjectFault(emulator.Fault{Action: "CommitUpload", Times: 1, AfterDispatch: true, Hold: gate})
 	tf, interrupt, applied := startMediaApply(t, env)
-	var providerCtx context.Context
-	select {
-	case <-gate.Arrived():
-		providerCtx = <-tf.watcher.applying
-	case err := <-applied:
-		t.Fatalf("the apply ended before CommitUpload was held: %v\n%s", err, tf.output)
-	case <-time.After(2 * time.Minute):
-		t.Fatalf("CommitUpload never arrived\n%s", tf.output)
-	}
+	providerCtx := tf.awaitHeld(t, gate, applied, "CommitUpload")
 
 	// terraform-exec interrupts Terraform (SIGINT) when its context is cancelled; Terraform passes the
 	// interrupt on by cancelling the provider's context. Only then does the commit's reply arrive.
@@ -172,22 +191,18 @@ func TestAccMedia_interruptDuringCommitKeepsMediaTracked(t *testing.T) {
 		t.Fatalf("the interrupt never reached the provider\n%s", tf.output)
 	}
 	gate.Open()
-	select {
-	case err := <-applied:
-		if !errors.Is(err, context.Canceled) {
-			t.Logf("apply ended with: %v", err)
-		}
-	case <-time.After(2 * time.Minute):
-		t.Fatalf("the interrupted apply never ended\n%s", tf.output)
+	if err := tf.awaitInterrupted(t, applied); !errors.Is(err, context.Canceled) {
+		t.Logf("apply ended with: %v", err)
 	}
-	output := tf.output.String()
+	// Terraform wraps diagnostics: compare with the line breaks as spaces.
+	output := strings.Join(strings.Fields(tf.output.String()), " ")
 	for _, want := range []string{"VOD Media Committed and Tracked, Not Finished", "the operation was interrupted"} {
-		if !strings.Contains(strings.Join(strings.Fields(output), " "), want) {
-			t.Errorf("the apply's output does not say %q:\n%s", want, output)
+		if !strings.Contains(output, want) {
+			t.Errorf("the apply's output does not say %q:\n%s", want, tf.output)
 		}
 	}
 	if strings.Contains(output, "context canceled") {
-		t.Errorf("the apply's output blames a cancelled context:\n%s", output)
+		t.Errorf("the apply's output blames a cancelled context:\n%s", tf.output)
 	}
 
 	media := env.emu.Media()
@@ -230,21 +245,10 @@ func TestAccMedia_interruptBeforeCommitSaysInterrupted(t *testing.T) {
 	defer gate.Open()
 	env.emu.InjectFault(emulator.Fault{Action: "ApplyUpload", Times: 1, Hold: gate})
 	tf, interrupt, applied := startMediaApply(t, env)
-	select {
-	case <-gate.Arrived():
-	case err := <-applied:
-		t.Fatalf("the apply ended before ApplyUpload was held: %v\n%s", err, tf.output)
-	case <-time.After(2 * time.Minute):
-		t.Fatalf("ApplyUpload never arrived\n%s", tf.output)
-	}
+	tf.awaitHeld(t, gate, applied, "ApplyUpload")
 	interrupt()
-	select {
-	case err := <-applied:
-		if err == nil {
-			t.Fatalf("the interrupted apply succeeded\n%s", tf.output)
-		}
-	case <-time.After(2 * time.Minute):
-		t.Fatalf("the interrupted apply never ended\n%s", tf.output)
+	if err := tf.awaitInterrupted(t, applied); err == nil {
+		t.Fatalf("the interrupted apply succeeded\n%s", tf.output)
 	}
 	output := strings.Join(strings.Fields(tf.output.String()), " ")
 	want := "Unable to Open VOD Upload Session"
@@ -274,23 +278,11 @@ func TestAccMedia_interruptDuringLostCommitEndsBeforeSIGTERM(t *testing.T) {
 	env.emu.InjectFault(emulator.Fault{Action: "CommitUpload", Times: 1, AfterDispatch: true, Hold: gate})
 	env.emu.InjectFault(emulator.Fault{Action: "SearchMedia", Hold: gate})
 	tf, interrupt, applied := startMediaApply(t, env)
-	select {
-	case <-gate.Arrived():
-		<-tf.watcher.applying
-	case err := <-applied:
-		t.Fatalf("the apply ended before CommitUpload was held: %v\n%s", err, tf.output)
-	case <-time.After(2 * time.Minute):
-		t.Fatalf("CommitUpload never arrived\n%s", tf.output)
-	}
+	tf.awaitHeld(t, gate, applied, "CommitUpload")
 	interrupted := time.Now()
 	interrupt()
-	select {
-	case err := <-applied:
-		if err == nil {
-			t.Errorf("the interrupted apply succeeded; the commit's outcome was never known\n%s", tf.output)
-		}
-	case <-time.After(2 * time.Minute):
-		t.Fatalf("the interrupted apply never ended\n%s", tf.output)
+	if err := tf.awaitInterrupted(t, applied); err == nil {
+		t.Errorf("the interrupted apply succeeded; the commit's outcome was never known\n%s", tf.output)
 	}
 	// Commit (5 s) and search (at most until 6.5 s after the commit started), plus Terraform's own work.
 	if took := time.Since(interrupted); took > 9*time.Second {

@@ -23,38 +23,19 @@ func TestAccMedia_batchSurvivesAThrottlingAPI(t *testing.T) {
 	skipInAccMode(t)
 	const media, perSecond = 40, 8
 	env := newTestEnv(t, func(o *emulator.Options) { o.RateLimit = perSecond })
-	files := newMediaFiles(t)
-	var config strings.Builder
-	config.WriteString(env.providerConfig(`max_retries = 1`))
-	for i := range media {
-		path, _ := files.random(fmt.Sprintf("clip-%02d.mp4", i), 1024)
-		fmt.Fprintf(&config, "\nresource \"tencentvod_media\" \"m%02d\" {\n  source = %q\n}\n", i, path)
-	}
 	runTest(t, resource.TestCase{
 		Steps: []resource.TestStep{{
-			Config: config.String(),
+			Config: manyMediaConfig(t, env.providerConfig(`max_retries = 1`), media),
 			ConfigStateChecks: []statecheck.StateCheck{
 				stateCheck(func(state *tfjson.State) error {
-					if state == nil || state.Values == nil || state.Values.RootModule == nil {
-						return fmt.Errorf("state is empty")
+					if err := allMediaCreatedUntainted(state, media); err != nil {
+						return err
 					}
-					created := 0
-					for _, r := range state.Values.RootModule.Resources {
-						if r.Type != "tencentvod_media" {
-							continue
-						}
-						if r.Tainted {
-							return fmt.Errorf("%s is tainted", r.Address)
-						}
-						created++
-					}
-					if created != media || len(env.emu.Media()) != media {
-						return fmt.Errorf("%d media in state and %d in VOD, want %d", created, len(env.emu.Media()), media)
+					if n := len(env.emu.Media()); n != media {
+						return fmt.Errorf("%d media in VOD, want %d", n, media)
 					}
 					// The API must really have pushed back, or the test proved nothing.
-					refused := env.emu.Attempts("ApplyUpload") + env.emu.Attempts("CommitUpload") +
-						env.emu.Attempts("DescribeMediaInfos") - 3*media
-					if refused < media/4 {
+					if refused := refusedCalls(env, media); refused < media/4 {
 						return fmt.Errorf("only %d calls were refused; the API did not throttle enough to test anything", refused)
 					}
 					return nil
@@ -73,14 +54,7 @@ func TestAccMedia_fiftyMediaAtParallelismTwentyAgainstTwentyPerSecond(t *testing
 	skipInAccMode(t)
 	const media, perSecond = 50, 20
 	env := newTestEnv(t, func(o *emulator.Options) { o.RateLimit = perSecond })
-	files := newMediaFiles(t)
-	var config strings.Builder
-	config.WriteString(env.providerConfig())
-	for i := range media {
-		path, _ := files.random(fmt.Sprintf("clip-%02d.mp4", i), 1024)
-		fmt.Fprintf(&config, "\nresource \"tencentvod_media\" \"m%02d\" {\n  source = %q\n}\n", i, path)
-	}
-	tf := newDirectTerraform(t, config.String())
+	tf := newDirectTerraform(t, manyMediaConfig(t, env.providerConfig(), media))
 
 	if err := tf.tf.Apply(context.Background(), tf.reattach, tfexec.Parallelism(20)); err != nil {
 		t.Fatalf("terraform apply -parallelism=20: %s\n%s", err, tf.output)
@@ -97,8 +71,7 @@ func TestAccMedia_fiftyMediaAtParallelismTwentyAgainstTwentyPerSecond(t *testing
 	}
 	// The API must really have pushed back, or the test proved nothing; and the client must have slowed
 	// down rather than hammered it (a client that keeps its rate is refused several hundred times here).
-	refused := env.emu.Attempts("ApplyUpload") + env.emu.Attempts("CommitUpload") +
-		env.emu.Attempts("DescribeMediaInfos") - 3*media
+	refused := refusedCalls(env, media)
 	if refused < media/10 {
 		t.Fatalf("only %d calls were refused; the API did not throttle enough to test anything", refused)
 	}
@@ -111,6 +84,25 @@ func TestAccMedia_fiftyMediaAtParallelismTwentyAgainstTwentyPerSecond(t *testing
 	if n := len(env.emu.Media()); n != 0 {
 		t.Fatalf("%d media left in VOD after destroy", n)
 	}
+}
+
+// manyMediaConfig is the provider block followed by n tencentvod_media (m00, m01, ...), each from a
+// new 1 KiB file.
+func manyMediaConfig(t *testing.T, provider string, n int) string {
+	files := newMediaFiles(t)
+	var config strings.Builder
+	config.WriteString(provider)
+	for i := range n {
+		path, _ := files.random(fmt.Sprintf("clip-%02d.mp4", i), 1024)
+		fmt.Fprintf(&config, "\nresource \"tencentvod_media\" \"m%02d\" {\n  source = %q\n}\n", i, path)
+	}
+	return config.String()
+}
+
+// refusedCalls is how many calls the API refused while creating n media, each of which takes one
+// ApplyUpload, one CommitUpload and one DescribeMediaInfos that succeed.
+func refusedCalls(env *testEnv, n int) int {
+	return env.emu.Attempts("ApplyUpload") + env.emu.Attempts("CommitUpload") + env.emu.Attempts("DescribeMediaInfos") - 3*n
 }
 
 // allMediaCreatedUntainted checks that the state holds want tencentvod_media, none of them tainted.

@@ -48,16 +48,7 @@ func TestFault_dropConnectionMidUpload(t *testing.T) {
 	f.store.InjectFault(Fault{Method: http.MethodPut, DropConnection: true, AfterBodyBytes: 64 << 10, Times: 1})
 	body := bytes.Repeat([]byte("v"), 1<<20)
 	url := presignedPut(t, f.client(tempID, tempKey, tempToken), writableKey).String()
-
-	req, _ := http.NewRequest(http.MethodPut, url, bytes.NewReader(body))
-	client := &http.Client{Timeout: 10 * time.Second, Transport: &http.Transport{}}
-	if resp, err := client.Do(req); err == nil {
-		resp.Body.Close()
-		t.Fatalf("dropped upload got a reply: %d", resp.StatusCode)
-	}
-	if n := len(f.store.Objects()); n != 0 {
-		t.Fatalf("dropped upload stored %d objects", n)
-	}
+	f.putExpectingNoReply(t, url, body)
 
 	resp := uploadFile(t, url, body)
 	resp.Body.Close()
@@ -133,14 +124,21 @@ func TestFault_outageResetsConnections(t *testing.T) {
 	t.Parallel()
 	f := newFixture(t, nil)
 	f.store.Outage(time.Minute, 0)
-	req, _ := http.NewRequest(http.MethodPut, presignedPut(t, f.client(tempID, tempKey, tempToken), writableKey).String(), strings.NewReader("x"))
+	f.putExpectingNoReply(t, presignedPut(t, f.client(tempID, tempKey, tempToken), writableKey).String(), []byte("x"))
+}
+
+// putExpectingNoReply PUTs body to url on a new connection and fails the test if the store replies
+// or stores an object.
+func (f *fixture) putExpectingNoReply(t *testing.T, url string, body []byte) {
+	t.Helper()
+	req, _ := http.NewRequest(http.MethodPut, url, bytes.NewReader(body))
 	client := &http.Client{Timeout: 10 * time.Second, Transport: &http.Transport{}}
 	if resp, err := client.Do(req); err == nil {
 		resp.Body.Close()
-		t.Fatalf("got a reply during a connection-reset outage: %d", resp.StatusCode)
+		t.Fatalf("PUT got a reply where the connection should have been dropped: %d", resp.StatusCode)
 	}
 	if n := len(f.store.Objects()); n != 0 {
-		t.Errorf("stored %d objects during the outage", n)
+		t.Fatalf("PUT without a reply stored %d objects", n)
 	}
 }
 
