@@ -201,8 +201,8 @@ func retryable(e *APIError) bool {
 	if !safeToRepeat(e.Action) {
 		return false
 	}
-	unreadableReply := e.Code == CodeParseJSONError && changesNothing(e.Action)
-	return throttled(e) || unreadableReply || outcomeUnknown(e)
+	notAnAPIResponse := e.Code == CodeParseJSONError && changesNothing(e.Action)
+	return throttled(e) || notAnAPIResponse || outcomeUnknown(e)
 }
 
 // throttled reports an API that refused a call for its rate limit: RequestLimitExceeded, or a gateway's
@@ -210,6 +210,12 @@ func retryable(e *APIError) bool {
 func throttled(e *APIError) bool {
 	gatewayThrottled := (e.Code == CodeParseJSONError || e.Code == CodeHTTPStatusCodeError) && e.httpStatus == http.StatusTooManyRequests
 	return gatewayThrottled || hasCodePrefix(e.Code, "RequestLimitExceeded")
+}
+
+// unreadableReply reports an HTTP 200 reply that is not an API response: the API answered, but what
+// it did cannot be read.
+func unreadableReply(e *APIError) bool {
+	return e.Code == CodeParseJSONError && e.httpStatus == http.StatusOK
 }
 
 // outcomeUnknown reports a transient failure after which the request may or may not have been
