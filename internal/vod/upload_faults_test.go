@@ -27,7 +27,7 @@ import (
 func newSessionWith(t *testing.T, opts emulator.Options) *session {
 	t.Helper()
 	s := openSession(t, startEmulator(t, opts))
-	vod.SetStoreBackoffCap(s.client, 300*time.Millisecond)
+	vod.SetBackoffCap(s.client, 300*time.Millisecond)
 	return s
 }
 
