@@ -353,7 +353,7 @@ func (u *upload) initiate(ctx context.Context) (string, error) {
 		result, resp, err := u.store.Object.InitiateMultipartUpload(ctx, u.key, nil)
 		if err != nil {
 			err = storeError("InitiateMultipartUpload", u.key, resp, err)
-			lost = lost || isStatus(err, 0)
+			lost = lost || noAnswer(err)
 			return err
 		}
 		initiated = result
@@ -441,7 +441,7 @@ func (u *upload) sendPart(ctx context.Context, uploadID string, n int) (partResu
 		u.progress.partEnded(n)
 		if err != nil {
 			err = storeError(op, u.key, resp, err)
-			replyLost = isStatus(err, 0)
+			replyLost = noAnswer(err)
 			return err
 		}
 		crc, err := parseCRC(resp.Response)
