@@ -20,7 +20,8 @@ const (
 	CodeParseJSONError      = "ClientError.ParseJsonError"
 	CodeHTTPStatusCodeError = "ClientError.HttpStatusCodeError"
 	CodeIOError             = "ClientError.IOError"
-	// CodeRequestNotSent means the context ended while the call waited for the client-side rate limit.
+	// CodeRequestNotSent means the call was never sent: the client-side rate limit would have held it
+	// past the context's deadline or the retry budget, or the context ended while it waited.
 	CodeRequestNotSent = "ClientError.RequestNotSent"
 )
 
