@@ -22,8 +22,8 @@ import (
 // Retry timing of API calls and object-storage requests alike: full-jitter exponential backoff, as the
 // AWS SDK's standard retryer does, each wait drawn from [0, min(cap, base*2^n)).
 const (
-	backoffBase = 250 * time.Millisecond
-	backoffCap  = 8 * time.Second
+	backoffBase       = 250 * time.Millisecond
+	defaultBackoffCap = 8 * time.Second
 	// defaultRetryBudget bounds the time one call may spend retrying even without a context deadline.
 	defaultRetryBudget = 2 * time.Minute
 )
@@ -54,8 +54,9 @@ type Client struct {
 	retryBudget time.Duration
 	// progressLogInterval spaces UploadFile's progress log lines (0 = every 5 s); tests shorten it.
 	progressLogInterval time.Duration
-	// storeBackoffCap caps the wait between object-storage retries (0 = 8 s); tests shorten it.
-	storeBackoffCap time.Duration
+	// backoffCap caps the wait between retries of API calls and object-storage requests alike
+	// (0 = 8 s); tests shorten it.
+	backoffCap time.Duration
 
 	credMu    sync.Mutex
 	baseCreds *credentials // from the chain (config, environment, profile, CVM role)
@@ -133,6 +134,15 @@ func fullJitter(ceiling time.Duration) time.Duration {
 		return 0
 	}
 	return time.Duration(rand.Int64N(int64(ceiling)))
+}
+
+// backoff is the ceiling of the wait before retry n (1-based) of an API call or an object-storage
+// request.
+func (c *Client) backoff(n int) time.Duration {
+	if c.backoffCap <= 0 {
+		return backoffCeiling(n, defaultBackoffCap)
+	}
+	return backoffCeiling(n, c.backoffCap)
 }
 
 // backoffCeiling is the upper bound of the wait before retry number n (1-based), at most limit.
@@ -301,7 +311,7 @@ func (c *Client) nextWait(ctx context.Context, apiErr *APIError, failures int, s
 	if ctx.Err() != nil || failures > c.settings.maxRetries || !retryable(apiErr) {
 		return 0, false
 	}
-	wait := c.jitter(backoffCeiling(failures, backoffCap))
+	wait := c.jitter(c.backoff(failures))
 	if deadline, ok := ctx.Deadline(); ok && time.Until(deadline) < wait {
 		return 0, false
 	}

@@ -77,7 +77,7 @@ func TestRetriesTransientFailuresThenSucceeds(t *testing.T) {
 func TestBackoffIsCapped(t *testing.T) {
 	t.Parallel()
 	for n, want := range map[int]time.Duration{1: 250 * time.Millisecond, 5: 4 * time.Second, 6: 8 * time.Second, 40: 8 * time.Second} {
-		if got := backoffCeiling(n, backoffCap); got != want {
+		if got := backoffCeiling(n, defaultBackoffCap); got != want {
 			t.Errorf("backoffCeiling(%d) = %v, want %v", n, got, want)
 		}
 	}

@@ -20,7 +20,8 @@ const (
 	CodeParseJSONError      = "ClientError.ParseJsonError"
 	CodeHTTPStatusCodeError = "ClientError.HttpStatusCodeError"
 	CodeIOError             = "ClientError.IOError"
-	// CodeRequestNotSent means the context ended while the call waited for the client-side rate limit.
+	// CodeRequestNotSent means the call was never sent: the client-side rate limit would have held it
+	// past the context's deadline or the retry budget, or the context ended while it waited.
 	CodeRequestNotSent = "ClientError.RequestNotSent"
 )
 
@@ -201,8 +202,8 @@ func retryable(e *APIError) bool {
 	if !safeToRepeat(e.Action) {
 		return false
 	}
-	unreadableReply := e.Code == CodeParseJSONError && changesNothing(e.Action)
-	return throttled(e) || unreadableReply || outcomeUnknown(e)
+	notAnAPIResponse := e.Code == CodeParseJSONError && changesNothing(e.Action)
+	return throttled(e) || notAnAPIResponse || outcomeUnknown(e)
 }
 
 // throttled reports an API that refused a call for its rate limit: RequestLimitExceeded, or a gateway's
@@ -210,6 +211,12 @@ func retryable(e *APIError) bool {
 func throttled(e *APIError) bool {
 	gatewayThrottled := (e.Code == CodeParseJSONError || e.Code == CodeHTTPStatusCodeError) && e.httpStatus == http.StatusTooManyRequests
 	return gatewayThrottled || hasCodePrefix(e.Code, "RequestLimitExceeded")
+}
+
+// unreadableReply reports an HTTP 200 reply that is not an API response: the API answered, but what
+// it did cannot be read.
+func unreadableReply(e *APIError) bool {
+	return e.Code == CodeParseJSONError && e.httpStatus == http.StatusOK
 }
 
 // outcomeUnknown reports a transient failure after which the request may or may not have been

@@ -13,6 +13,6 @@ func WrapTransport(c *Client, wrap func(http.RoundTripper) http.RoundTripper) {
 	c.transport = wrap(c.transport)
 }
 
-// SetStoreBackoffCap caps the waits between object-storage retries, so that tests of outages of a
-// few seconds resume soon after they end.
-func SetStoreBackoffCap(c *Client, d time.Duration) { c.storeBackoffCap = d }
+// SetBackoffCap caps the waits between retries, so that tests of outages of a few seconds resume
+// soon after they end.
+func SetBackoffCap(c *Client, d time.Duration) { c.backoffCap = d }

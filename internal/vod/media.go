@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"net/http"
 	"slices"
 	"strings"
 )
@@ -121,12 +120,6 @@ func (h *commitHistory) record(e *APIError) {
 	if h.uncertain == nil && (outcomeUnknown(e) || unreadableReply(e)) {
 		h.uncertain = e
 	}
-}
-
-// unreadableReply reports an HTTP 200 reply that is not an API response: the API answered, but what
-// it did cannot be read.
-func unreadableReply(e *APIError) bool {
-	return e.Code == CodeParseJSONError && e.httpStatus == http.StatusOK
 }
 
 // explain turns the final error into a CommitOutcomeUnknownError when an attempt may have committed:

@@ -325,7 +325,7 @@ func TestEmulatorUploadPartFailures(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
 			s := newSession(t)
-			vod.SetStoreBackoffCap(s.client, 100*time.Millisecond)
+			vod.SetBackoffCap(s.client, 100*time.Millisecond)
 			s.store().InjectFault(tt.fault)
 			path, content := writeRandomFile(t, 4*mib)
 			// Transient failures are retried until the deadline: a fault that never ends meets it.
@@ -368,7 +368,7 @@ func TestEmulatorUploadSinglePutFailure(t *testing.T) {
 	// Two 503s, then a PUT that hangs until the deadline: the error still says what the store answered.
 	s.store().InjectFault(objectstore.Fault{Method: http.MethodPut, HTTPStatus: http.StatusServiceUnavailable, Times: 2})
 	s.store().InjectFault(objectstore.Fault{Method: http.MethodPut, Latency: time.Minute})
-	vod.SetStoreBackoffCap(s.client, 100*time.Millisecond)
+	vod.SetBackoffCap(s.client, 100*time.Millisecond)
 	ctx, cancel := context.WithTimeout(context.Background(), time.Second)
 	defer cancel()
 	_, err = s.upload(ctx, path, vod.UploadOptions{})

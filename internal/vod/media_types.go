@@ -2,8 +2,8 @@ package vod
 
 import "strings"
 
-// File extensions that ApplyUpload accepts, as listed in the VOD upload overview and upload FAQ
-// (VOD's upload overview and FAQ). The API takes the bare extension; SDKs send it in lowercase.
+// File extensions that ApplyUpload accepts, as listed in the VOD upload overview and upload FAQ.
+// The API takes the bare extension; SDKs send it in lowercase.
 var (
 	// VideoMediaTypes are the accepted video container extensions.
 	VideoMediaTypes = []string{

@@ -124,4 +124,33 @@ func TestFindUploadedMediaPages(t *testing.T) {
 			t.Errorf("a query without a window or name sent %s", body)
 		}
 	})
+	t.Run("media without basic info are skipped", func(t *testing.T) {
+		t.Parallel()
+		api := sequence(t, func(w http.ResponseWriter, _ apiCall) {
+			writeOK(w, "r1", map[string]any{"TotalCount": 3, "MediaInfoSet": []any{
+				map[string]any{"FileId": "1"},
+				map[string]any{"FileId": "2", "BasicInfo": nil},
+				map[string]any{"FileId": "3", "BasicInfo": map[string]any{"StoragePath": "/wanted/f0.mp4"}},
+			}})
+		})
+		c := mustClient(t, testConfig(t, api.URL()))
+		info, err := c.FindUploadedMedia(context.Background(), UploadedMediaQuery{StoragePath: "/wanted/f0.mp4"})
+		if err != nil || info.FileID != "3" {
+			t.Fatalf("info %+v err %v, want the third media", info, err)
+		}
+	})
+	t.Run("an empty page ends the search", func(t *testing.T) {
+		t.Parallel()
+		// TotalCount promises more than the page holds: the search must stop, not ask again for ever.
+		api := sequence(t, func(w http.ResponseWriter, _ apiCall) {
+			writeOK(w, "r1", map[string]any{"TotalCount": 50, "MediaInfoSet": []any{}})
+		})
+		c := mustClient(t, testConfig(t, api.URL()))
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second) // a search that loops ends here
+		defer cancel()
+		_, err := c.FindUploadedMedia(ctx, UploadedMediaQuery{StoragePath: "/wanted/f0.mp4"})
+		if !errors.Is(err, ErrMediaNotFound) || len(api.Calls()) != 1 {
+			t.Fatalf("err %v after %d calls, want ErrMediaNotFound after one", err, len(api.Calls()))
+		}
+	})
 }

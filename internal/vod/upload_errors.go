@@ -119,6 +119,10 @@ func isTransient(err error) bool {
 	return se.Err != nil || se.Status >= 500 || se.Status == http.StatusTooManyRequests || transientStoreCodes[se.Code]
 }
 
+// noAnswer tells whether a request got no answer from the store (its Status is 0): the store may
+// have carried it out all the same, with only the reply lost.
+func noAnswer(err error) bool { return isStatus(err, 0) }
+
 // isStatus tells whether err is a StoreError with the given HTTP status.
 func isStatus(err error, status int) bool {
 	var se *StoreError

@@ -27,7 +27,7 @@ import (
 func newSessionWith(t *testing.T, opts emulator.Options) *session {
 	t.Helper()
 	s := openSession(t, startEmulator(t, opts))
-	vod.SetStoreBackoffCap(s.client, 300*time.Millisecond)
+	vod.SetBackoffCap(s.client, 300*time.Millisecond)
 	return s
 }
 
@@ -318,5 +318,27 @@ func TestEmulatorUploadRefusesFIFOAtOnce(t *testing.T) {
 			w.Close()
 		}
 		t.Fatal("UploadFile blocked on a FIFO")
+	}
+}
+
+// A store that refuses to list multipart uploads leaves the stray of a lost InitiateMultipartUpload
+// reply to its own cleanup: the upload itself must still succeed, and the log says what was left.
+func TestEmulatorUploadStrayListingRefusedStillUploads(t *testing.T) {
+	t.Parallel()
+	logger := &lineLogger{}
+	s := newSession(t, func(c *vod.Config) { c.Logger = logger })
+	s.store().InjectFault(objectstore.Fault{Method: http.MethodPost, Query: "uploads", DropReply: true, Times: 1})
+	s.store().InjectFault(objectstore.Fault{Method: http.MethodGet, Query: "uploads", HTTPStatus: http.StatusForbidden, Code: "AccessDenied"})
+	path, content := writeRandomFile(t, 2*mib)
+	result, err := s.upload(context.Background(), path, vod.UploadOptions{PartSize: mib})
+	if err != nil {
+		t.Fatalf("UploadFile: %v", err)
+	}
+	s.assertStored(t, content, result, 2)
+	if pending := s.store().PendingUploads(); len(pending) != 1 {
+		t.Errorf("pending uploads = %+v, want the stray of the lost reply, which could not be listed", pending)
+	}
+	if logger.count("WARN", "vod: could not look for multipart uploads left by a lost reply") != 1 {
+		t.Errorf("log lacks the warning about the unlisted strays:\n%s", logger.text())
 	}
 }

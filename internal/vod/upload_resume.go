@@ -87,10 +87,7 @@ func (u *upload) abortStrays(ctx context.Context, keep string) {
 		return
 	}
 	for _, id := range strays {
-		err := u.retry(ctx, "AbortMultipartUpload", func() error {
-			resp, err := u.store.Object.AbortMultipartUpload(ctx, u.key, id)
-			return storeErrorOrNil("AbortMultipartUpload", u.key, resp, err)
-		})
+		err := u.abortUpload(ctx, id)
 		fields := map[string]any{"key": u.key, "upload_id": id}
 		if err != nil {
 			fields["error"] = err.Error()

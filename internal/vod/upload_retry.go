@@ -8,7 +8,7 @@ import (
 	"time"
 )
 
-// Object-storage retries wait as API calls do (backoffCeiling, fullJitter). Unlike the AWS SDK's
+// Object-storage retries wait as API calls do (Client.backoff, fullJitter). Unlike the AWS SDK's
 // standard retryer, they are bounded by time, not by a count: a multi-GiB upload is worth waiting out
 // a network blip or a store outage for, as long as the caller's context (the create timeout) and the
 // session's temporary credentials last. Nothing else could finish the upload: the credentials cannot
@@ -25,14 +25,6 @@ const (
 	// store's clock and ours differ a little.
 	expirySkew = 5 * time.Second
 )
-
-// storeBackoff is the ceiling of the wait before retry n (1-based).
-func (c *Client) storeBackoff(n int) time.Duration {
-	if c.storeBackoffCap <= 0 {
-		return backoffCeiling(n, backoffCap)
-	}
-	return backoffCeiling(n, c.storeBackoffCap)
-}
 
 // retry runs attempt until it succeeds or fails for good. It returns at once on a permanent failure
 // (see isTransient) and when ctx ends (with ctx's error joined to the last failure); before a wait that
@@ -57,7 +49,7 @@ func (u *upload) retry(ctx context.Context, op string, attempt func() error) err
 		if !isTransient(err) || ctx.Err() != nil {
 			return contextCause(ctx, withAttempts(err, n, u.client.clock().Sub(started)))
 		}
-		wait := u.client.jitter(u.client.storeBackoff(n))
+		wait := u.client.jitter(u.client.backoff(n))
 		if !u.client.clock().Add(wait).Before(u.expires) {
 			return u.expired(withAttempts(err, n, u.client.clock().Sub(started)))
 		}

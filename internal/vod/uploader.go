@@ -353,7 +353,7 @@ func (u *upload) initiate(ctx context.Context) (string, error) {
 		result, resp, err := u.store.Object.InitiateMultipartUpload(ctx, u.key, nil)
 		if err != nil {
 			err = storeError("InitiateMultipartUpload", u.key, resp, err)
-			lost = lost || isStatus(err, 0)
+			lost = lost || noAnswer(err)
 			return err
 		}
 		initiated = result
@@ -441,7 +441,7 @@ func (u *upload) sendPart(ctx context.Context, uploadID string, n int) (partResu
 		u.progress.partEnded(n)
 		if err != nil {
 			err = storeError(op, u.key, resp, err)
-			replyLost = isStatus(err, 0)
+			replyLost = noAnswer(err)
 			return err
 		}
 		crc, err := parseCRC(resp.Response)
@@ -534,10 +534,7 @@ func (u *upload) abort(ctx context.Context, uploadID string, cause error) error 
 	}
 	abortCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), budget)
 	defer cancel()
-	err := u.retry(abortCtx, "AbortMultipartUpload", func() error {
-		resp, err := u.store.Object.AbortMultipartUpload(abortCtx, u.key, uploadID)
-		return storeErrorOrNil("AbortMultipartUpload", u.key, resp, err)
-	})
+	err := u.abortUpload(abortCtx, uploadID)
 	if err != nil && !isStatus(err, http.StatusNotFound) { // NoSuchUpload: nothing is left to abort
 		var expired *CredentialsExpiredError
 		if errors.As(err, &expired) {
@@ -553,6 +550,14 @@ func (u *upload) abort(ctx context.Context, uploadID string, cause error) error 
 	}
 	u.client.logger.Warn(ctx, "vod: multipart upload aborted", map[string]any{"key": u.key, "error": cause.Error()})
 	return cause
+}
+
+// abortUpload aborts the multipart upload uploadID of the key, retried like every request.
+func (u *upload) abortUpload(ctx context.Context, uploadID string) error {
+	return u.retry(ctx, "AbortMultipartUpload", func() error {
+		resp, err := u.store.Object.AbortMultipartUpload(ctx, u.key, uploadID)
+		return storeErrorOrNil("AbortMultipartUpload", u.key, resp, err)
+	})
 }
 
 // storedAsExpected reports whether the object exists with the planned size and the expected CRC-64,

@@ -148,17 +148,17 @@ func TestStoreErrorClassification(t *testing.T) {
 	}
 }
 
-func TestStoreBackoffGrowsToItsCap(t *testing.T) {
+func TestBackoffGrowsToItsCap(t *testing.T) {
 	t.Parallel()
 	c := &Client{}
 	want := []time.Duration{250 * time.Millisecond, 500 * time.Millisecond, time.Second, 2 * time.Second, 4 * time.Second, 8 * time.Second, 8 * time.Second}
 	for i, w := range want {
-		if got := c.storeBackoff(i + 1); got != w {
-			t.Errorf("storeBackoff(%d) = %v, want %v", i+1, got, w)
+		if got := c.backoff(i + 1); got != w {
+			t.Errorf("backoff(%d) = %v, want %v", i+1, got, w)
 		}
 	}
-	if got := c.storeBackoff(1000); got != backoffCap {
-		t.Errorf("storeBackoff(1000) = %v", got)
+	if got := c.backoff(1000); got != defaultBackoffCap {
+		t.Errorf("backoff(1000) = %v", got)
 	}
 }
 
