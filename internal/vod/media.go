@@ -150,11 +150,15 @@ type DescribeMediaInfosResponse struct {
 func (r *DescribeMediaInfosResponse) getRequestID() string { return r.RequestID }
 
 // MediaInfo is one media file. Sections that were not requested, or that VOD has nothing for, are nil.
-// The processing sections (transcodes, snapshots, ...) are not decoded.
+// Of the processing sections, those a task flow's playback outputs are in are decoded.
 type MediaInfo struct {
-	FileID    string          `json:"FileId"`
-	BasicInfo *MediaBasicInfo `json:"BasicInfo"`
-	MetaData  *MediaMetaData  `json:"MetaData"`
+	FileID                       string                             `json:"FileId"`
+	BasicInfo                    *MediaBasicInfo                    `json:"BasicInfo"`
+	MetaData                     *MediaMetaData                     `json:"MetaData"`
+	TranscodeInfo                *MediaTranscodeInfo                `json:"TranscodeInfo"`
+	AdaptiveDynamicStreamingInfo *MediaAdaptiveDynamicStreamingInfo `json:"AdaptiveDynamicStreamingInfo"`
+	SnapshotByTimeOffsetInfo     *MediaSnapshotByTimeOffsetInfo     `json:"SnapshotByTimeOffsetInfo"`
+	ImageSpriteInfo              *MediaImageSpriteInfo              `json:"ImageSpriteInfo"`
 }
 
 // MediaBasicInfo is a media file's name, class, URLs and storage. Times are ISO 8601 strings as the
@@ -236,9 +240,14 @@ func (c *Client) DescribeMediaInfos(ctx context.Context, req *DescribeMediaInfos
 	return callVOD[DescribeMediaInfosResponse](ctx, c, action, params)
 }
 
-// describeMediaFilters are the sections MediaInfo decodes; asking only for them keeps the answer
-// small (a processed file's transcode and snapshot lists can be long).
-var describeMediaFilters = []string{"basicInfo", "metaData"}
+// describeMediaFilters are the sections MediaInfo decodes; asking only for them leaves out the
+// sections nothing here reads (reviews, AI results, subtitles, ...), which can be long.
+var describeMediaFilters = append(append([]string{}, basicMediaFilters...),
+	FilterTranscodeInfo, FilterAdaptiveDynamicStreamingInfo, FilterSnapshotByTimeOffsetInfo, FilterImageSpriteInfo)
+
+// basicMediaFilters are the sections that say which file a media is, without its processing outputs:
+// enough to recognise a media file among many.
+var basicMediaFilters = []string{"basicInfo", "metaData"}
 
 // DescribeMedia reads one media file's basic information and metadata. It returns an error matching
 // ErrMediaNotFound when the file does not exist (or belongs to another sub-application).

@@ -271,7 +271,8 @@ func TestDescribeMediaMapsResponse(t *testing.T) {
 		m.VideoStreamSet[0].Codec != "h264" || m.AudioStreamSet[0].SamplingRate != 44100 {
 		t.Errorf("MetaData = %+v", m)
 	}
-	if body := api.Calls()[0].RawBody; body != `{"FileIds":["111"],"Filters":["basicInfo","metaData"],"SubAppId":1500000002}` {
+	if body := api.Calls()[0].RawBody; body != `{"FileIds":["111"],"Filters":["basicInfo","metaData","transcodeInfo",`+
+		`"adaptiveDynamicStreamingInfo","snapshotByTimeOffsetInfo","imageSpriteInfo"],"SubAppId":1500000002}` {
 		t.Errorf("body = %s", body)
 	}
 }

@@ -126,7 +126,7 @@ func (c *Client) FindUploadedMedia(ctx context.Context, q UploadedMediaQuery) (*
 		return nil, missingParameter("SearchMedia", "StoragePath")
 	}
 	req := &SearchMediaRequest{
-		Filters:  describeMediaFilters,
+		Filters:  basicMediaFilters,
 		Sort:     &SortBy{Field: "CreateTime", Order: "Desc"},
 		Limit:    searchPageSize,
 		SubAppID: q.SubAppID,

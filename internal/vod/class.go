@@ -1,0 +1,147 @@
+package vod
+
+import (
+	"context"
+	"errors"
+)
+
+// Class hierarchy limits: at most four levels below the root, 500 subclasses per class, and names of
+// 1 to 64 characters.
+const (
+	MaxClassLevels     = 4
+	MaxSubclasses      = 500
+	MaxClassNameLength = 64
+	// TopLevelParentID is the ParentId of a class at the top of the tree.
+	TopLevelParentID int64 = -1
+	// DefaultClassID is the built-in class ("SystemDefault") that every application has and that holds
+	// media filed nowhere else. It cannot be changed or deleted.
+	DefaultClassID int64 = 0
+)
+
+// ErrClassNotFound matches the error of ModifyClass or DeleteClass for a class that does not exist.
+var ErrClassNotFound = errors.New("class not found")
+
+// ErrClassNotEmpty matches the error of DeleteClass for a class that still holds media or subclasses.
+var ErrClassNotEmpty = errors.New("class not empty")
+
+// ClassInfo is one class of an application's tree, as DescribeAllClass lists it.
+type ClassInfo struct {
+	ClassID       int64   `json:"ClassId"`
+	ParentID      int64   `json:"ParentId"` // TopLevelParentID at the top
+	Name          string  `json:"Name"`
+	Level         int64   `json:"Level"`
+	SubClassIDSet []int64 `json:"SubClassIdSet"`
+}
+
+// CreateClassRequest is CreateClass's input.
+type CreateClassRequest struct {
+	ParentID  int64   `json:"ParentId"` // TopLevelParentID for a top-level class
+	ClassName string  `json:"ClassName"`
+	SubAppID  *uint64 `json:"SubAppId,omitempty"` // nil = the client's default sub-application
+}
+
+// CreateClassResponse is CreateClass's output.
+type CreateClassResponse struct {
+	ClassID   int64  `json:"ClassId"`
+	RequestID string `json:"RequestId"`
+}
+
+func (r *CreateClassResponse) getRequestID() string { return r.RequestID }
+
+// CreateClass creates a class under req.ParentID.
+func (c *Client) CreateClass(ctx context.Context, req *CreateClassRequest) (*CreateClassResponse, error) {
+	const action = "CreateClass"
+	if req == nil || req.ClassName == "" {
+		return nil, missingParameter(action, "ClassName")
+	}
+	params := *req
+	params.SubAppID = c.defaultSubAppID(params.SubAppID)
+	return callVOD[CreateClassResponse](ctx, c, action, params)
+}
+
+type describeAllClassRequest struct {
+	SubAppID *uint64 `json:"SubAppId,omitempty"`
+}
+
+// DescribeAllClassResponse is DescribeAllClass's output: every class of the application, the built-in
+// DefaultClassID included.
+type DescribeAllClassResponse struct {
+	ClassInfoSet []ClassInfo `json:"ClassInfoSet"`
+	RequestID    string      `json:"RequestId"`
+}
+
+func (r *DescribeAllClassResponse) getRequestID() string { return r.RequestID }
+
+// DescribeAllClass lists every class of an application (nil = the client's default sub-application).
+func (c *Client) DescribeAllClass(ctx context.Context, subAppID *uint64) (*DescribeAllClassResponse, error) {
+	return callVOD[DescribeAllClassResponse](ctx, c, "DescribeAllClass",
+		describeAllClassRequest{SubAppID: c.defaultSubAppID(subAppID)})
+}
+
+// ModifyClassRequest is ModifyClass's input: it renames a class.
+type ModifyClassRequest struct {
+	ClassID   int64   `json:"ClassId"`
+	ClassName string  `json:"ClassName"`
+	SubAppID  *uint64 `json:"SubAppId,omitempty"`
+}
+
+type classChangeResponse struct {
+	RequestID string `json:"RequestId"`
+}
+
+func (r *classChangeResponse) getRequestID() string { return r.RequestID }
+
+// ModifyClass renames a class. A class that does not exist gives an error matching ErrClassNotFound.
+func (c *Client) ModifyClass(ctx context.Context, req *ModifyClassRequest) error {
+	const action = "ModifyClass"
+	if req == nil || req.ClassName == "" {
+		return missingParameter(action, "ClassName")
+	}
+	params := *req
+	params.SubAppID = c.defaultSubAppID(params.SubAppID)
+	_, err := callVOD[classChangeResponse](ctx, c, action, params)
+	return asClassError(err)
+}
+
+// DeleteClassRequest is DeleteClass's input.
+type DeleteClassRequest struct {
+	ClassID  int64   `json:"ClassId"`
+	SubAppID *uint64 `json:"SubAppId,omitempty"`
+}
+
+// DeleteClass deletes an empty class. A class that does not exist gives an error matching
+// ErrClassNotFound; one that still holds media or subclasses, ErrClassNotEmpty.
+func (c *Client) DeleteClass(ctx context.Context, req *DeleteClassRequest) error {
+	if req == nil {
+		return missingParameter("DeleteClass", "ClassId")
+	}
+	params := *req
+	params.SubAppID = c.defaultSubAppID(params.SubAppID)
+	_, err := callVOD[classChangeResponse](ctx, c, "DeleteClass", params)
+	return asClassError(err)
+}
+
+// classError is an *APIError that also matches ErrClassNotFound or ErrClassNotEmpty.
+type classError struct {
+	apiErr *APIError
+	kind   error
+}
+
+func (e *classError) Error() string   { return e.apiErr.Error() }
+func (e *classError) Unwrap() []error { return []error{e.kind, e.apiErr} }
+
+// asClassError makes the class actions' "no such class" and "not empty" answers match ErrClassNotFound
+// and ErrClassNotEmpty; other errors pass through.
+func asClassError(err error) error {
+	var apiErr *APIError
+	if !errors.As(err, &apiErr) {
+		return err
+	}
+	switch {
+	case apiErr.HasCode("FailedOperation.ClassNoFound"), apiErr.HasCode("ResourceNotFound"):
+		return &classError{apiErr: apiErr, kind: ErrClassNotFound}
+	case apiErr.HasCode("UnsupportedOperation.ClassNotEmpty"):
+		return &classError{apiErr: apiErr, kind: ErrClassNotEmpty}
+	}
+	return err
+}
