@@ -513,3 +513,35 @@ func TestInspection_classes(t *testing.T) {
 		t.Fatalf("the index does not list /_emulator/classes: %s", index)
 	}
 }
+
+// The seeded classes of Options.ClassIDs have the same IDs in every application: deleting one counts
+// only the media of its own application.
+func TestDeleteClass_countsTheMediaOfItsApplicationOnly(t *testing.T) {
+	t.Parallel()
+	srv := startTestServer(t, Options{ClassIDs: []int64{7}, SubAppIDs: []uint64{DefaultSubAppID, otherSubAppID}})
+	uploadMedia(t, srv, `{"MediaType":"mp4","ClassId":7,"SubAppId":`+strconv.FormatUint(otherSubAppID, 10)+`}`)
+	wantCode(t, vodCall(t, srv, "DeleteClass", map[string]any{"ClassId": 7, "SubAppId": otherSubAppID}), CodeClassNotEmpty)
+	wantCode(t, vodCall(t, srv, "DeleteClass", map[string]any{"ClassId": 7}), "")
+}
+
+// Like the other values of ModifyMediaInfo, the class is checked before the media file is looked up.
+func TestModifyMediaInfo_checksTheClassFirst(t *testing.T) {
+	t.Parallel()
+	srv := startTestServer(t, Options{})
+	wantCode(t, vodCall(t, srv, "ModifyMediaInfo", map[string]any{"FileId": "5285890799999999999", "ClassId": 12}), CodeInvalidClassID)
+}
+
+// Whether the class actions need X-TC-Region is not documented, so they work with and without it.
+func TestClasses_regionIsOptional(t *testing.T) {
+	t.Parallel()
+	srv := startTestServer(t, Options{})
+	for _, a := range []apiRequest{ // in this order: the class is created, renamed and deleted
+		{Action: "CreateClass", Body: `{"ParentId":-1,"ClassName":"x"}`},
+		{Action: "DescribeAllClass", Body: `{}`},
+		{Action: "ModifyClass", Body: `{"ClassId":1,"ClassName":"y"}`},
+		{Action: "DeleteClass", Body: `{"ClassId":1}`},
+	} {
+		a.NoRegion = true
+		wantCode(t, call(t, srv, a), "")
+	}
+}
