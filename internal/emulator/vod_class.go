@@ -142,7 +142,7 @@ func (s *vodStore) classExists(app uint64, id int64) bool {
 	return s.classes.exists(app, id)
 }
 
-// classes returns the classes of application app by ascending ID (so class 0 first, then in the order
+// allClasses returns the classes of application app by ascending ID (so class 0 first, then in the order
 // they were created).
 func (s *vodStore) allClasses(app uint64) []MediaClass {
 	s.mu.RLock()
