@@ -61,7 +61,7 @@ type DescribeTaskDetailRequest struct {
 
 // TaskDetail is DescribeTaskDetail's output. Of the per-type sections, the one of TaskType is set.
 type TaskDetail struct {
-	TaskID           string         `json:"-"` // the id DescribeTaskDetail was asked for
+	TaskID           string         `json:"-"`        // the id DescribeTaskDetail was asked for
 	TaskType         string         `json:"TaskType"` // Procedure, PullUpload, ...
 	Status           string         `json:"Status"`   // TaskWaiting, TaskProcessing, TaskFinished or TaskAborted
 	CreateTime       string         `json:"CreateTime"`
