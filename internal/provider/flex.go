@@ -266,7 +266,7 @@ func (m *mediaDataSourceModel) flatten(ctx context.Context, info *vod.MediaInfo)
 // setUnreadResults replaces unknown results with nulls when the media could not be read after a
 // change: Terraform refuses unknown values in state, and the next refresh fills them in.
 func (m *mediaResourceModel) setUnreadResults() {
-	for _, s := range []*types.String{&m.MediaURL, &m.CoverURL, &m.Type, &m.Category, &m.StorageRegion, &m.MediaName, &m.Description, &m.MediaType, &m.CoverType} {
+	for _, s := range []*types.String{&m.MediaURL, &m.CoverURL, &m.Type, &m.Category, &m.StorageRegion, &m.MediaName, &m.Description, &m.MediaType, &m.CoverType, &m.ProcedureTaskID, &m.ProcedureStatus} {
 		if s.IsUnknown() {
 			*s = types.StringNull()
 		}
