@@ -224,7 +224,7 @@ func TestAccMediaProcedure_failedTaskRunsAgainInPlace(t *testing.T) {
 
 // Without wait_for_procedure, source mode hands the procedure to ApplyUpload. A changed procedure then
 // runs on the same media, in place; removing it calls nothing; changing wait_for_procedure alone calls
-// nothing either.
+// nothing either. A procedure started without waiting shows its task's progress on refresh.
 func TestAccMediaProcedure_changesInPlace(t *testing.T) {
 	t.Parallel()
 	skipInAccMode(t)
@@ -306,6 +306,24 @@ func TestAccMediaProcedure_changesInPlace(t *testing.T) {
 					sameFileID.AddStateValue("tencentvod_media.test", mediaFileID),
 					expectNoChangeCalls,
 				},
+			},
+			{
+				// Started without waiting: the task is recorded as it was started...
+				Config:           procedureConfig(env, video, `  procedure = "TranscodePreset"`),
+				ConfigPlanChecks: update,
+				ConfigStateChecks: []statecheck.StateCheck{
+					sameFileID.AddStateValue("tencentvod_media.test", mediaFileID),
+					env.expectProcedure("WAITING", "TranscodePreset"),
+				},
+			},
+			{
+				// ...and a refresh once it has finished shows it.
+				PreConfig: func() { time.Sleep(2 * time.Second) },
+				Config:    procedureConfig(env, video, `  procedure = "TranscodePreset"`),
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction("tencentvod_media.test", plancheck.ResourceActionNoop),
+				}},
+				ConfigStateChecks: []statecheck.StateCheck{env.expectProcedure("FINISH", "TranscodePreset")},
 			},
 		},
 	})
