@@ -694,3 +694,65 @@ func TestNewProcedureSessionID(t *testing.T) {
 		t.Errorf("SessionIds %q and %q: want distinct, prefixed, at most %d characters", first, second, vod.MaxSessionIDLength)
 	}
 }
+
+// Ctrl-C while the apply waits for the procedure: the media stays tracked and untainted with the task
+// recorded, the output says the task is still running, and the next plan waits for the same task.
+func TestAccMediaProcedure_interruptDuringWait(t *testing.T) {
+	t.Parallel()
+	skipInAccMode(t)
+	env := newTestEnv(t, withTaskDuration(4*time.Minute))
+	gate := emulator.NewGate()
+	defer gate.Open()
+	env.emu.InjectFault(emulator.Fault{Action: "DescribeTaskDetail", Times: 1, Hold: gate})
+	video, _ := newMediaFiles(t).random("clip.mp4", 8<<10)
+	tf := newDirectTerraform(t, procedureConfig(env, video, `
+  procedure          = "StreamingPreset"
+  wait_for_procedure = true
+`))
+	applyCtx, interrupt := context.WithCancel(context.Background())
+	t.Cleanup(interrupt)
+	applied := make(chan error, 1)
+	go func() { applied <- tf.apply(applyCtx) }()
+	providerCtx := tf.awaitHeld(t, gate, applied, "DescribeTaskDetail")
+
+	interrupt()
+	select {
+	case <-providerCtx.Done():
+	case <-time.After(time.Minute):
+		t.Fatalf("the interrupt never reached the provider\n%s", tf.output)
+	}
+	gate.Open()
+	tf.awaitInterrupted(t, applied)
+	output := strings.Join(strings.Fields(tf.output.String()), " ")
+	for _, want := range []string{"VOD Procedure Still Running", "the operation was interrupted", "not started twice"} {
+		if !strings.Contains(output, want) {
+			t.Errorf("the apply's output does not say %q:\n%s", want, tf.output)
+		}
+	}
+
+	tasks := env.emu.Tasks()
+	if len(tasks) != 1 {
+		t.Fatalf("%d tasks, want the one started", len(tasks))
+	}
+	state, err := tf.show(context.Background())
+	if err != nil {
+		t.Fatalf("terraform show: %s", err)
+	}
+	for name, want := range map[string]any{"procedure_task_id": tasks[0].TaskID, "procedure_status": "WAITING", "file_id": tasks[0].FileID} {
+		if got, err := stateAttr(state, "tencentvod_media.test", name); err != nil || got != want {
+			t.Errorf("%s in state = %v (%v), want %v", name, got, err, want)
+		}
+	}
+	if r := state.Values.RootModule.Resources; len(r) != 1 || r[0].Tainted {
+		t.Errorf("the media is not tracked untainted: %+v", r)
+	}
+	if changes, err := tf.plan(context.Background()); err != nil || !changes {
+		t.Fatalf("the next plan does not propose waiting again (changes %v): %v\n%s", changes, err, tf.output)
+	}
+	if err := tf.destroy(context.Background()); err != nil {
+		t.Fatalf("terraform destroy: %s\n%s", err, tf.output)
+	}
+	if n := len(env.emu.Tasks()); n != 1 {
+		t.Errorf("%d tasks after the next plan and destroy, want 1", n)
+	}
+}
