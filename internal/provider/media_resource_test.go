@@ -642,7 +642,7 @@ func TestAccMedia_documentedExample(t *testing.T) {
 					return fmt.Errorf("name %q, %d bytes of cover", m.Name, len(m.CoverContent))
 				}
 				return nil
-			})},
+			}), statecheck.ExpectKnownValue("tencentvod_media.trailer", tfjsonpath.New("procedure_status"), knownvalue.StringExact("FINISH"))},
 		}},
 	})
 }
