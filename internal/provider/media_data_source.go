@@ -35,6 +35,7 @@ type mediaDataSourceModel struct {
 	Category      types.String      `tfsdk:"category"`
 	ClassID       types.Int64       `tfsdk:"class_id"`
 	ClassName     types.String      `tfsdk:"class_name"`
+	ClassPath     types.String      `tfsdk:"class_path"`
 	CoverURL      types.String      `tfsdk:"cover_url"`
 	CreateTime    timetypes.RFC3339 `tfsdk:"create_time"`
 	Description   types.String      `tfsdk:"description"`
@@ -49,6 +50,9 @@ type mediaDataSourceModel struct {
 	Tags          types.Set         `tfsdk:"tags"`
 	Type          types.String      `tfsdk:"type"`
 	UpdateTime    timetypes.RFC3339 `tfsdk:"update_time"`
+
+	// Processing outputs and metadata (media_outputs.go).
+	mediaOutputsModel
 }
 
 // NewMediaDataSource returns the tencentvod_media data source.
@@ -67,7 +71,7 @@ func (d *mediaDataSource) Schema(_ context.Context, _ datasource.SchemaRequest, 
 	resp.Schema = schema.Schema{
 		MarkdownDescription: "Looks up an existing VOD media file by its file ID (`DescribeMediaInfos`). " +
 			"Reading a file ID that does not exist is an error.",
-		Attributes: map[string]schema.Attribute{
+		Attributes: withAttributes(map[string]schema.Attribute{
 			"file_id": schema.StringAttribute{
 				Required:            true,
 				MarkdownDescription: "File ID of the media.",
@@ -88,6 +92,7 @@ func (d *mediaDataSource) Schema(_ context.Context, _ datasource.SchemaRequest, 
 			"type":           computed("Container type, such as `mp4`."),
 			"category":       computed("`Video`, `Audio` or `Image`."),
 			"class_name":     computed("Name of the media's category."),
+			"class_path":     computed("Path of the media's category: the names of its classes from the top level down, as VOD reports it."),
 			"status":         computed("`Normal` or `Forbidden`."),
 			"storage_class":  computed("Storage class: `STANDARD`, `STANDARD_IA`, `ARCHIVE` or `DEEP_ARCHIVE`."),
 			"storage_region": computed("Storage region of the media."),
@@ -119,7 +124,7 @@ func (d *mediaDataSource) Schema(_ context.Context, _ datasource.SchemaRequest, 
 				CustomType:          timetypes.RFC3339Type{},
 				MarkdownDescription: "When VOD deletes the media, in RFC 3339 format; null when it never expires.",
 			},
-		},
+		}, mediaOutputDataSourceAttributes()),
 	}
 }
 

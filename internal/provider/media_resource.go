@@ -93,6 +93,9 @@ type mediaResourceModel struct {
 	MediaURL   types.String      `tfsdk:"media_url"`
 	Size       types.Int64       `tfsdk:"size"`
 	Type       types.String      `tfsdk:"type"`
+
+	// Processing outputs and metadata (media_outputs.go).
+	mediaOutputsModel
 }
 
 // NewMediaResource returns the tencentvod_media resource.
@@ -118,7 +121,7 @@ func (r *mediaResource) Schema(ctx context.Context, _ resource.SchemaRequest, re
 			"short: it completes within a few seconds and the media is saved to the state, and a commit whose " +
 			"reply is lost is found again with `SearchMedia`. Settings not yet applied then, and a media that " +
 			"could not be read back, are completed by the next apply instead of replacing the media.",
-		Attributes: mediaResourceAttributes(),
+		Attributes: withAttributes(mediaResourceAttributes(), mediaOutputResourceAttributes()),
 		Blocks: map[string]schema.Block{
 			"timeouts": resourceTimeoutsNamingAttributes(timeouts.Block(ctx, timeouts.Opts{Create: true, Update: true, Delete: true})),
 		},
@@ -519,7 +522,9 @@ func (r *mediaResource) refresh(ctx context.Context, op operation, m *mediaResou
 		m.setUnreadResults()
 		return diags
 	}
+	planned := m.mediaOutputsModel
 	diags.Append(m.flattenMediaInfo(ctx, info)...)
+	m.keepPlanned(planned)
 	return diags
 }
 
