@@ -179,8 +179,8 @@ var (
 		{"width", kindInt64, "Picture width of the media in pixels (`0` for audio); null when VOD reports no metadata."},
 		{"height", kindInt64, "Picture height of the media in pixels (`0` for audio); null when VOD reports no metadata."},
 		{"bitrate", kindInt64, "Bitrate of the media in bits per second; null when VOD reports no metadata."},
-		{"container", kindString, "Container format of the media as VOD detected it (for an MP4 file, for example, " +
-			"`mov,mp4,m4a,3gp,3g2,mj2`); null when VOD reports no metadata."},
+		{"container", kindString, "Container format of the media as VOD detected it, such as `mp4` (`hls,applehttp` " +
+			"for HLS); null when VOD reports no metadata."},
 	}
 )
 

@@ -314,7 +314,7 @@ func mediaResourceAttributes() map[string]schema.Attribute {
 		},
 		"media_url": schema.StringAttribute{
 			Computed:            true,
-			MarkdownDescription: "Playback URL of the media.",
+			MarkdownDescription: "URL of the original file, as uploaded; for playback, see `adaptive_streams`.",
 			PlanModifiers:       keepState,
 		},
 		"cover_url": schema.StringAttribute{
