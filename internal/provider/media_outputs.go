@@ -424,9 +424,11 @@ func (m *mediaOutputsModel) lists() []outputListField {
 	}
 }
 
-// setOutputsUnknown marks the output lists as known only after apply. An update that runs processing
-// on the media (a changed procedure) calls it while planning, so that the plan shows the outputs
-// changing and the apply may report new ones; the metadata describes the uploaded file and stays.
+// setOutputsUnknown marks the output lists as known only after apply; the metadata describes the
+// uploaded file and stays. Call it where an update runs processing on the media (a procedure started
+// or waited for): in ModifyPlan, so that the plan shows the outputs changing, and again before reading
+// the media once a wait has ended, because the update's refresh keeps outputs that the model holds as
+// known (keepPlanned).
 func (m *mediaOutputsModel) setOutputsUnknown() {
 	for _, l := range m.lists() {
 		*l.value = types.ListUnknown(l.desc.objectType())

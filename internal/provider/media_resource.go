@@ -60,6 +60,9 @@ type mediaResource struct {
 
 // mediaResourceModel maps the resource's schema.
 type mediaResourceModel struct {
+	// Results of processing, and metadata (media_outputs.go).
+	mediaOutputsModel
+
 	// How the media is created: exactly one of these at create.
 	Source          types.String `tfsdk:"source"`
 	VodSessionKeyWO types.String `tfsdk:"vod_session_key_wo"`
@@ -93,9 +96,6 @@ type mediaResourceModel struct {
 	MediaURL   types.String      `tfsdk:"media_url"`
 	Size       types.Int64       `tfsdk:"size"`
 	Type       types.String      `tfsdk:"type"`
-
-	// Processing outputs and metadata (media_outputs.go).
-	mediaOutputsModel
 }
 
 // NewMediaResource returns the tencentvod_media resource.
@@ -522,7 +522,7 @@ func (r *mediaResource) refresh(ctx context.Context, op operation, m *mediaResou
 		m.setUnreadResults()
 		return diags
 	}
-	planned := m.mediaOutputsModel
+	planned := m.mediaOutputsModel // known unless this change runs processing (setOutputsUnknown)
 	diags.Append(m.flattenMediaInfo(ctx, info)...)
 	m.keepPlanned(planned)
 	return diags
