@@ -62,6 +62,9 @@ type mediaResource struct {
 
 // mediaResourceModel maps the resource's schema.
 type mediaResourceModel struct {
+	// Results of processing, and metadata (media_outputs.go).
+	mediaOutputsModel
+
 	// How the media is created: exactly one of these at create.
 	Source          types.String `tfsdk:"source"`
 	VodSessionKeyWO types.String `tfsdk:"vod_session_key_wo"`
@@ -130,7 +133,7 @@ func (r *mediaResource) Schema(ctx context.Context, _ resource.SchemaRequest, re
 			"short: it completes within a few seconds and the media is saved to the state, and a commit whose " +
 			"reply is lost is found again with `SearchMedia`. Settings not yet applied then, and a media that " +
 			"could not be read back, are completed by the next apply instead of replacing the media.",
-		Attributes: mediaResourceAttributes(),
+		Attributes: withAttributes(mediaResourceAttributes(), mediaOutputResourceAttributes()),
 		Blocks: map[string]schema.Block{
 			"timeouts": resourceTimeoutsNamingAttributes(timeouts.Block(ctx, timeouts.Opts{Create: true, Update: true, Delete: true})),
 		},
@@ -344,7 +347,7 @@ func mediaResourceAttributes() map[string]schema.Attribute {
 		},
 		"media_url": schema.StringAttribute{
 			Computed:            true,
-			MarkdownDescription: "Playback URL of the media.",
+			MarkdownDescription: "URL of the original file, as uploaded; for playback, see `adaptive_streams`.",
 			PlanModifiers:       keepState,
 		},
 		"cover_url": schema.StringAttribute{
@@ -601,7 +604,9 @@ func (r *mediaResource) refresh(ctx context.Context, op operation, m *mediaResou
 		m.setUnreadResults()
 		return diags
 	}
+	planned := m.mediaOutputsModel // known unless this change runs processing (setOutputsUnknown)
 	diags.Append(m.flattenMediaInfo(ctx, info)...)
+	m.keepPlanned(planned)
 	return diags
 }
 
