@@ -81,17 +81,26 @@ func nextProcedureStep(planned, prior *mediaResourceModel, adopted bool) procedu
 }
 
 // planProcedureUpdate shows in the plan what an update does about the procedure: a start makes the task
-// id and status unknown, a wait the status; otherwise both keep their recorded values.
+// id and status unknown, a wait the status; otherwise both keep their recorded values. When the update
+// waits for a task, the outputs it produces are known only after apply too.
 func planProcedureUpdate(plan, state *mediaResourceModel, adopted bool) {
 	plan.ProcedureTaskID, plan.ProcedureStatus = state.ProcedureTaskID, state.ProcedureStatus
-	if plan.WaitForProcedure.IsUnknown() && !plan.Procedure.IsNull() {
-		plan.ProcedureStatus = types.StringUnknown() // whether it waits is known only at apply
-	}
+	mayWait := !plan.WaitForProcedure.Equal(types.BoolValue(false)) // true, or unknown until apply
 	switch nextProcedureStep(plan, state, adopted) {
 	case procedureStart:
 		plan.ProcedureTaskID, plan.ProcedureStatus = types.StringUnknown(), types.StringUnknown()
+		if mayWait {
+			plan.setOutputsUnknown()
+		}
 	case procedureAwait:
 		plan.ProcedureStatus = types.StringUnknown()
+		plan.setOutputsUnknown()
+	default:
+		if plan.WaitForProcedure.IsUnknown() && procedureUnfinished(state.ProcedureStatus) {
+			// Whether the apply waits for the running task is known only at apply.
+			plan.ProcedureStatus = types.StringUnknown()
+			plan.setOutputsUnknown()
+		}
 	}
 }
 

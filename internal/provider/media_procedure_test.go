@@ -116,6 +116,20 @@ func lastActions(calls []emulator.Call, n int) []string {
 	return actions
 }
 
+// expectAdaptiveStreams checks how many adaptive streams the media's state lists.
+func expectAdaptiveStreams(n int) statecheck.StateCheck {
+	return stateCheck(func(state *tfjson.State) error {
+		streams, err := stateAttr(state, "tencentvod_media.test", "adaptive_streams")
+		if err != nil {
+			return err
+		}
+		if list, _ := streams.([]any); len(list) != n {
+			return fmt.Errorf("adaptive_streams %v: want %d streams", streams, n)
+		}
+		return nil
+	})
+}
+
 var (
 	procedureStatus = tfjsonpath.New("procedure_status")
 	procedureTaskID = tfjsonpath.New("procedure_task_id")
@@ -146,6 +160,7 @@ func TestAccMediaProcedure_waitedForAtCreate(t *testing.T) {
 				env.expectProcedure("FINISH", "StreamingPreset"),
 				env.expectTasks(1),
 				env.expectLastCall("DescribeMediaInfos"),
+				expectAdaptiveStreams(2), // StreamingPreset's HLS and DASH, read after the wait
 				stateCheck(func(*tfjson.State) error {
 					upload, err := env.lastApplyUpload()
 					if err != nil {
@@ -275,10 +290,14 @@ func TestAccMediaProcedure_changesInPlace(t *testing.T) {
   procedure          = "StreamingPreset"
   wait_for_procedure = true
 `),
-				ConfigPlanChecks: update,
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction("tencentvod_media.test", plancheck.ResourceActionUpdate),
+					plancheck.ExpectUnknownValue("tencentvod_media.test", tfjsonpath.New("adaptive_streams")),
+				}},
 				ConfigStateChecks: []statecheck.StateCheck{
 					sameFileID.AddStateValue("tencentvod_media.test", mediaFileID),
 					env.expectProcedure("FINISH", "StreamingPreset"),
+					expectAdaptiveStreams(2), // in the state at the end of the same apply
 					stateCheck(func(*tfjson.State) error {
 						if n := len(env.procedureStarts()); n != 1 {
 							return fmt.Errorf("%d ProcessMediaByProcedure calls, want 1", n)

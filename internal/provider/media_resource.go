@@ -528,6 +528,7 @@ func (r *mediaResource) updateProcedure(ctx context.Context, op operation, plan 
 	if !ended || diags.HasError() {
 		return diags
 	}
+	plan.setOutputsUnknown() // planned unknown (planProcedureUpdate): read what the task produced
 	diags.Append(r.refresh(ctx, op, plan)...)
 	if !diags.HasError() {
 		diags.Append(newState.Set(ctx, plan)...)
