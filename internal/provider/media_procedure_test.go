@@ -468,6 +468,7 @@ func TestAccMediaProcedure_timeoutDuringWait(t *testing.T) {
 				ConfigStateChecks: []statecheck.StateCheck{
 					env.expectProcedure("FINISH", "StreamingPreset"),
 					env.expectTasks(1),
+					expectAdaptiveStreams(2),
 				},
 			},
 		},
