@@ -24,7 +24,8 @@ import (
 // with wait_for_procedure, waits for it. Later applies start it again in place when it changes or its
 // last run failed, and wait for an unfinished run when wait_for_procedure asks for it.
 
-// procedure_status values. The first five are the task's; FAIL and NOT_STARTED are the provider's.
+// procedure_status values: WAITING, PROCESSING, FINISH and ABORTED are the task's own statuses (FINISH only
+// when every sub-task succeeded); FAIL and NOT_STARTED are the provider's.
 const (
 	procedureNotStarted = "NOT_STARTED"      // configured but not started yet: the next apply starts it
 	procedureWaiting    = vod.TaskWaiting    // queued in VOD

@@ -225,7 +225,8 @@ func mediaResourceAttributes() map[string]schema.Attribute {
 				"procedure whose last run failed (`procedure_status` `FAIL` or `ABORTED`) or was not started " +
 				"(`NOT_STARTED`) runs again at the next apply. Removing it does nothing to the media. The first " +
 				"apply after an import records it without running it, since VOD cannot tell which procedures " +
-				"already ran on the media; change it (or `terraform apply -replace`) to run one.",
+				"already ran on the media (as for the other upload arguments); to run it then, apply once without " +
+				"`procedure` and once with it, or change it.",
 			Validators: []validator.String{nonEmpty, validators.NoControlCharacters()},
 		},
 		"wait_for_procedure": schema.BoolAttribute{
