@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -775,4 +776,30 @@ func TestAccMediaProcedure_interruptDuringWait(t *testing.T) {
 	if n := len(env.emu.Tasks()); n != 1 {
 		t.Errorf("%d tasks after the next plan and destroy, want 1", n)
 	}
+}
+
+// One apply uploads, waits for the procedure and hands its HLS stream to another resource: the
+// reference is known at the end of that apply, without a second run.
+func TestAccMediaProcedure_outputsReferencedInSameApply(t *testing.T) {
+	t.Parallel()
+	skipInAccMode(t)
+	env := newTestEnv(t, withTaskDuration(time.Second))
+	video, _ := newMediaFiles(t).random("talk.mp4", 16<<10)
+	runTest(t, resource.TestCase{
+		CheckDestroy: env.checkDestroyed,
+		Steps: []resource.TestStep{{
+			Config: procedureConfig(env, video, `
+  procedure          = "StreamingPreset"
+  wait_for_procedure = true
+`) + `
+resource "terraform_data" "player" {
+  input = one([for s in tencentvod_media.test.adaptive_streams : s.url if s.package == "HLS"])
+}
+`,
+			ConfigStateChecks: []statecheck.StateCheck{
+				statecheck.ExpectKnownValue("terraform_data.player", tfjsonpath.New("output"),
+					knownvalue.StringRegexp(regexp.MustCompile(`^http://.*/master\.m3u8$`))),
+			},
+		}},
+	})
 }
