@@ -3,6 +3,7 @@ package provider
 import (
 	"context"
 	"fmt"
+	"os"
 	"path/filepath"
 	"regexp"
 	"strings"
@@ -802,4 +803,33 @@ resource "terraform_data" "player" {
 			},
 		}},
 	})
+}
+
+// The wait logs the task's progress at INFO: each status it passes through, with the sub-tasks'.
+func TestAccMediaProcedure_progressLoggedAtInfo(t *testing.T) {
+	skipInAccMode(t)
+	logFile := filepath.Join(t.TempDir(), "terraform.log")
+	t.Setenv("TF_LOG", "INFO")
+	t.Setenv("TF_ACC_LOG_PATH", logFile)
+	env := newTestEnv(t, withTaskDuration(2*time.Second))
+	video, _ := newMediaFiles(t).random("talk.mp4", 16<<10)
+	runTest(t, resource.TestCase{
+		CheckDestroy: env.checkDestroyed,
+		Steps: []resource.TestStep{{
+			Config: procedureConfig(env, video, `
+  procedure          = "TranscodePreset"
+  wait_for_procedure = true
+`),
+			ConfigStateChecks: []statecheck.StateCheck{env.expectProcedure("FINISH", "TranscodePreset")},
+		}},
+	})
+	log, err := os.ReadFile(logFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"[INFO]", "VOD procedure progress", "status=PROCESSING", "status=FINISH", "Transcode_100010=", "VOD procedure finished"} {
+		if !strings.Contains(string(log), want) {
+			t.Errorf("the INFO log does not show %q", want)
+		}
+	}
 }
