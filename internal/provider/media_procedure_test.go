@@ -827,9 +827,17 @@ func TestAccMediaProcedure_progressLoggedAtInfo(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, want := range []string{"[INFO]", "VOD procedure progress", "status=PROCESSING", "status=FINISH", "Transcode_100010=", "VOD procedure finished"} {
-		if !strings.Contains(string(log), want) {
-			t.Errorf("the INFO log does not show %q", want)
+	var progress []string
+	for _, line := range strings.Split(string(log), "\n") {
+		if strings.Contains(line, "VOD procedure") {
+			progress = append(progress, line)
+		}
+	}
+	lines := strings.Join(progress, "\n")
+	for _, want := range []string{"[INFO]  tencentvod: VOD procedure progress:", "status=PROCESSING", "status=FINISH",
+		"Transcode_100010=", "[INFO]  tencentvod: VOD procedure finished"} {
+		if !strings.Contains(lines, want) {
+			t.Errorf("the log's procedure lines do not show %q", want)
 		}
 	}
 }
