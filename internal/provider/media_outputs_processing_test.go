@@ -180,6 +180,11 @@ resource "terraform_data" "player" {
 					// A description changes nothing the outputs depend on: they stay known in the plan.
 					plancheck.ExpectKnownValue("tencentvod_media.test", tfjsonpath.New("adaptive_streams"), knownvalue.ListSizeExact(2)),
 					plancheck.ExpectKnownValue("tencentvod_media.test", tfjsonpath.New("duration"), knownvalue.Float64Exact(4.194)),
+					plancheck.ExpectKnownValue("tencentvod_media.test", tfjsonpath.New("width"), knownvalue.Int64Exact(1280)),
+					plancheck.ExpectKnownValue("tencentvod_media.test", tfjsonpath.New("container"), knownvalue.StringExact("mp4")),
+					plancheck.ExpectKnownValue("tencentvod_media.test", tfjsonpath.New("transcodes"), knownvalue.ListSizeExact(3)),
+					plancheck.ExpectKnownValue("tencentvod_media.test", tfjsonpath.New("snapshots"), knownvalue.ListSizeExact(1)),
+					plancheck.ExpectKnownValue("tencentvod_media.test", tfjsonpath.New("image_sprites"), knownvalue.ListSizeExact(1)),
 					plancheck.ExpectResourceAction("terraform_data.player", plancheck.ResourceActionNoop),
 				}},
 				ConfigStateChecks: expectOutputValues("tencentvod_media.test", streamingOutputs),
