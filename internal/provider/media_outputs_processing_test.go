@@ -189,6 +189,14 @@ resource "terraform_data" "player" {
 				}},
 				ConfigStateChecks: expectOutputValues("tencentvod_media.test", streamingOutputs),
 			},
+			{
+				// An import reads the outputs and metadata as a refresh does.
+				ResourceName:      "tencentvod_media.test",
+				ImportState:       true,
+				ImportStateVerify: true,
+				// Not readable from VOD: how the media was uploaded.
+				ImportStateVerifyIgnore: []string{"source", "procedure"},
+			},
 		},
 	})
 }
