@@ -65,6 +65,12 @@ data "tencentvod_media" "test" {
 				statecheck.ExpectKnownValue("data.tencentvod_media.test", tfjsonpath.New("status"), knownvalue.StringExact("Normal")),
 				statecheck.ExpectKnownValue("data.tencentvod_media.test", tfjsonpath.New("storage_class"), knownvalue.StringExact("STANDARD")),
 				statecheck.ExpectKnownValue("data.tencentvod_media.test", tfjsonpath.New("class_name"), knownvalue.NotNull()),
+				statecheck.ExpectKnownValue("data.tencentvod_media.test", tfjsonpath.New("class_path"), knownvalue.StringRegexp(regexp.MustCompile(`.`))),
+				// Not processed: no outputs, as empty lists; the original file is listed as definition 0.
+				statecheck.ExpectKnownValue("data.tencentvod_media.test", tfjsonpath.New("adaptive_streams"), knownvalue.ListSizeExact(0)),
+				statecheck.ExpectKnownValue("data.tencentvod_media.test", tfjsonpath.New("transcodes").AtSliceIndex(0).AtMapKey("definition"), knownvalue.Int64Exact(0)),
+				same("transcodes", "transcodes"),
+				same("duration", "duration"),
 				statecheck.ExpectKnownValue("data.tencentvod_media.test", tfjsonpath.New("update_time"), knownvalue.NotNull()),
 			},
 		}},

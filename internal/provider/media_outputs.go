@@ -200,7 +200,7 @@ func mediaOutputResourceAttributes() map[string]rschema.Attribute {
 	for _, l := range outputLists {
 		nested := map[string]rschema.Attribute{}
 		for _, f := range l.fields {
-			nested[f.name] = f.resourceAttribute(false)
+			nested[f.name] = f.resourceAttribute()
 		}
 		attrs[l.name] = rschema.ListNestedAttribute{
 			Computed:            true,
@@ -210,7 +210,7 @@ func mediaOutputResourceAttributes() map[string]rschema.Attribute {
 		}
 	}
 	for _, f := range metadataFields {
-		attrs[f.name] = f.resourceAttribute(true)
+		attrs[f.name] = f.stateKeepingResourceAttribute()
 	}
 	return attrs
 }
@@ -222,33 +222,38 @@ func withAttributes[A any](attrs, more map[string]A) map[string]A {
 	return attrs
 }
 
-// resourceAttribute is the computed attribute; a top-level one keeps its state in update plans.
-func (f outputField) resourceAttribute(topLevel bool) rschema.Attribute {
+// resourceAttribute is the computed attribute, as an output object holds it.
+func (f outputField) resourceAttribute() rschema.Attribute {
 	switch f.kind {
 	case kindInt64:
-		a := rschema.Int64Attribute{Computed: true, MarkdownDescription: f.description}
-		if topLevel {
-			a.PlanModifiers = []planmodifier.Int64{int64planmodifier.UseStateForUnknown()}
-		}
-		return a
+		return rschema.Int64Attribute{Computed: true, MarkdownDescription: f.description}
 	case kindFloat64:
-		a := rschema.Float64Attribute{Computed: true, MarkdownDescription: f.description}
-		if topLevel {
-			a.PlanModifiers = []planmodifier.Float64{float64planmodifier.UseStateForUnknown()}
-		}
-		return a
+		return rschema.Float64Attribute{Computed: true, MarkdownDescription: f.description}
 	case kindStringList:
-		a := rschema.ListAttribute{Computed: true, ElementType: types.StringType, MarkdownDescription: f.description}
-		if topLevel {
-			a.PlanModifiers = []planmodifier.List{listplanmodifier.UseStateForUnknown()}
-		}
+		return rschema.ListAttribute{Computed: true, ElementType: types.StringType, MarkdownDescription: f.description}
+	}
+	return rschema.StringAttribute{Computed: true, MarkdownDescription: f.description}
+}
+
+// stateKeepingResourceAttribute is a top-level computed attribute that update plans keep as it is in
+// state.
+func (f outputField) stateKeepingResourceAttribute() rschema.Attribute {
+	switch a := f.resourceAttribute().(type) {
+	case rschema.Int64Attribute:
+		a.PlanModifiers = []planmodifier.Int64{int64planmodifier.UseStateForUnknown()}
+		return a
+	case rschema.Float64Attribute:
+		a.PlanModifiers = []planmodifier.Float64{float64planmodifier.UseStateForUnknown()}
+		return a
+	case rschema.StringAttribute:
+		a.PlanModifiers = []planmodifier.String{stringplanmodifier.UseStateForUnknown()}
+		return a
+	case rschema.ListAttribute:
+		a.PlanModifiers = []planmodifier.List{listplanmodifier.UseStateForUnknown()}
+		return a
+	default:
 		return a
 	}
-	a := rschema.StringAttribute{Computed: true, MarkdownDescription: f.description}
-	if topLevel {
-		a.PlanModifiers = []planmodifier.String{stringplanmodifier.UseStateForUnknown()}
-	}
-	return a
 }
 
 // mediaOutputDataSourceAttributes are the same attributes for data.tencentvod_media.

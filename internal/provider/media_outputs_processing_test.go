@@ -180,9 +180,22 @@ resource "terraform_data" "player" {
 					// A description changes nothing the outputs depend on: they stay known in the plan.
 					plancheck.ExpectKnownValue("tencentvod_media.test", tfjsonpath.New("adaptive_streams"), knownvalue.ListSizeExact(2)),
 					plancheck.ExpectKnownValue("tencentvod_media.test", tfjsonpath.New("duration"), knownvalue.Float64Exact(4.194)),
+					plancheck.ExpectKnownValue("tencentvod_media.test", tfjsonpath.New("width"), knownvalue.Int64Exact(1280)),
+					plancheck.ExpectKnownValue("tencentvod_media.test", tfjsonpath.New("container"), knownvalue.StringExact("mp4")),
+					plancheck.ExpectKnownValue("tencentvod_media.test", tfjsonpath.New("transcodes"), knownvalue.ListSizeExact(3)),
+					plancheck.ExpectKnownValue("tencentvod_media.test", tfjsonpath.New("snapshots"), knownvalue.ListSizeExact(1)),
+					plancheck.ExpectKnownValue("tencentvod_media.test", tfjsonpath.New("image_sprites"), knownvalue.ListSizeExact(1)),
 					plancheck.ExpectResourceAction("terraform_data.player", plancheck.ResourceActionNoop),
 				}},
 				ConfigStateChecks: expectOutputValues("tencentvod_media.test", streamingOutputs),
+			},
+			{
+				// An import reads the outputs and metadata as a refresh does.
+				ResourceName:      "tencentvod_media.test",
+				ImportState:       true,
+				ImportStateVerify: true,
+				// Not readable from VOD: how the media was uploaded.
+				ImportStateVerifyIgnore: []string{"source", "procedure"},
 			},
 		},
 	})
