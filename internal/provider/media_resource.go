@@ -429,6 +429,7 @@ func (r *mediaResource) Read(ctx context.Context, req resource.ReadRequest, resp
 	if resp.Diagnostics.HasError() {
 		return
 	}
+	state.defaultArgumentsAddedLater()
 	client, notKnown := r.data.Client("The media cannot be refreshed during plan")
 	if notKnown.HasError() {
 		// Only during a plan whose provider block depends on values known after apply. Failing would
@@ -438,6 +439,7 @@ func (r *mediaResource) Read(ctx context.Context, req resource.ReadRequest, resp
 			fmt.Sprintf("The media %s was not read from VOD during this plan, because %s. The plan uses the "+
 				"state as last saved; the next plan or refresh reads the media once those arguments are known.",
 				state.FileID.ValueString(), r.data.describeUnknown()))
+		resp.Diagnostics.Append(resp.State.Set(ctx, &state)...) // with the defaults above
 		return
 	}
 	ctx, cancel := context.WithTimeout(withLogging(ctx), defaultMediaReadTimeout)
@@ -460,6 +462,14 @@ func (r *mediaResource) Read(ctx context.Context, req resource.ReadRequest, resp
 	resp.Diagnostics.Append(state.flattenMediaInfo(ctx, info)...)
 	resp.Diagnostics.Append(refreshProcedureStatus(ctx, client, &state)...)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
+}
+
+// defaultArgumentsAddedLater gives arguments that state saved by an earlier release lacks the value
+// that release behaved as, so that upgrading the provider plans no change for them.
+func (m *mediaResourceModel) defaultArgumentsAddedLater() {
+	if m.WaitForProcedure.IsNull() {
+		m.WaitForProcedure = types.BoolValue(false)
+	}
 }
 
 func (r *mediaResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {

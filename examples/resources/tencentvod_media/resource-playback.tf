@@ -3,11 +3,13 @@ variable "video_file" {
   description = "Path of the video to upload."
 }
 
-# The task flow runs once the upload is committed. Its outputs are read on every refresh: until it
-# has finished, adaptive_streams is empty and hls_url is null.
+# The task flow runs once the upload is committed, and the apply waits for it: its outputs are in
+# the state when the apply ends, so other resources can use them in the same apply. Without
+# wait_for_procedure the apply ends at the commit, and the outputs appear on a later refresh.
 resource "tencentvod_media" "episode" {
-  source    = var.video_file
-  procedure = "LongVideoPreset"
+  source             = var.video_file
+  procedure          = "LongVideoPreset"
+  wait_for_procedure = true
 }
 
 # For HLS players (Safari and iOS, hls.js, Video.js, ExoPlayer): the master playlist of the first
