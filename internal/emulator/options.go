@@ -65,7 +65,8 @@ type Options struct {
 	StorageRegions []string
 	// DefaultStorageRegion is where uploads go when ApplyUpload names none (default "ap-guangzhou").
 	DefaultStorageRegion string
-	// ClassIDs are the media classes that exist besides 0, which always exists.
+	// ClassIDs are top-level media classes, named "Class <id>", that exist from the start in every
+	// application besides the built-in class 0; CreateClass adds more, with higher IDs.
 	ClassIDs []int64
 	// Procedures are the task-flow template names ApplyUpload accepts (default {"LongVideoPreset"}).
 	Procedures []string
