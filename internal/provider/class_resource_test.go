@@ -543,3 +543,83 @@ func (e *testEnv) expectMediaClassPath(address, want string) statecheck.StateChe
 		return nil
 	})
 }
+
+// While the provider block is not known (secret_key from a resource not created yet), a class in state
+// is kept without a call, a new class is planned with what only the provider knows left unknown (and no
+// lookup of its parent), and the apply creates it with its level read back.
+func TestAccClass_unknownProviderConfig(t *testing.T) {
+	t.Parallel()
+	skipInAccMode(t)
+	env := newTestEnv(t)
+	kids := `
+resource "tencentvod_class" "kids" {
+  name = "Kids"
+}
+`
+	cartoons := `
+resource "tencentvod_class" "cartoons" {
+  name      = "Cartoons"
+  parent_id = tencentvod_class.kids.class_id
+}
+`
+	var callsBefore int
+	runTest(t, resource.TestCase{
+		CheckDestroy: env.checkClassesDestroyed,
+		Steps: []resource.TestStep{
+			{Config: env.providerConfig() + kids},
+			{
+				PreConfig: func() { callsBefore = env.apiAttempts("") },
+				Config:    env.unknownSecretKeyProvider() + kids + cartoons,
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction("tencentvod_class.kids", plancheck.ResourceActionNoop),
+					plancheck.ExpectResourceAction("tencentvod_class.cartoons", plancheck.ResourceActionCreate),
+					plancheck.ExpectUnknownValue("tencentvod_class.cartoons", tfjsonpath.New("sub_app_id")),
+					plancheck.ExpectUnknownValue("tencentvod_class.cartoons", tfjsonpath.New("level")),
+					planCheck(func(*tfjson.Plan) error {
+						if n := env.apiAttempts("") - callsBefore; n != 0 {
+							return fmt.Errorf("%d API calls during a plan whose provider is not known", n)
+						}
+						return nil
+					}),
+				}},
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue("tencentvod_class.cartoons", tfjsonpath.New("level"), knownvalue.Int64Exact(1)),
+					statecheck.ExpectKnownValue("tencentvod_class.cartoons", tfjsonpath.New("sub_app_id"), knownvalue.Int64Exact(emulatorSubAppID)),
+					env.expectClassPath("tencentvod_class.cartoons", "Kids", "Cartoons"),
+				},
+			},
+		},
+	})
+}
+
+// The data source and an import cannot be read while the provider block is not known: one clear error
+// each, no crash.
+func TestAccClass_readsWithUnknownProviderConfig(t *testing.T) {
+	t.Parallel()
+	skipInAccMode(t)
+	env := newTestEnv(t)
+	id := env.createClassOutOfBand(t, vod.TopLevelParentID, "Adopted")
+	for name, config := range map[string]string{
+		"data source": `
+data "tencentvod_classes" "test" {
+  path = ["Adopted"]
+}
+`,
+		"import": fmt.Sprintf(`
+import {
+  to = tencentvod_class.test
+  id = "%d"
+}
+
+resource "tencentvod_class" "test" {
+  name = "Adopted"
+}
+`, id),
+	} {
+		t.Run(name, func(t *testing.T) {
+			runTest(t, resource.TestCase{
+				Steps: []resource.TestStep{{Config: env.unknownSecretKeyProvider() + config, ExpectError: notKnownAtPlan}},
+			})
+		})
+	}
+}
