@@ -271,28 +271,11 @@ func (r *classResource) Create(ctx context.Context, req resource.CreateRequest, 
 	}
 	plan.setClassID(created.ClassID)
 	if plan.Level.IsUnknown() {
-		// The parent was created in this apply: its level was not known at plan.
-		resp.Diagnostics.Append(r.readLevel(ctx, op.client, &plan)...)
+		// Terraform plans again at apply, once the parent exists, so ModifyPlan has looked its level up;
+		// should it not have, the next refresh reads the level.
+		plan.Level = types.Int64Null()
 	}
 	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
-}
-
-// readLevel reads the level of a class just created. The class exists whatever happens here, so a
-// failure is a warning: the state keeps it, and the next refresh fills the level.
-func (r *classResource) readLevel(ctx context.Context, client *vod.Client, m *classResourceModel) diag.Diagnostics {
-	var diags diag.Diagnostics
-	m.Level = types.Int64Null()
-	classes, err := client.DescribeAllClass(ctx, pinnedSubAppID(m.SubAppID))
-	if err != nil {
-		diags.AddWarning("VOD Class Level Not Read",
-			fmt.Sprintf("Class %d was created, but its level could not be read back; the next refresh reads it.\n\n%s",
-				m.ClassID.ValueInt64(), apiErrorDiagnostic("", err).Detail()))
-		return diags
-	}
-	if c, found := newClassTree(classes.ClassInfoSet).class(m.ClassID.ValueInt64()); found {
-		m.Level = types.Int64Value(c.Level)
-	}
-	return diags
 }
 
 func (m *classResourceModel) setClassID(id int64) {

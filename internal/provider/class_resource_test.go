@@ -10,6 +10,11 @@ import (
 	"testing"
 
 	tfjson "github.com/hashicorp/terraform-json"
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/path"
+	fwresource "github.com/hashicorp/terraform-plugin-framework/resource"
+	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
+	"github.com/hashicorp/terraform-plugin-go/tftypes"
 	"github.com/hashicorp/terraform-plugin-testing/compare"
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
@@ -343,6 +348,48 @@ resource "tencentvod_class" "test" {
 	})
 }
 
+// <sub_app_id>/<class_id> imports a class of another application than the provider's, and pins it.
+func TestAccClass_importFromAnotherApplication(t *testing.T) {
+	t.Parallel()
+	skipInAccMode(t)
+	env := newTestEnv(t)
+	other := int64(emulatorSubAppID + 1)
+	client, err := env.apiClient()
+	if err != nil {
+		t.Fatal(err)
+	}
+	app := uint64(other)
+	created, err := client.CreateClass(t.Context(), &vod.CreateClassRequest{
+		ParentID: vod.TopLevelParentID, ClassName: "Elsewhere", SubAppID: &app,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	runTest(t, resource.TestCase{
+		Steps: []resource.TestStep{{
+			Config: env.providerConfig() + fmt.Sprintf(`
+import {
+  to = tencentvod_class.test
+  id = "%[1]d/%[2]d"
+}
+
+resource "tencentvod_class" "test" {
+  name       = "Elsewhere"
+  sub_app_id = %[1]d
+}
+`, other, created.ClassID),
+			ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+				plancheck.ExpectResourceAction("tencentvod_class.test", plancheck.ResourceActionNoop),
+			}},
+			ConfigStateChecks: []statecheck.StateCheck{
+				statecheck.ExpectKnownValue("tencentvod_class.test", tfjsonpath.New("class_id"), knownvalue.Int64Exact(created.ClassID)),
+				statecheck.ExpectKnownValue("tencentvod_class.test", tfjsonpath.New("sub_app_id"), knownvalue.Int64Exact(other)),
+				statecheck.ExpectKnownValue("tencentvod_class.test", tfjsonpath.New("level"), knownvalue.Int64Exact(0)),
+			},
+		}},
+	})
+}
+
 // A class deleted outside Terraform leaves the state on refresh, without an error, and is planned again.
 func TestAccClass_removedOutOfBand(t *testing.T) {
 	t.Parallel()
@@ -545,8 +592,8 @@ func (e *testEnv) expectMediaClassPath(address, want string) statecheck.StateChe
 }
 
 // While the provider block is not known (secret_key from a resource not created yet), a class in state
-// is kept without a call, a new class is planned with what only the provider knows left unknown (and no
-// lookup of its parent), and the apply creates it with its level read back.
+// is kept without a call, and a new class is planned with what only the provider knows left unknown (no
+// lookup of its parent); at apply Terraform plans again with the provider known, and the level is known.
 func TestAccClass_unknownProviderConfig(t *testing.T) {
 	t.Parallel()
 	skipInAccMode(t)
@@ -556,12 +603,19 @@ resource "tencentvod_class" "kids" {
   name = "Kids"
 }
 `
-	cartoons := `
+	// songs names its application: only the provider's state stops a lookup of its parent at plan.
+	cartoons := fmt.Sprintf(`
 resource "tencentvod_class" "cartoons" {
   name      = "Cartoons"
   parent_id = tencentvod_class.kids.class_id
 }
-`
+
+resource "tencentvod_class" "songs" {
+  name       = "Songs"
+  parent_id  = tencentvod_class.kids.class_id
+  sub_app_id = %d
+}
+`, emulatorSubAppID)
 	var callsBefore int
 	runTest(t, resource.TestCase{
 		CheckDestroy: env.checkClassesDestroyed,
@@ -575,6 +629,7 @@ resource "tencentvod_class" "cartoons" {
 					plancheck.ExpectResourceAction("tencentvod_class.cartoons", plancheck.ResourceActionCreate),
 					plancheck.ExpectUnknownValue("tencentvod_class.cartoons", tfjsonpath.New("sub_app_id")),
 					plancheck.ExpectUnknownValue("tencentvod_class.cartoons", tfjsonpath.New("level")),
+					plancheck.ExpectUnknownValue("tencentvod_class.songs", tfjsonpath.New("level")),
 					planCheck(func(*tfjson.Plan) error {
 						if n := env.apiAttempts("") - callsBefore; n != 0 {
 							return fmt.Errorf("%d API calls during a plan whose provider is not known", n)
@@ -586,6 +641,7 @@ resource "tencentvod_class" "cartoons" {
 					statecheck.ExpectKnownValue("tencentvod_class.cartoons", tfjsonpath.New("level"), knownvalue.Int64Exact(1)),
 					statecheck.ExpectKnownValue("tencentvod_class.cartoons", tfjsonpath.New("sub_app_id"), knownvalue.Int64Exact(emulatorSubAppID)),
 					env.expectClassPath("tencentvod_class.cartoons", "Kids", "Cartoons"),
+					statecheck.ExpectKnownValue("tencentvod_class.songs", tfjsonpath.New("level"), knownvalue.Int64Exact(1)),
 				},
 			},
 		},
@@ -622,4 +678,107 @@ resource "tencentvod_class" "test" {
 			})
 		})
 	}
+}
+
+// deleteClassDirectly runs the resource's Delete, as Terraform does when it destroys without refreshing
+// first (terraform destroy -refresh=false), on a state that holds class id.
+func (e *testEnv) deleteClassDirectly(t *testing.T, id int64, name string) diag.Diagnostics {
+	t.Helper()
+	ctx := t.Context()
+	client, err := e.apiClient()
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := &classResource{data: &providerData{client: client}}
+	var schemaResp fwresource.SchemaResponse
+	r.Schema(ctx, fwresource.SchemaRequest{}, &schemaResp)
+	state := tfsdk.State{Schema: schemaResp.Schema, Raw: tftypes.NewValue(schemaResp.Schema.Type().TerraformType(ctx), nil)}
+	var diags diag.Diagnostics
+	diags.Append(state.SetAttribute(ctx, path.Root("id"), strconv.FormatInt(id, 10))...)
+	diags.Append(state.SetAttribute(ctx, path.Root("class_id"), id)...)
+	diags.Append(state.SetAttribute(ctx, path.Root("name"), name)...)
+	diags.Append(state.SetAttribute(ctx, path.Root("sub_app_id"), int64(emulatorSubAppID))...)
+	if diags.HasError() {
+		t.Fatalf("building the state: %v", diags)
+	}
+	var resp fwresource.DeleteResponse
+	r.Delete(ctx, fwresource.DeleteRequest{State: state}, &resp)
+	return resp.Diagnostics
+}
+
+// A class that is already gone when Terraform deletes it is deleted: whatever error DeleteClass gives
+// for it, the class listing shows it is not there. A class that is there and cannot be deleted still
+// fails.
+func TestClassResource_deleteOfAClassAlreadyGone(t *testing.T) {
+	t.Parallel()
+	skipInAccMode(t)
+	env := newTestEnv(t)
+	id := env.createClassOutOfBand(t, vod.TopLevelParentID, "Gone")
+	env.deleteClassOutOfBand(t, id)
+	if diags := env.deleteClassDirectly(t, id, "Gone"); diags.HasError() {
+		t.Errorf("deleting a class already gone: %v", diags)
+	}
+	if n := env.apiAttempts("DeleteClass"); n != 2 {
+		t.Errorf("%d DeleteClass calls, want the out-of-band one and the resource's", n)
+	}
+
+	parent := env.createClassOutOfBand(t, vod.TopLevelParentID, "Parent")
+	env.createClassOutOfBand(t, parent, "Child")
+	diags := env.deleteClassDirectly(t, parent, "Parent")
+	if !diags.HasError() || !strings.Contains(diags[0].Detail(), `"Child"`) {
+		t.Errorf("deleting a class with a subclass: %v, want the not-empty error naming the subclass", diags)
+	}
+}
+
+// sub_app_id is pinned at create: a new provider default leaves the class where it is (no change
+// planned, later calls go to its application); a new sub_app_id on the class replaces it.
+func TestAccClass_subAppIDPinnedAtCreate(t *testing.T) {
+	t.Parallel()
+	skipInAccMode(t)
+	env := newTestEnv(t)
+	class := `
+resource "tencentvod_class" "test" {
+  name = "Pinned"
+}
+`
+	other := int64(emulatorSubAppID + 1)
+	runTest(t, resource.TestCase{
+		Steps: []resource.TestStep{
+			{Config: env.providerConfig() + class},
+			{
+				Config: env.providerConfig(fmt.Sprintf("sub_app_id = %d", other)) + class,
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction("tencentvod_class.test", plancheck.ResourceActionNoop),
+				}},
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue("tencentvod_class.test", tfjsonpath.New("sub_app_id"), knownvalue.Int64Exact(emulatorSubAppID)),
+					env.expectClassPath("tencentvod_class.test", "Pinned"),
+				},
+			},
+			{
+				// A rename under the new default stays in place, in the class's own application.
+				Config: env.providerConfig(fmt.Sprintf("sub_app_id = %d", other)) + strings.Replace(class, "Pinned", "Pinned too", 1),
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction("tencentvod_class.test", plancheck.ResourceActionUpdate),
+					plancheck.ExpectKnownValue("tencentvod_class.test", tfjsonpath.New("sub_app_id"), knownvalue.Int64Exact(emulatorSubAppID)),
+				}},
+				ConfigStateChecks: []statecheck.StateCheck{env.expectClassPath("tencentvod_class.test", "Pinned too")},
+			},
+			{
+				Config: env.providerConfig() + strings.Replace(class, "}", fmt.Sprintf("  sub_app_id = %d\n}", other), 1),
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction("tencentvod_class.test", plancheck.ResourceActionDestroyBeforeCreate),
+				}},
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue("tencentvod_class.test", tfjsonpath.New("sub_app_id"), knownvalue.Int64Exact(other)),
+					stateCheck(func(*tfjson.State) error {
+						if tree, err := env.classes(); err != nil || len(tree.children(vod.TopLevelParentID)) != 1 {
+							return fmt.Errorf("the provider's application still has classes besides the built-in one: %v (%v)", tree.byID, err)
+						}
+						return nil
+					}),
+				},
+			},
+		},
+	})
 }
