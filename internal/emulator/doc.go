@@ -1,6 +1,7 @@
 // Package emulator is a strict local stand-in for the Tencent Cloud services the provider uses:
 // the VOD API (2018-07-17: ApplyUpload, CommitUpload, DescribeMediaInfos, DeleteMedia,
-// ModifyMediaInfo, SearchMedia), STS AssumeRole (2018-08-13), the CVM metadata credential service and, through
+// ModifyMediaInfo, SearchMedia; the media classes: CreateClass, DescribeAllClass, ModifyClass,
+// DeleteClass), STS AssumeRole (2018-08-13), the CVM metadata credential service and, through
 // package objectstore, the COS object storage that VOD uploads go to. Go tests start it in-process
 // with Start; cmd/tencentvod-emulator runs it as a process.
 //
@@ -9,7 +10,8 @@
 //	POST /  (not COS-signed)                         Tencent Cloud API 3.0 (service from the version and
 //	                                                 action; the TC3 scope must name it)
 //	GET  /latest/meta-data/cam/security-credentials/ CVM metadata (roles in Options.CVMRoles)
-//	GET  /_emulator/{sessions,objects,media,calls}   read-only inspection JSON, without secrets
+//	GET  /_emulator/{sessions,objects,media,calls,   read-only inspection JSON, without secrets
+//	      classes}
 //	GET  /_media/<bucket>/<key>                      media and cover objects of media files, unsigned
 //	                                                 (MediaUrl/CoverUrl; Options.MediaBaseURL sets the host)
 //	anything else                                    the object store
@@ -21,4 +23,12 @@
 // latency and rate limits can be injected to test clients' retry and timeout behaviour (including lost
 // replies, Fault.AfterDispatch), and every call is recorded for assertions; Server.Media and friends
 // expose the media files for assertions and out-of-band changes.
+//
+// Classes are kept per application (SubAppId) as VOD documents them: every application has the built-in
+// class 0 ("SystemDefault", which cannot be renamed or deleted); a class name has 1-64 characters and is
+// unique among its siblings; the tree is at most 4 levels deep (Level 0-3) with at most 500 subclasses
+// per class; a class with subclasses or media cannot be deleted; class IDs are unique in the account and
+// never reused. ApplyUpload, CommitUpload and ModifyMediaInfo refuse a class that does not exist in the
+// application, media report their class's current name and path ("Top-Sub", names joined by "-"), and
+// SearchMedia's ClassIds match subclasses too. Options.ClassIDs seeds top-level classes.
 package emulator

@@ -142,7 +142,7 @@ func (s *vodStore) classExists(app uint64, id int64) bool {
 	return s.classes.exists(app, id)
 }
 
-// classes returns the classes of application app by ascending ID (so class 0 first, then in the order
+// allClasses returns the classes of application app by ascending ID (so class 0 first, then in the order
 // they were created).
 func (s *vodStore) allClasses(app uint64) []MediaClass {
 	s.mu.RLock()
@@ -468,4 +468,36 @@ func (s *Server) deleteClass(call *apiCall) (any, *apiError) {
 		return nil, apiErr
 	}
 	return struct{}{}, nil
+}
+
+// Classes returns the classes of application subAppID (class 0 first, then by ascending ID), for
+// assertions; out-of-band changes go through the API like a console's would.
+func (s *Server) Classes(subAppID uint64) []MediaClass { return s.vod.allClasses(subAppID) }
+
+// classView is one class in GET /_emulator/classes.
+type classView struct {
+	SubAppID   uint64  `json:"sub_app_id"`
+	ClassID    int64   `json:"class_id"`
+	ParentID   int64   `json:"parent_id"`
+	Name       string  `json:"name"`
+	Level      uint64  `json:"level"`
+	Path       string  `json:"path"`
+	Subclasses []int64 `json:"subclasses"`
+}
+
+// classViews lists the classes of every application, in the order of Options.SubAppIDs.
+func (s *Server) classViews() []classView {
+	views := []classView{}
+	for _, app := range s.opts.SubAppIDs {
+		for _, c := range s.Classes(app) {
+			_, path := s.vod.classNameAndPath(app, c.ID)
+			subclasses := c.Subclasses
+			if subclasses == nil {
+				subclasses = []int64{}
+			}
+			views = append(views, classView{SubAppID: app, ClassID: c.ID, ParentID: c.ParentID, Name: c.Name,
+				Level: c.Level, Path: path, Subclasses: subclasses})
+		}
+	}
+	return views
 }
