@@ -219,7 +219,7 @@ resource "tencentvod_class" "fifth" {
 			{
 				PreConfig:   func() { createsBeforeFifth = env.classCalls("CreateClass") },
 				Config:      env.providerConfig() + classTreeConfig("Sequels & Prequels") + fourth + fifth,
-				ExpectError: regexp.MustCompile(`(?s)Class Tree Too Deep.*parent_id.*"Fourth", at level 3.*at most 4\s+levels`),
+				ExpectError: regexp.MustCompile(`(?s)Class Tree Too Deep.*parent_id.*"Fourth",\s+at\s+level\s+3.*at\s+most\s+4\s+levels`),
 			},
 			{
 				// Nothing was created for the refused class: the plan stopped it.
@@ -236,6 +236,35 @@ resource "tencentvod_class" "fifth" {
 			},
 		},
 	})
+}
+
+// Five levels in one configuration: at plan the parents' IDs are unknown, but Terraform plans each class
+// again at apply once its parent exists, and that plan refuses the fifth level before it is created.
+func TestAccClass_fifthLevelRefusedWhenPlannedAtApply(t *testing.T) {
+	t.Parallel()
+	env := newTestEnv(t)
+	config := env.providerConfig() + `
+resource "tencentvod_class" "l0" {
+  name = "Level 0"
+}
+`
+	for level := 1; level <= 4; level++ {
+		config += fmt.Sprintf(`
+resource "tencentvod_class" "l%[1]d" {
+  name      = "Level %[1]d"
+  parent_id = tencentvod_class.l%[2]d.class_id
+}
+`, level, level-1)
+	}
+	runTest(t, resource.TestCase{
+		Steps: []resource.TestStep{{
+			Config:      config,
+			ExpectError: regexp.MustCompile(`(?s)Class Tree Too Deep.*"Level 3",\s+at\s+level\s+3`),
+		}},
+	})
+	if n := env.classCalls("CreateClass"); env.emulated() && n != 4 {
+		t.Errorf("%d CreateClass calls, want 4: the fifth level is refused before it is sent", n)
+	}
 }
 
 // Names VOD refuses, and the built-in class as a parent, fail at plan with the attribute named, before
@@ -780,5 +809,23 @@ resource "tencentvod_class" "test" {
 				},
 			},
 		},
+	})
+}
+
+// An API refusal shows the action, the error code, the message and the RequestId, with the remedy.
+func TestAccClass_duplicateNameShowsTheAPIError(t *testing.T) {
+	t.Parallel()
+	env := newTestEnv(t)
+	env.createClassOutOfBand(t, vod.TopLevelParentID, "News")
+	runTest(t, resource.TestCase{
+		Steps: []resource.TestStep{{
+			Config: env.providerConfig() + `
+resource "tencentvod_class" "test" {
+  name = "News"
+}
+`,
+			ExpectError: regexp.MustCompile(`(?s)Unable to Create VOD Class.*Action:\s+CreateClass.*` +
+				`Error code:\s+FailedOperation.ClassNameDuplicate.*Message:.*RequestId:\s+\S+.*import the existing\s+class`),
+		}},
 	})
 }
