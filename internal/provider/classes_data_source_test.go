@@ -87,8 +87,8 @@ data "tencentvod_classes" "split" {
   path = ["Movies", "Action", "Adventure"]
 }
 `,
-				ExpectError: regexp.MustCompile(`(?s)VOD Class Not Found.*no class named "Action"\s+under\s+"Movies"\s+\(class\s+` +
-					fmt.Sprint(movies) + `\)\s+\(path\s+element\s+1\);\s+the\s+classes\s+there\s+are:\s+"Action/Adventure",\s+"Drama"`),
+				ExpectError: regexp.MustCompile(`(?s)VOD Class Not Found.*element\s+1:\s+no\s+class\s+named\s+"Action"\s+under\s+"Movies"\s+\(class\s+` +
+					fmt.Sprint(movies) + `\);\s+the\s+classes\s+there\s+are:\s+"Action/Adventure",\s+"Drama"`),
 			},
 			{
 				Config: env.providerConfig() + `
@@ -96,7 +96,7 @@ data "tencentvod_classes" "missing" {
   path = ["Films"]
 }
 `,
-				ExpectError: regexp.MustCompile(`(?s)no class named "Films" at the top level.*"SystemDefault", "Movies", "Music"`),
+				ExpectError: regexp.MustCompile(`(?s)element\s+0:\s+no\s+class\s+named\s+"Films"\s+at\s+the\s+top\s+level.*"SystemDefault",\s+"Movies",\s+"Music"`),
 			},
 		},
 	})
