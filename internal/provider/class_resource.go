@@ -184,9 +184,10 @@ func (r *classResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanR
 	resp.Diagnostics.Append(resp.Plan.Set(ctx, &plan)...)
 }
 
-// planLevel is the level a new class will have, looked up from its parent when that is known; unknown
-// when the parent is created in the same apply or the provider is not configured yet (VOD itself then
-// refuses a class too deep at apply). A parent already as deep as VOD allows is refused.
+// planLevel is the level a new class will have, looked up from its parent when that is known. It is
+// unknown when the parent is created in the same apply (Terraform plans the class again at apply, once the
+// parent exists, and the check runs then, before CreateClass) or when the provider is not configured yet.
+// A parent already as deep as VOD allows is refused.
 func (r *classResource) planLevel(ctx context.Context, plan *classResourceModel) (types.Int64, diag.Diagnostics) {
 	var diags diag.Diagnostics
 	switch {
@@ -219,7 +220,7 @@ func (r *classResource) planLevel(ctx context.Context, plan *classResourceModel)
 	case parent.Level >= deepestClassLevel:
 		diags.AddAttributeError(path.Root("parent_id"), "Class Tree Too Deep",
 			fmt.Sprintf("parent_id %d is the class %s, at level %d: VOD allows at most %d levels of classes "+
-				"(levels 0 to %d), so it cannot hold subclasses. Choose a parent at level %d or above.",
+				"(levels 0 to %d), so it cannot hold subclasses. Choose a parent at level %d or nearer the top.",
 				parentID, quotedPath(tree.path(parentID)), parent.Level, vod.MaxClassLevels, deepestClassLevel,
 				deepestClassLevel-1))
 		return types.Int64Unknown(), diags
