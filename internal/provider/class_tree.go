@@ -107,8 +107,8 @@ func (t classTree) lookup(names []string) (vod.ClassInfo, error) {
 		siblings := t.children(parentID)
 		match := slices.IndexFunc(siblings, func(c vod.ClassInfo) bool { return c.Name == name })
 		if match < 0 {
-			return found, fmt.Errorf("no class named %q %s (path element %d); %s", name,
-				t.describeLevel(names[:i], parentID), i, describeNames("the classes there are", siblings))
+			return found, fmt.Errorf("element %d: no class named %q %s; %s", i, name,
+				t.describeLevel(names[:i], parentID), describeNames("the classes there are", siblings))
 		}
 		found = siblings[match]
 		parentID = found.ClassID
