@@ -75,6 +75,10 @@ func (s *Server) apiTable() map[string]serviceSpec {
 			"DeleteMedia":        {handler: s.deleteMedia, region: regionRequired},
 			"ModifyMediaInfo":    {handler: s.modifyMediaInfo, region: regionRequired},
 			"SearchMedia":        {handler: s.searchMedia, region: regionRequired},
+
+			"ProcessMediaByProcedure": {handler: s.processMediaByProcedure, region: regionRequired},
+			"DescribeTaskDetail":      {handler: s.describeTaskDetail, region: regionRequired},
+			"DescribeTasks":           {handler: s.describeTasks, region: regionRequired},
 			// Whether the class actions require Region is not documented; they accept it either way.
 			"CreateClass":      {handler: s.createClass, region: regionOptional},
 			"DescribeAllClass": {handler: s.describeAllClass, region: regionOptional},

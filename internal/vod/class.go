@@ -3,6 +3,7 @@ package vod
 import (
 	"context"
 	"errors"
+	"fmt"
 )
 
 // Class hierarchy limits: at most four levels below the root, 500 subclasses per class, and names of
@@ -48,7 +49,16 @@ type CreateClassResponse struct {
 
 func (r *CreateClassResponse) getRequestID() string { return r.RequestID }
 
+// codeClassNameDuplicate is the class actions' answer to a name already used under the same parent.
+const codeClassNameDuplicate = "FailedOperation.ClassNameDuplicate"
+
 // CreateClass creates a class under req.ParentID.
+//
+// An attempt that got no reply (or a 5xx, or InternalError) is sent again: names are unique under a
+// parent, so a repeat cannot create a second class, it is refused with ClassNameDuplicate. When an
+// attempt may have created the class and none returned its id, the class is looked up by parent and name
+// (DescribeAllClass) and its id returned. A name that is already taken when the first attempt arrives
+// stays an error: the class was made by someone else.
 func (c *Client) CreateClass(ctx context.Context, req *CreateClassRequest) (*CreateClassResponse, error) {
 	const action = "CreateClass"
 	if req == nil || req.ClassName == "" {
@@ -56,7 +66,39 @@ func (c *Client) CreateClass(ctx context.Context, req *CreateClassRequest) (*Cre
 	}
 	params := *req
 	params.SubAppID = c.defaultSubAppID(params.SubAppID)
-	return callVOD[CreateClassResponse](ctx, c, action, params)
+	var history attemptHistory
+	var resp envelope[CreateClassResponse]
+	err := c.callObserved(ctx, vodService, c.settings.vodEndpoint, action, params, &resp, c.credentialsFor, history.record)
+	if err == nil {
+		out := resp.Response
+		return &out, nil
+	}
+	if history.uncertain == nil {
+		return nil, err
+	}
+	return c.findCreatedClass(ctx, req, err)
+}
+
+// findCreatedClass looks for the class an attempt of CreateClass may have created without its reply
+// arriving. err is CreateClass's final error, returned when no such class exists.
+func (c *Client) findCreatedClass(ctx context.Context, req *CreateClassRequest, err error) (*CreateClassResponse, error) {
+	all, listErr := c.DescribeAllClass(ctx, req.SubAppID)
+	if listErr != nil {
+		return nil, fmt.Errorf("%w; looking up whether an attempt whose reply was lost created the class failed: %w", err, listErr)
+	}
+	for _, class := range all.ClassInfoSet {
+		if class.ParentID == req.ParentID && class.Name == req.ClassName {
+			c.logger.Info(ctx, "vod: found the class an attempt whose reply was lost created", map[string]any{
+				"action": "CreateClass", "class_id": class.ClassID, "request_id": all.RequestID,
+			})
+			return &CreateClassResponse{ClassID: class.ClassID, RequestID: all.RequestID}, nil
+		}
+	}
+	if ErrorCode(err) == codeClassNameDuplicate {
+		return nil, fmt.Errorf("CreateClass: a retry after a lost reply was refused as a duplicate name, yet no class %q "+
+			"exists under parent %d (RequestId: %s): %w", req.ClassName, req.ParentID, all.RequestID, err)
+	}
+	return nil, err
 }
 
 type describeAllClassRequest struct {

@@ -57,6 +57,8 @@ type Client struct {
 	// backoffCap caps the wait between retries of API calls and object-storage requests alike
 	// (0 = 8 s); tests shorten it.
 	backoffCap time.Duration
+	// taskPollInterval is the first wait between polls of a task (0 = 1 s); tests shorten it.
+	taskPollInterval time.Duration
 
 	credMu    sync.Mutex
 	baseCreds *credentials // from the chain (config, environment, profile, CVM role)
@@ -221,6 +223,7 @@ func (c *Client) callObserved(ctx context.Context, svc apiService, endpoint Endp
 	// deadlines and the rate limiters always run on real time.
 	started := time.Now()
 	limiter := c.limiters.forAction(action)
+	deduplicated := isDeduplicated(params)
 	var lastErr *APIError
 	failures := 0
 	for attempt := 1; ; attempt++ {
@@ -236,6 +239,9 @@ func (c *Client) callObserved(ctx context.Context, svc apiService, endpoint Endp
 			"action": action, "attempt": attempt, "region": c.settings.region, "endpoint": endpoint.Host,
 		})
 		apiErr := c.send(ctx, svc, endpoint, action, body, out, cred)
+		if apiErr != nil {
+			apiErr.deduplicated = deduplicated
+		}
 		if apiErr != nil && observe != nil {
 			observe(apiErr)
 		}

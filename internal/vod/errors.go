@@ -38,6 +38,9 @@ type APIError struct {
 
 	httpStatus int   // the HTTP status when a response arrived, else 0
 	cause      error // the transport error behind ClientError.NetworkError, for errors.Is
+	// deduplicated is set when the request carried an idempotency key (see deduplicatedRequest): the
+	// API refuses its repeat rather than carrying it out twice, so it is safe to repeat.
+	deduplicated bool
 }
 
 // Error formats the error as "Action: [Code] Message (RequestId: id)".
@@ -165,14 +168,28 @@ func safeClientMessage(err error) string {
 
 // safeToRepeat lists the actions that may be sent twice without harm: those that change nothing (see
 // changesNothing), CommitUpload, which cannot create a second media file from one session key (a repeat
-// is refused, see CommitOutcomeUnknownError), and DeleteMedia and ModifyMediaInfo, which set a state, so
-// doing them twice leaves the same state as once.
+// is refused, see CommitOutcomeUnknownError), CreateClass, which cannot create a second class of one
+// name under one parent (a repeat is refused with ClassNameDuplicate, which CreateClass resolves), and
+// DeleteMedia and ModifyMediaInfo, which set a state, so doing them twice leaves the same state as once.
 func safeToRepeat(action string) bool {
 	switch action {
-	case "CommitUpload", "DeleteMedia", "ModifyMediaInfo":
+	case "CommitUpload", "CreateClass", "DeleteMedia", "ModifyMediaInfo":
 		return true
 	}
 	return changesNothing(action)
+}
+
+// deduplicatedRequest is implemented by requests that may carry an idempotency key, such as
+// ProcessMediaByProcedure's SessionId: with one, the API refuses a repeat instead of carrying it out a
+// second time, so the request is safe to repeat even though its action is not.
+type deduplicatedRequest interface {
+	deduplicated() bool
+}
+
+// isDeduplicated reports whether params carries an idempotency key.
+func isDeduplicated(params any) bool {
+	d, ok := params.(deduplicatedRequest)
+	return ok && d.deduplicated()
 }
 
 // changesNothing lists the actions whose repeat leaves no trace: ApplyUpload only mints a new, unused
@@ -192,14 +209,14 @@ func changesNothing(action string) bool {
 // retryable decides whether a failed attempt is worth repeating. Throttling is always retried: the
 // request was refused before it did anything. Failures after which the request may have been
 // carried out (no response, a 5xx, InternalError, an unavailable service) are retried only for actions
-// that are safe to repeat, and a reply that is not an API response (which may hide a success) only for
+// that are safe to repeat (or requests made safe by an idempotency key), and a reply that is not an API response (which may hide a success) only for
 // actions that change nothing. Everything else (AuthFailure*, InvalidParameter*, MissingParameter,
 // UnknownParameter, UnauthorizedOperation, ResourceNotFound*, ...) is final.
 func retryable(e *APIError) bool {
 	if hasCodePrefix(e.Code, "RequestLimitExceeded") {
 		return true
 	}
-	if !safeToRepeat(e.Action) {
+	if !safeToRepeat(e.Action) && !e.deduplicated {
 		return false
 	}
 	notAnAPIResponse := e.Code == CodeParseJSONError && changesNothing(e.Action)

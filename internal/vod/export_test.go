@@ -16,3 +16,7 @@ func WrapTransport(c *Client, wrap func(http.RoundTripper) http.RoundTripper) {
 // SetBackoffCap caps the waits between retries, so that tests of outages of a few seconds resume
 // soon after they end.
 func SetBackoffCap(c *Client, d time.Duration) { c.backoffCap = d }
+
+// SetTaskPollInterval shortens the waits between polls of a task (and the cap they grow to, 15 times
+// this), so that tests wait for tasks quickly.
+func SetTaskPollInterval(c *Client, d time.Duration) { c.taskPollInterval = d }

@@ -97,7 +97,7 @@ func (c *Client) CommitUpload(ctx context.Context, req *CommitUploadRequest) (*C
 	}
 	params := *req
 	params.SubAppID = c.defaultSubAppID(params.SubAppID)
-	var history commitHistory
+	var history attemptHistory
 	var resp envelope[CommitUploadResponse]
 	if err := c.callObserved(ctx, vodService, c.settings.vodEndpoint, action, params, &resp, c.credentialsFor, history.record); err != nil {
 		return nil, history.explain(err)
@@ -106,14 +106,16 @@ func (c *Client) CommitUpload(ctx context.Context, req *CommitUploadRequest) (*C
 	return &out, nil
 }
 
-// commitHistory remembers what CommitUpload's attempts answered.
-type commitHistory struct {
+// attemptHistory remembers what the attempts of a call that creates something (CommitUpload,
+// CreateClass, ProcessMediaByProcedure) answered, so that the call can tell, once the last attempt has
+// answered, whether an earlier one may have created it.
+type attemptHistory struct {
 	requestIDs []string
-	uncertain  *APIError // the first attempt that failed in a way that may have committed the session
+	uncertain  *APIError // the first attempt that failed in a way that may have carried out the request
 }
 
 // record is called for every failed attempt, the last one included.
-func (h *commitHistory) record(e *APIError) {
+func (h *attemptHistory) record(e *APIError) {
 	if e.RequestID != "" {
 		h.requestIDs = append(h.requestIDs, e.RequestID)
 	}
@@ -124,7 +126,7 @@ func (h *commitHistory) record(e *APIError) {
 
 // explain turns the final error into a CommitOutcomeUnknownError when an attempt may have committed:
 // no later failure, whatever it says, proves that it did not.
-func (h *commitHistory) explain(err error) error {
+func (h *attemptHistory) explain(err error) error {
 	if h.uncertain == nil {
 		return err
 	}

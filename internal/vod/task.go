@@ -36,6 +36,9 @@ type ProcessMediaByProcedureResponse struct {
 
 func (r *ProcessMediaByProcedureResponse) getRequestID() string { return r.RequestID }
 
+// deduplicated makes a request with a SessionId safe to repeat: VOD refuses the repeat.
+func (r ProcessMediaByProcedureRequest) deduplicated() bool { return r.SessionID != "" }
+
 // ProcessMediaByProcedure starts a task flow on a media file.
 func (c *Client) ProcessMediaByProcedure(ctx context.Context, req *ProcessMediaByProcedureRequest) (*ProcessMediaByProcedureResponse, error) {
 	const action = "ProcessMediaByProcedure"
@@ -58,6 +61,7 @@ type DescribeTaskDetailRequest struct {
 
 // TaskDetail is DescribeTaskDetail's output. Of the per-type sections, the one of TaskType is set.
 type TaskDetail struct {
+	TaskID           string         `json:"-"`        // the id DescribeTaskDetail was asked for
 	TaskType         string         `json:"TaskType"` // Procedure, PullUpload, ...
 	Status           string         `json:"Status"`   // TaskWaiting, TaskProcessing, TaskFinished or TaskAborted
 	CreateTime       string         `json:"CreateTime"`
@@ -116,7 +120,8 @@ type SubTaskInput struct {
 	Definition int64 `json:"Definition"`
 }
 
-// DescribeTaskDetail reads a task. It is a read, so it is retried like the other reads.
+// DescribeTaskDetail reads a task. It is a read, so it is retried like the other reads. A task that
+// does not exist (or is older than three days) gives an error matching ErrTaskNotFound.
 func (c *Client) DescribeTaskDetail(ctx context.Context, req *DescribeTaskDetailRequest) (*TaskDetail, error) {
 	const action = "DescribeTaskDetail"
 	if req == nil || req.TaskID == "" {
@@ -124,7 +129,12 @@ func (c *Client) DescribeTaskDetail(ctx context.Context, req *DescribeTaskDetail
 	}
 	params := *req
 	params.SubAppID = c.defaultSubAppID(params.SubAppID)
-	return callVOD[TaskDetail](ctx, c, action, params)
+	detail, err := callVOD[TaskDetail](ctx, c, action, params)
+	if err != nil {
+		return nil, asTaskNotFound(err, req.TaskID)
+	}
+	detail.TaskID = req.TaskID
+	return detail, nil
 }
 
 // Limits of DescribeTasks' pages.

@@ -1,0 +1,171 @@
+package vod
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+	"unicode/utf8"
+)
+
+// ErrTaskNotFound matches the error of DescribeTaskDetail (and so WaitForTask) for a task that does not
+// exist or is older than three days, and FindTaskBySession's when no task was started with the session.
+var ErrTaskNotFound = errors.New("task not found")
+
+// codeDuplicateSessionID is ProcessMediaByProcedure's answer to a SessionId used in the last seven days.
+const codeDuplicateSessionID = "InvalidParameterValue.SessionId"
+
+// StartProcedure starts req.ProcedureName on req.FileID and returns the task id. req.SessionID is required
+// (the caller makes it unique per run); it makes the start safe to retry: VOD refuses a second request
+// with the same SessionId for seven days instead of starting the task flow twice. So an attempt that got
+// no reply (or a 5xx, or InternalError) is sent again, and when VOD refuses a SessionId as already used,
+// or no attempt's reply arrived, the task that SessionId started is looked up with FindTaskBySession and
+// its id returned. That covers a caller that retries after losing the reply itself, as long as it keeps
+// the SessionId.
+func (c *Client) StartProcedure(ctx context.Context, req *ProcessMediaByProcedureRequest) (string, error) {
+	const action = "ProcessMediaByProcedure"
+	if err := validateStart(req); err != nil {
+		return "", err
+	}
+	params := *req
+	params.SubAppID = c.defaultSubAppID(params.SubAppID)
+	var history attemptHistory
+	var resp envelope[ProcessMediaByProcedureResponse]
+	err := c.callObserved(ctx, vodService, c.settings.vodEndpoint, action, params, &resp, c.credentialsFor, history.record)
+	if err == nil {
+		return startedTaskID(req, &resp.Response)
+	}
+	duplicate := ErrorCode(err) == codeDuplicateSessionID
+	if !duplicate && history.uncertain == nil {
+		return "", err // no attempt may have started anything
+	}
+	return c.recoverStartedTask(ctx, req, duplicate, err)
+}
+
+// validateStart checks what StartProcedure needs before anything is sent.
+func validateStart(req *ProcessMediaByProcedureRequest) error {
+	const action = "ProcessMediaByProcedure"
+	switch {
+	case req == nil || req.FileID == "":
+		return missingParameter(action, "FileId")
+	case req.ProcedureName == "":
+		return missingParameter(action, "ProcedureName")
+	case req.SessionID == "":
+		// Without it a retried start could run the task flow twice.
+		return missingParameter(action, "SessionId")
+	}
+	if n := utf8.RuneCountInString(req.SessionID); n > MaxSessionIDLength {
+		return &APIError{Action: action, Code: "ClientError.InvalidParameter",
+			Message: fmt.Sprintf("SessionId is %d characters long; at most %d are allowed", n, MaxSessionIDLength)}
+	}
+	return nil
+}
+
+// startedTaskID is the task id of a successful start. A procedure whose template has only tasks of
+// other types (an audio/video review, say) starts no Procedure task: there is nothing to wait for.
+func startedTaskID(req *ProcessMediaByProcedureRequest, resp *ProcessMediaByProcedureResponse) (string, error) {
+	if resp.TaskID == "" {
+		return "", &APIError{Action: "ProcessMediaByProcedure", Code: "ClientError.NoTaskStarted", RequestID: resp.RequestID,
+			Message: fmt.Sprintf("procedure %q started no Procedure task on file %s: its template has no media processing, AI analysis or AI recognition task",
+				req.ProcedureName, req.FileID)}
+	}
+	return resp.TaskID, nil
+}
+
+// recoverStartedTask finds the task a start may have created: the SessionId was refused as already
+// used (by an earlier attempt of this call, or by an earlier call of the caller), or an attempt got no
+// readable reply. err is the start's final error.
+func (c *Client) recoverStartedTask(ctx context.Context, req *ProcessMediaByProcedureRequest, duplicate bool, err error) (string, error) {
+	task, findErr := c.awaitTaskBySession(ctx, req.FileID, req.SessionID, req.SubAppID)
+	switch {
+	case findErr == nil:
+		c.logger.Info(ctx, "vod: found the task an earlier start created", map[string]any{
+			"action": "ProcessMediaByProcedure", "task_id": task.TaskID, "file_id": req.FileID, "session_id": req.SessionID,
+		})
+		return task.TaskID, nil
+	case !errors.Is(findErr, ErrTaskNotFound):
+		return "", fmt.Errorf("%w; looking up the task it may have started failed: %w", err, findErr)
+	case duplicate:
+		return "", fmt.Errorf("ProcessMediaByProcedure refused SessionId %q as used in the last seven days, but no task of file %s "+
+			"was started with it in the last three days (the longest VOD lists tasks): start the procedure with a new SessionId: %w",
+			req.SessionID, req.FileID, err)
+	default:
+		return "", fmt.Errorf("ProcessMediaByProcedure may have started procedure %q on file %s, but no reply arrived and no task "+
+			"with SessionId %q was found; starting again with the same SessionId is safe: %w",
+			req.ProcedureName, req.FileID, req.SessionID, err)
+	}
+}
+
+// awaitTaskBySession is FindTaskBySession, repeated for a few seconds while it finds nothing: a task
+// may be listed by DescribeTasks a moment after the start that created it answered.
+func (c *Client) awaitTaskBySession(ctx context.Context, fileID, sessionID string, subAppID *uint64) (*TaskSimpleInfo, error) {
+	patience := taskLookupPatienceFactor * c.firstTaskPoll()
+	var waited time.Duration
+	for n := 0; ; n++ {
+		task, err := c.FindTaskBySession(ctx, fileID, sessionID, subAppID)
+		if !errors.Is(err, ErrTaskNotFound) {
+			return task, err
+		}
+		wait := c.taskPollDelay(n)
+		if waited+wait > patience {
+			return nil, err
+		}
+		waited += wait
+		if sleepErr := c.sleep(ctx, wait); sleepErr != nil {
+			return nil, err
+		}
+	}
+}
+
+// FindTaskBySession finds the task of fileID started with sessionID among the last three days' tasks
+// (DescribeTasks, paging with ScrollToken). It returns an error matching ErrTaskNotFound when none was.
+func (c *Client) FindTaskBySession(ctx context.Context, fileID, sessionID string, subAppID *uint64) (*TaskSimpleInfo, error) {
+	const action = "DescribeTasks"
+	switch {
+	case fileID == "":
+		return nil, missingParameter(action, "FileId")
+	case sessionID == "":
+		return nil, missingParameter(action, "SessionId")
+	}
+	req := &DescribeTasksRequest{FileID: fileID, Limit: MaxTaskListLimit, SubAppID: subAppID}
+	listed := 0
+	for {
+		page, err := c.DescribeTasks(ctx, req)
+		if err != nil {
+			return nil, err
+		}
+		for i := range page.TaskSet {
+			if task := page.TaskSet[i]; task.SessionID == sessionID {
+				return &task, nil
+			}
+		}
+		listed += len(page.TaskSet)
+		// A token that does not move on would page forever.
+		if page.ScrollToken == "" || page.ScrollToken == req.ScrollToken || len(page.TaskSet) == 0 {
+			return nil, fmt.Errorf("%w: no task of file %s with SessionId %q among its %d tasks of the last three days (RequestId: %s)",
+				ErrTaskNotFound, fileID, sessionID, listed, page.RequestID)
+		}
+		req.ScrollToken = page.ScrollToken
+	}
+}
+
+// taskNotFoundError is DescribeTaskDetail's answer for an unknown task; it matches ErrTaskNotFound.
+type taskNotFoundError struct {
+	taskID string
+	apiErr *APIError
+}
+
+func (e *taskNotFoundError) Error() string {
+	return fmt.Sprintf("task %s not found: it does not exist in this application or is older than three days: %v", e.taskID, e.apiErr)
+}
+
+func (e *taskNotFoundError) Unwrap() []error { return []error{ErrTaskNotFound, e.apiErr} }
+
+// asTaskNotFound makes DescribeTaskDetail's "no such task" answers match ErrTaskNotFound.
+func asTaskNotFound(err error, taskID string) error {
+	var apiErr *APIError
+	if errors.As(err, &apiErr) && (apiErr.HasCode("ResourceNotFound") || apiErr.Code == "InvalidParameterValue.TaskId") {
+		return &taskNotFoundError{taskID: taskID, apiErr: apiErr}
+	}
+	return err
+}
