@@ -76,9 +76,24 @@ var authFailureHints = map[string]string{
 		"QcloudVODFullAccess or an equivalent one.",
 }
 
+// classHints name the remedy for the class actions' refusals.
+var classHints = map[string]string{
+	"FailedOperation.ClassNameDuplicate": "Another class under the same parent already has this name: choose another " +
+		"name, or import the existing class (terraform import tencentvod_class.<name> <class_id>; the tencentvod_classes " +
+		"data source lists the class IDs).",
+	"FailedOperation.ClassLevelLimitExceeded": fmt.Sprintf("VOD allows at most %d levels of classes: choose a parent "+
+		"nearer the top of the tree.", vod.MaxClassLevels),
+	"FailedOperation.ParentIdNoFound": "The parent class does not exist (any more): check parent_id.",
+	"FailedOperation.SubclassLimitExceeded": fmt.Sprintf("A class holds at most %d subclasses: choose another parent.",
+		vod.MaxSubclasses),
+}
+
 // hintForCode suggests a remedy for the errors users most often meet.
 func hintForCode(code string) string {
 	if hint, ok := authFailureHints[code]; ok {
+		return hint
+	}
+	if hint, ok := classHints[code]; ok {
 		return hint
 	}
 	switch {

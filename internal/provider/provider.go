@@ -365,12 +365,14 @@ func (p *tencentvodProvider) share(resp *provider.ConfigureResponse, data *provi
 func (p *tencentvodProvider) Resources(context.Context) []func() resource.Resource {
 	return []func() resource.Resource{
 		NewMediaResource,
+		NewClassResource,
 	}
 }
 
 func (p *tencentvodProvider) DataSources(context.Context) []func() datasource.DataSource {
 	return []func() datasource.DataSource{
 		NewMediaDataSource,
+		NewClassesDataSource,
 	}
 }
 
