@@ -81,6 +81,7 @@ check_stream() {
 	curl --fail --silent --show-error --output "$work/$1.m3u8" "$hls_url" || die "cannot download $hls_url"
 	[[ "$(head -n 1 "$work/$1.m3u8")" == "#EXTM3U" ]] || die "$hls_url is not an HLS playlist"
 	echo "$1: in class $class_id, task flow $status, HLS stream $hls_url (a playlist of $(grep -c . "$work/$1.m3u8") lines)"
+	stream_url=$hls_url
 }
 
 var_args() {
@@ -162,6 +163,6 @@ printf '%-12s %s\n' \
 	"request id" "$(receipt_value request_id)" \
 	"expires" "$(receipt_value expiration)" \
 	"trailer" "media $trailer_id: $large_bytes bytes uploaded by the provider in ${parts:-?} parts" \
-	"stream" "$(output_value trailer hls_url)" \
+	"stream" "$stream_url (HLS, handed to terraform_data.player)" \
 	"commits" "$commit_calls CommitUpload calls for two media files"
 echo "demo: OK"
