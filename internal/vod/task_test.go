@@ -423,9 +423,9 @@ func TestTaskDetailFailure(t *testing.T) {
 		detail *TaskDetail
 		want   *TaskFailure
 	}{
-		"nil":        {nil, nil},
-		"processing": {&TaskDetail{Status: TaskProcessing, ProcedureTask: &ProcedureTask{ErrCode: 1}}, nil},
-		"succeeded":  {&TaskDetail{TaskID: "t", Status: TaskFinished, ProcedureTask: &ProcedureTask{MediaProcessResultSet: []MediaProcessTaskResult{sub("SUCCESS", 0)}}}, nil},
+		"nil":         {nil, nil},
+		"processing":  {&TaskDetail{Status: TaskProcessing, ProcedureTask: &ProcedureTask{ErrCode: 1}}, nil},
+		"succeeded":   {&TaskDetail{TaskID: "t", Status: TaskFinished, ProcedureTask: &ProcedureTask{MediaProcessResultSet: []MediaProcessTaskResult{sub("SUCCESS", 0)}}}, nil},
 		"no sections": {&TaskDetail{TaskID: "t", Status: TaskFinished, ProcedureTask: &ProcedureTask{MediaProcessResultSet: []MediaProcessTaskResult{{Type: "Transcode"}}}}, nil},
 		"sub-task FAIL without code": {
 			&TaskDetail{TaskID: "t", Status: TaskFinished, ProcedureTask: &ProcedureTask{MediaProcessResultSet: []MediaProcessTaskResult{sub("SUCCESS", 0), sub("FAIL", 0)}}},
