@@ -5,6 +5,19 @@
 //
 // It prints "tencentvod-emulator listening on http://ADDR" to stdout and logs one line per API call
 // (action, request id, error code; never secrets) to stderr.
+//
+// Task flows (procedures) for ApplyUpload's Procedure and ProcessMediaByProcedure: the built-in
+// LongVideoPreset (an HLS adaptive stream), StreamingPreset (HLS and DASH streams, 360p and 720p MP4,
+// snapshots, an image sprite), TranscodePreset (MP4 at 360p, 540p, 720p, 1080p), TranscodeAndSnapshot
+// (720p MP4 and snapshots) and FailingPreset (a 360p MP4, then an HLS stream that fails), plus any
+// -procedure, e.g.
+//
+//	-procedure 'Web=adaptive:10,transcode:100030,snapshot:10,sprite:10' -procedure 'Broken=transcode:100010:fail'
+//
+// Tasks take -task-duration (WAITING, PROCESSING, then FINISH with their outputs). While running,
+// POST /_emulator/procedures (body NAME=STEPS) adds a task flow and
+// POST /_emulator/tasks/fail?procedure=NAME&count=N makes its next N tasks fail; GET /_emulator/tasks
+// lists the tasks.
 package main
 
 import (
@@ -72,7 +85,10 @@ func parseFlags(args []string, output io.Writer) (emulator.Options, string, erro
 		rateLimit  = fs.Int("rate-limit", emulator.DefaultRateLimit, "calls per second of each VOD action; negative disables the limit")
 		sessionTTL = fs.Duration("session-ttl", emulator.DefaultSessionTTL, "lifetime of temporary credentials")
 		clockSkew  = fs.Duration("clock-skew", 0, "how far the emulator's clock is ahead of this machine's (negative: behind), to try a client with a wrong clock")
+		procedures procedureFlag
 	)
+	fs.Var(&procedures, "procedure", "add a task flow: NAME=TYPE:DEFINITION[:fail],... with TYPE transcode, adaptive, snapshot or sprite (repeatable)")
+	fs.DurationVar(&opts.TaskDuration, "task-duration", emulator.DefaultTaskDuration, "how long a processing task takes from creation to FINISH")
 	fs.StringVar(&opts.Addr, "addr", "127.0.0.1:9000", "listen address (port 0 picks a free port)")
 	fs.Uint64Var(&opts.AppID, "app-id", emulator.DefaultAppID, "account APPID (suffix of bucket names)")
 	fs.BoolVar(&opts.RequireSubAppID, "require-sub-app-id", false, "require SubAppId on every call (accounts opened from 2023-12-25)")
@@ -106,8 +122,26 @@ func parseFlags(args []string, output io.Writer) (emulator.Options, string, erro
 	if *sessionTTL <= 0 {
 		return emulator.Options{}, "", fmt.Errorf("-session-ttl must be positive, got %s", sessionTTL.String())
 	}
+	if opts.TaskDuration <= 0 {
+		return emulator.Options{}, "", fmt.Errorf("-task-duration must be positive, got %s", opts.TaskDuration)
+	}
+	opts.ProcedureTemplates = procedures
 	opts.Clock = skewedClock(*clockSkew)
 	return opts, *urlFile, nil
+}
+
+// procedureFlag collects -procedure values, checked as they are parsed.
+type procedureFlag []emulator.Procedure
+
+func (f *procedureFlag) String() string { return fmt.Sprint(len(*f), " procedures") }
+
+func (f *procedureFlag) Set(value string) error {
+	p, err := emulator.ParseProcedure(value)
+	if err != nil {
+		return err
+	}
+	*f = append(*f, p)
+	return nil
 }
 
 // skewedClock is the local clock moved by skew: with a skew of more than 5 minutes the API refuses every

@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"sync"
 	"testing"
@@ -93,6 +94,7 @@ func TestParseFlags(t *testing.T) {
 		"-addr", "127.0.0.1:0", "-secret-id", "AKIDx", "-secret-key", "k", "-app-id", "7", "-sub-app-ids", "11, 12",
 		"-require-sub-app-id", "-rate-limit", "0", "-latency", "5ms", "-session-ttl", "2m", "-data-dir", "/tmp/d",
 		"-cvm-roles", "a,b", "-url-file", "u", "-media-base-url", "http://media.local:8080", "-clock-skew", "-10m",
+		"-task-duration", "150ms", "-procedure", "Web=adaptive:10,transcode:100030", "-procedure", "Bad=snapshot:10:fail",
 	}, io.Discard)
 	if err != nil {
 		t.Fatal(err)
@@ -102,16 +104,24 @@ func TestParseFlags(t *testing.T) {
 		strings.Join(opts.CVMRoles, ",") != "a,b" || urlFile != "u" || opts.MediaBaseURL != "http://media.local:8080" {
 		t.Fatalf("opts = %+v, urlFile %q", opts, urlFile)
 	}
+	wantProcedures := []emulator.Procedure{
+		{Name: "Web", Steps: []emulator.ProcedureStep{{Type: emulator.StepAdaptiveDynamicStreaming, Definition: 10}, {Type: emulator.StepTranscode, Definition: 100030}}},
+		{Name: "Bad", Steps: []emulator.ProcedureStep{{Type: emulator.StepSnapshotByTimeOffset, Definition: 10, Fail: true}}},
+	}
+	if opts.TaskDuration != 150*time.Millisecond || !reflect.DeepEqual(opts.ProcedureTemplates, wantProcedures) {
+		t.Fatalf("task duration %s, procedures %+v", opts.TaskDuration, opts.ProcedureTemplates)
+	}
 	if skew := time.Until(opts.Clock()); skew > -9*time.Minute || skew < -11*time.Minute {
 		t.Errorf("-clock-skew -10m: the emulator's clock is %s from this machine's", skew)
 	}
 	defaults, _, err := parseFlags(nil, io.Discard)
 	if err != nil || defaults.Keys[emulator.DefaultSecretID] != emulator.DefaultSecretKey || defaults.RateLimit != emulator.DefaultRateLimit ||
-		defaults.MediaBaseURL != "" {
+		defaults.MediaBaseURL != "" || defaults.TaskDuration != emulator.DefaultTaskDuration || defaults.ProcedureTemplates != nil {
 		t.Fatalf("defaults = %+v, %v", defaults, err)
 	}
 	for _, bad := range [][]string{{"-sub-app-ids", "x"}, {"-secret-id", ""}, {"-session-ttl", "0s"}, {"extra"}, {"-nope"},
-		{"-media-base-url", "media.local"}, {"-media-base-url", "ftp://h"}, {"-media-base-url", "http://h/?q=1"}} {
+		{"-media-base-url", "media.local"}, {"-media-base-url", "ftp://h"}, {"-media-base-url", "http://h/?q=1"},
+		{"-task-duration", "0s"}, {"-procedure", "Web"}, {"-procedure", "Web=encode:10"}} {
 		if _, _, err := parseFlags(bad, io.Discard); err == nil {
 			t.Errorf("parseFlags(%v) succeeded", bad)
 		}

@@ -75,6 +75,10 @@ func (s *Server) apiTable() map[string]serviceSpec {
 			"DeleteMedia":        {handler: s.deleteMedia, region: regionRequired},
 			"ModifyMediaInfo":    {handler: s.modifyMediaInfo, region: regionRequired},
 			"SearchMedia":        {handler: s.searchMedia, region: regionRequired},
+
+			"ProcessMediaByProcedure": {handler: s.processMediaByProcedure, region: regionRequired},
+			"DescribeTaskDetail":      {handler: s.describeTaskDetail, region: regionRequired},
+			"DescribeTasks":           {handler: s.describeTasks, region: regionRequired},
 		}},
 		ServiceSTS: {version: VersionSTS, actions: map[string]actionSpec{
 			"AssumeRole": {handler: s.assumeRole, region: regionOptional},

@@ -1,6 +1,6 @@
 // Package emulator is a strict local stand-in for the Tencent Cloud services the provider uses:
 // the VOD API (2018-07-17: ApplyUpload, CommitUpload, DescribeMediaInfos, DeleteMedia,
-// ModifyMediaInfo, SearchMedia), STS AssumeRole (2018-08-13), the CVM metadata credential service and, through
+// ModifyMediaInfo, SearchMedia, ProcessMediaByProcedure, DescribeTaskDetail, DescribeTasks), STS AssumeRole (2018-08-13), the CVM metadata credential service and, through
 // package objectstore, the COS object storage that VOD uploads go to. Go tests start it in-process
 // with Start; cmd/tencentvod-emulator runs it as a process.
 //
@@ -10,8 +10,12 @@
 //	                                                 action; the TC3 scope must name it)
 //	GET  /latest/meta-data/cam/security-credentials/ CVM metadata (roles in Options.CVMRoles)
 //	GET  /_emulator/{sessions,objects,media,calls}   read-only inspection JSON, without secrets
-//	GET  /_media/<bucket>/<key>                      media and cover objects of media files, unsigned
-//	                                                 (MediaUrl/CoverUrl; Options.MediaBaseURL sets the host)
+//	GET  /_emulator/{tasks,procedures}               processing tasks (with their state now), task flows
+//	POST /_emulator/procedures                       body NAME=TYPE:DEFINITION[:fail],...: add a task flow
+//	POST /_emulator/tasks/fail?procedure=N&count=C   the next C tasks of task flow N fail
+//	GET  /_media/<bucket>/<key>                      media and cover objects of media files and their
+//	                                                 processing outputs, unsigned (MediaUrl/CoverUrl and
+//	                                                 output URLs; Options.MediaBaseURL sets the host)
 //	anything else                                    the object store
 //
 // The emulator rejects what the real service rejects: every request must carry a valid
@@ -21,4 +25,20 @@
 // latency and rate limits can be injected to test clients' retry and timeout behaviour (including lost
 // replies, Fault.AfterDispatch), and every call is recorded for assertions; Server.Media and friends
 // expose the media files for assertions and out-of-band changes.
+//
+// Processing: a task flow (procedure) is a list of sub-tasks, each a type and a template definition.
+// Built in (BuiltinProcedures): LongVideoPreset (adaptive 10: HLS), StreamingPreset (adaptive 10 and
+// 20: HLS and DASH; transcode 100010 and 100030: 360p and 720p MP4; snapshot 10; sprite 10),
+// TranscodePreset (transcode 100010, 100020, 100030, 100040: 360p to 1080p MP4), TranscodeAndSnapshot
+// (transcode 100030, snapshot 10) and FailingPreset (transcode 100010, then adaptive 10, which fails).
+// Options.Procedures adds names that run like LongVideoPreset, Options.ProcedureTemplates (or the
+// -procedure flag, Server.AddProcedure, POST /_emulator/procedures) adds task flows with their steps.
+// ProcessMediaByProcedure, and ApplyUpload's Procedure at CommitUpload, start a Procedure task. Its state
+// follows Options.Clock: WAITING for the first quarter of Options.TaskDuration (default 3s), PROCESSING,
+// then FINISH, when the outputs of its successful sub-tasks replace those of the same definitions on
+// the media. A failed sub-task (a step marked fail, or Server.FailNextTasks) ends FAIL with ErrCode
+// 70000 and ErrCodeExt InternalError while the task still ends FINISH, as VOD reports it. Outputs are
+// served as small real files: HLS playlists, a DASH manifest, JPEG snapshots and sprite sheets, a
+// WebVTT file, and the original's bytes for transcodes and stream segments. MetaData is emulated from
+// the size and type (see metaDataOf): video is 1280x720 at 2 Mbps, audio 128 kbps.
 package emulator

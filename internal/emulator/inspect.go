@@ -5,8 +5,8 @@ import (
 	"time"
 )
 
-// inspectionPrefix serves JSON about the emulator's state for people and scripts, and one control
-// (POST outage, see outage.go). Secrets (secret keys, tokens, session keys) are never included.
+// inspectionPrefix serves JSON about the emulator's state for people and scripts, and a few controls
+// (POST outage, see outage.go; POST procedures and tasks/fail, see vod_task_admin.go). Secrets (secret keys, tokens, session keys) are never included.
 const inspectionPrefix = "/_emulator/"
 
 type sessionView struct {
@@ -69,7 +69,9 @@ func (s *Server) inspectionHandler() http.Handler {
 	mux.HandleFunc("GET "+inspectionPrefix+"{$}", func(w http.ResponseWriter, _ *http.Request) {
 		writeJSON(w, map[string]any{
 			"endpoints": []string{inspectionPrefix + "sessions", inspectionPrefix + "objects", inspectionPrefix + "media",
-				inspectionPrefix + "calls", inspectionPrefix + "uploads", "POST " + inspectionPrefix + "outage?seconds=N"},
+				inspectionPrefix + "calls", inspectionPrefix + "uploads", "POST " + inspectionPrefix + "outage?seconds=N",
+				inspectionPrefix + "tasks", inspectionPrefix + "procedures", "POST " + inspectionPrefix + "procedures",
+				"POST " + inspectionPrefix + "tasks/fail?procedure=NAME&count=N"},
 		})
 	})
 	mux.HandleFunc("GET "+inspectionPrefix+"sessions", func(w http.ResponseWriter, _ *http.Request) {
@@ -85,6 +87,7 @@ func (s *Server) inspectionHandler() http.Handler {
 		writeJSON(w, s.callViews())
 	})
 	s.addObjectStoreRoutes(mux)
+	s.addTaskRoutes(mux)
 	return mux
 }
 

@@ -22,7 +22,9 @@ func (s *Server) serveMedia(w http.ResponseWriter, r *http.Request) {
 	}
 	s.purgeExpiredMedia()
 	if !s.vod.servesObject(bucket, key) {
-		http.NotFound(w, r)
+		if !s.serveOutputFile(w, r, bucket, key) {
+			http.NotFound(w, r)
+		}
 		return
 	}
 	info, body, ok := s.objects.OpenObject(bucket, key)

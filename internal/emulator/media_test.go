@@ -45,7 +45,7 @@ func TestDescribeMediaInfos_fullInformation(t *testing.T) {
 		t.Fatalf("FileId = %s", info["FileId"])
 	}
 	// Every documented section is present; the ones the emulator has no data for are null.
-	for _, section := range []string{"TranscodeInfo", "AnimatedGraphicsInfo", "SampleSnapshotInfo", "ImageSpriteInfo",
+	for _, section := range []string{"AnimatedGraphicsInfo", "SampleSnapshotInfo", "ImageSpriteInfo",
 		"SnapshotByTimeOffsetInfo", "KeyFrameDescInfo", "AdaptiveDynamicStreamingInfo", "MiniProgramReviewInfo",
 		"SubtitleInfo", "ReviewInfo", "MPSAiMediaInfo", "ImageUnderstandingInfo", "KnowledgeBasesInfo", "FaceRecognitionInfo"} {
 		if raw, ok := info[section]; !ok || string(raw) != "null" {
@@ -61,10 +61,24 @@ func TestDescribeMediaInfos_fullInformation(t *testing.T) {
 	if got := compactJSON(t, info["BasicInfo"]); got != wantBasic {
 		t.Fatalf("BasicInfo =\n%s\nwant\n%s", got, wantBasic)
 	}
-	wantMeta := `{"Size":` + strconv.Itoa(len(u.media)) + `,"Container":"mov","Bitrate":0,"Height":0,"Width":0,"Duration":0,` +
-		`"Rotate":0,"VideoStreamSet":[],"AudioStreamSet":[],"VideoDuration":0,"AudioDuration":0,"Md5":""}`
+	// The emulated metadata of a small video (see metaDataOf): 1280x720 at 2 Mbps, at least a second long.
+	wantMeta := `{"Size":` + strconv.Itoa(len(u.media)) + `,"Container":"mov","Bitrate":2000000,"Height":720,"Width":1280,"Duration":1,` +
+		`"Rotate":0,"VideoStreamSet":[{"Bitrate":1872000,"Height":720,"Width":1280,"Codec":"h264","Fps":25,"CodecTag":"",` +
+		`"DynamicRangeInfo":{"Type":"SDR","HDRType":""}}],"AudioStreamSet":[{"Bitrate":128000,"SamplingRate":44100,"Codec":"aac"}],` +
+		`"VideoDuration":1,"AudioDuration":1,"Md5":""}`
 	if got := compactJSON(t, info["MetaData"]); got != wantMeta {
 		t.Fatalf("MetaData =\n%s\nwant\n%s", got, wantMeta)
+	}
+	// TranscodeInfo lists the original file as Definition 0.
+	var transcodes struct {
+		TranscodeSet []struct {
+			Definition int64
+			Url        string
+		}
+	}
+	if err := json.Unmarshal(info["TranscodeInfo"], &transcodes); err != nil || len(transcodes.TranscodeSet) != 1 ||
+		transcodes.TranscodeSet[0].Definition != 0 || transcodes.TranscodeSet[0].Url != c.MediaUrl {
+		t.Fatalf("TranscodeInfo = %s (%v)", info["TranscodeInfo"], err)
 	}
 }
 

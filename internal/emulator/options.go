@@ -21,6 +21,8 @@ const (
 	// DefaultRateLimit is the documented limit of most VOD actions: 100 requests per second.
 	DefaultRateLimit  = 100
 	DefaultSessionTTL = time.Hour
+	// DefaultTaskDuration is how long a processing task takes from creation to FINISH.
+	DefaultTaskDuration = 3 * time.Second
 )
 
 // DefaultRegions are API regions accepted in X-TC-Region (the regional endpoints VOD documents).
@@ -67,8 +69,15 @@ type Options struct {
 	DefaultStorageRegion string
 	// ClassIDs are the media classes that exist besides 0, which always exists.
 	ClassIDs []int64
-	// Procedures are the task-flow template names ApplyUpload accepts (default {"LongVideoPreset"}).
+	// Procedures are task-flow template names that exist besides the built-in ones (BuiltinProcedures);
+	// a name that is not built in processes like the default procedure, LongVideoPreset.
 	Procedures []string
+	// ProcedureTemplates are task flows with their steps that exist besides the built-in ones (a
+	// template of a built-in name replaces it). Start fails on an invalid template.
+	ProcedureTemplates []Procedure
+	// TaskDuration is how long a processing task takes: WAITING for its first quarter, then PROCESSING,
+	// then FINISH, when its outputs appear on the media (default 3s).
+	TaskDuration time.Duration
 	// RateLimit is the number of calls of each VOD action per second per account, counted per action
 	// (default 100; negative disables the limit). An action documented with a lower limit
 	// (ParseStreamingManifest, 20/s) keeps it.
@@ -125,6 +134,10 @@ func (o Options) withDefaults() Options {
 	if o.SessionTTL <= 0 {
 		o.SessionTTL = DefaultSessionTTL
 	}
+	if o.TaskDuration <= 0 {
+		o.TaskDuration = DefaultTaskDuration
+	}
+	o.ProcedureTemplates = slices.Clone(o.ProcedureTemplates)
 	o.MediaBaseURL = strings.TrimRight(o.MediaBaseURL, "/")
 	o.CVMRoles = slices.Clone(o.CVMRoles)
 	if o.Roles != nil {

@@ -29,6 +29,10 @@ type Server struct {
 	http     *http.Server
 	url      string
 
+	// procedures and tasks: the task flows and the processing tasks started from them.
+	procedures *procedureStore
+	tasks      *taskStore
+
 	closeOnce sync.Once
 }
 
@@ -57,6 +61,11 @@ func newServer(opts Options) (*Server, error) {
 		calls:  newCallLog(),
 		faults: &faultSet{},
 	}
+	procedures, err := newProcedureStore(s.opts.Procedures, s.opts.ProcedureTemplates)
+	if err != nil {
+		return nil, fmt.Errorf("emulator: %w", err)
+	}
+	s.procedures, s.tasks = procedures, &taskStore{}
 	s.creds = newCredentialStore(s.opts.Keys)
 	s.limits = newRateLimits(s.opts.RateLimit)
 	s.api = s.apiTable()

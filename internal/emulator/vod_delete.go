@@ -5,8 +5,8 @@ import (
 	"strconv"
 )
 
-// deletePartTypes are the documented DeleteParts.N.Type values. The emulator only has original files;
-// the other kinds are accepted and have nothing to delete.
+// deletePartTypes are the documented DeleteParts.N.Type values. The emulator has original files,
+// transcodes and adaptive streams; the WeChat kinds are accepted and have nothing to delete.
 var deletePartTypes = []string{
 	"OriginalFiles", "TranscodeFiles", "AdaptiveDynamicStreamingFiles", "WechatPublishFiles",
 	"WechatMiniProgramPublishFiles",
@@ -25,9 +25,11 @@ type mediaDeleteItem struct {
 
 type deleteMediaResponse struct{}
 
-// deleteMedia implements DeleteMedia. Without DeleteParts the whole media file goes: its record and
-// its media and cover objects. With DeleteParts naming OriginalFiles only the media object goes and the
-// record stays (as on VOD, where the FileId keeps its processed files); other parts are no-ops here.
+// deleteMedia implements DeleteMedia. Without DeleteParts the whole media file goes: its record, its
+// media and cover objects and its processing outputs. With DeleteParts only the parts named go:
+// OriginalFiles the media object (the record stays, as on VOD, where the FileId keeps its processed
+// files), TranscodeFiles and AdaptiveDynamicStreamingFiles the outputs of that Definition (0 or
+// absent: all of them).
 func (s *Server) deleteMedia(call *apiCall) (any, *apiError) {
 	var req deleteMediaRequest
 	if apiErr := call.decode(&req); apiErr != nil {
@@ -59,7 +61,28 @@ func (s *Server) deleteMedia(call *apiCall) (any, *apiError) {
 	if slices.ContainsFunc(req.DeleteParts, func(p mediaDeleteItem) bool { return p.Type == "OriginalFiles" }) {
 		s.deleteMediaObjects(m, false)
 	}
+	s.vod.update(m.FileID, subAppID, func(m MediaFile) (MediaFile, *apiError) {
+		m.Outputs = outputsWithoutParts(m.Outputs, req.DeleteParts)
+		return m, nil
+	})
 	return deleteMediaResponse{}, nil
+}
+
+// outputsWithoutParts drops the transcodes and adaptive streams that DeleteParts names.
+func outputsWithoutParts(o MediaOutputs, parts []mediaDeleteItem) MediaOutputs {
+	for _, part := range parts {
+		definition := int64(0)
+		if part.Definition != nil {
+			definition = *part.Definition
+		}
+		switch part.Type {
+		case "TranscodeFiles":
+			o = o.withoutTranscodes(definition)
+		case "AdaptiveDynamicStreamingFiles":
+			o = o.withoutAdaptiveStreams(definition)
+		}
+	}
+	return o
 }
 
 func checkDeleteParts(parts []mediaDeleteItem) *apiError {

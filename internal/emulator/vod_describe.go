@@ -30,9 +30,9 @@ type describeMediaInfosResponse struct {
 	NotExistFileIDSet []string    `json:"NotExistFileIdSet"`
 }
 
-// mediaInfo is the MediaInfo object. The emulator processes nothing, so every section other than
-// BasicInfo, MetaData and KeyFrameDescInfo (when the file has key-frame descriptions) is null, as the
-// real API returns sections it has no data for.
+// mediaInfo is the MediaInfo object. Sections the filters leave out, and sections the emulator has no
+// data for (other than TranscodeInfo, which lists at least the original), are null, as the real API
+// returns them.
 type mediaInfo struct {
 	FileID                       string          `json:"FileId"`
 	BasicInfo                    *mediaBasicInfo `json:"BasicInfo"`
@@ -83,20 +83,20 @@ type mediaSourceData struct {
 	WebPageRecordInfo any    `json:"WebPageRecordInfo"`
 }
 
-// mediaMetaData reports the size and container; the emulator does not probe streams, so the rest is zero.
+// mediaMetaData is the MediaMetaData object (see metaDataOf for the emulated values).
 type mediaMetaData struct {
-	Size           int64    `json:"Size"`
-	Container      string   `json:"Container"`
-	Bitrate        int64    `json:"Bitrate"`
-	Height         int64    `json:"Height"`
-	Width          int64    `json:"Width"`
-	Duration       float64  `json:"Duration"`
-	Rotate         int64    `json:"Rotate"`
-	VideoStreamSet []string `json:"VideoStreamSet"` // always empty: no stream is probed
-	AudioStreamSet []string `json:"AudioStreamSet"`
-	VideoDuration  float64  `json:"VideoDuration"`
-	AudioDuration  float64  `json:"AudioDuration"`
-	Md5            string   `json:"Md5"`
+	Size           int64                  `json:"Size"`
+	Container      string                 `json:"Container"`
+	Bitrate        int64                  `json:"Bitrate"`
+	Height         int64                  `json:"Height"`
+	Width          int64                  `json:"Width"`
+	Duration       float64                `json:"Duration"`
+	Rotate         int64                  `json:"Rotate"`
+	VideoStreamSet []mediaVideoStreamItem `json:"VideoStreamSet"`
+	AudioStreamSet []mediaAudioStreamItem `json:"AudioStreamSet"`
+	VideoDuration  float64                `json:"VideoDuration"`
+	AudioDuration  float64                `json:"AudioDuration"`
+	Md5            string                 `json:"Md5"`
 }
 
 // describeMediaInfos implements DescribeMediaInfos. IDs that do not exist, or exist in another
@@ -174,9 +174,11 @@ func (s *Server) mediaInfoOf(m MediaFile, filters []string) mediaInfo {
 	if wants("basicInfo") {
 		info.BasicInfo = basicInfoOf(m)
 	}
+	meta := metaDataOf(m)
 	if wants("metaData") {
-		info.MetaData = &mediaMetaData{Size: m.Size, Container: m.Type, VideoStreamSet: []string{}, AudioStreamSet: []string{}}
+		info.MetaData = &meta
 	}
+	s.addOutputSections(&info, m, meta, wants)
 	if wants("keyFrameDescInfo") && len(m.KeyFrameDescs) > 0 {
 		info.KeyFrameDescInfo = mediaKeyFrameDescInfo{KeyFrameDescSet: slices.Clone(m.KeyFrameDescs)}
 	}

@@ -34,6 +34,8 @@ type MediaFile struct {
 	SessionRequestID string
 	CreateTime       time.Time
 	UpdateTime       time.Time
+	// Outputs are what finished processing tasks made of the file.
+	Outputs MediaOutputs
 }
 
 // KeyFrameDesc is one key-frame description: a text at a time offset of the video.
@@ -48,6 +50,7 @@ func (m MediaFile) clone() MediaFile {
 		m.Tags = []string{}
 	}
 	m.KeyFrameDescs = slices.Clone(m.KeyFrameDescs)
+	m.Outputs = m.Outputs.clone()
 	return m
 }
 
@@ -114,6 +117,7 @@ func (s *Server) deleteMediaObjects(m MediaFile, includeCover bool) {
 // purgeExpiredMedia deletes media files whose ExpireTime has passed, with their objects. Expiry is
 // applied lazily, whenever media are looked at, which is indistinguishable from outside.
 func (s *Server) purgeExpiredMedia() {
+	s.storeFinishedOutputs() // the outputs of processing tasks appear just as lazily
 	for _, m := range s.vod.removeExpired(s.opts.Clock()) {
 		s.deleteMediaObjects(m, true)
 	}
@@ -157,6 +161,7 @@ func (s *Server) commitUpload(call *apiCall) (any, *apiError) {
 	if apiErr != nil {
 		return nil, apiErr
 	}
+	s.startUploadProcedure(session, media, call.Now)
 	return commitUploadResponse{FileID: media.FileID, MediaURL: media.MediaURL, CoverURL: media.CoverURL}, nil
 }
 

@@ -161,7 +161,7 @@ func (s *Server) checkClassID(classID *int64) *apiError {
 }
 
 func (s *Server) checkProcedure(procedure string) *apiError {
-	if procedure != "" && !slices.Contains(s.opts.Procedures, procedure) {
+	if _, ok := s.procedures.get(procedure); procedure != "" && !ok {
 		return newAPIError(CodeProcedureNameNotExist, "The task flow template `%s` does not exist.", procedure)
 	}
 	return nil

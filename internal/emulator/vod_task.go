@@ -1,0 +1,197 @@
+package emulator
+
+import (
+	"slices"
+	"sync"
+	"time"
+)
+
+// Task states, as DescribeTaskDetail and DescribeTasks report them.
+const (
+	TaskWaiting    = "WAITING"
+	TaskProcessing = "PROCESSING"
+	TaskFinish     = "FINISH"
+)
+
+// Sub-task states (MediaProcessTask*Result.Status).
+const (
+	subTaskProcessing = "PROCESSING"
+	subTaskSuccess    = "SUCCESS"
+	subTaskFail       = "FAIL"
+)
+
+// Task retention, from the API documentation: tasks can be queried for 3 days (DescribeTaskDetail,
+// DescribeTasks: 72 hours), and a SessionId deduplicates for 7 days (ProcessMediaByProcedure).
+const (
+	taskQueryWindow   = 72 * time.Hour
+	sessionIDLifetime = 7 * 24 * time.Hour
+)
+
+// Failure of a sub-task that fails on purpose: ErrCode 70000 is VOD's "internal error, retry" class
+// (PullUploadTask's ErrCode list), and ErrCodeExt is the matching string code.
+const (
+	failedSubTaskErrCode    = 70000
+	failedSubTaskErrCodeExt = "InternalError"
+)
+
+// Task is a Procedure task of one media file. Its state is not stored but computed from the clock:
+// WAITING for the first quarter of Duration after CreateTime, PROCESSING until CreateTime+Duration,
+// then FINISH, so that tests with a fake clock see every state deterministically.
+type Task struct {
+	TaskID          string
+	SubAppID        uint64
+	Procedure       string
+	FileID          string
+	FileName        string
+	FileURL         string
+	Bucket          string // of the media, for output URLs
+	Steps           []ProcedureStep
+	SessionID       string
+	SessionContext  string
+	TasksPriority   int64
+	TasksNotifyMode string
+	CreateTime      time.Time
+	Duration        time.Duration
+
+	meta    mediaMetaData
+	outputs []stepOutput // one per step; the zero value for a failing step
+	applied bool         // whether the outputs were stored on the media
+}
+
+func (t *Task) beginTime() time.Time  { return t.CreateTime.Add(t.Duration / 4) }
+func (t *Task) finishTime() time.Time { return t.CreateTime.Add(t.Duration) }
+
+// Status is the task's state at now.
+func (t *Task) Status(now time.Time) string {
+	switch {
+	case now.Before(t.beginTime()):
+		return TaskWaiting
+	case now.Before(t.finishTime()):
+		return TaskProcessing
+	default:
+		return TaskFinish
+	}
+}
+
+// Failed reports whether a sub-task of the task fails.
+func (t *Task) Failed() bool {
+	return slices.ContainsFunc(t.Steps, func(s ProcedureStep) bool { return s.Fail })
+}
+
+// progress is how far the sub-tasks are at now, 0 to 100.
+func (t *Task) progress(now time.Time) int64 {
+	switch t.Status(now) {
+	case TaskWaiting:
+		return 0
+	case TaskFinish:
+		return 100
+	}
+	done := now.Sub(t.beginTime())
+	return int64(100 * done / (t.finishTime().Sub(t.beginTime())))
+}
+
+func (t *Task) clone() Task {
+	c := *t
+	c.Steps = slices.Clone(t.Steps)
+	c.outputs = slices.Clone(t.outputs)
+	return c
+}
+
+// taskStore holds the Procedure tasks of every application, oldest first.
+type taskStore struct {
+	mu    sync.Mutex
+	tasks []*Task
+	// finishMu makes storing the outputs of finished tasks one step, so that a reader never sees a
+	// finished task whose outputs another reader is still storing.
+	finishMu sync.Mutex
+}
+
+// add stores t unless its SessionId was used in the same application in the last 7 days; tasks too
+// old to matter for either queries or deduplication are dropped.
+func (s *taskStore) add(t *Task, now time.Time) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.tasks = slices.DeleteFunc(s.tasks, func(old *Task) bool { return now.Sub(old.CreateTime) > sessionIDLifetime })
+	if t.SessionID != "" && slices.ContainsFunc(s.tasks, func(old *Task) bool {
+		return old.SubAppID == t.SubAppID && old.SessionID == t.SessionID
+	}) {
+		return false
+	}
+	s.tasks = append(s.tasks, t)
+	return true
+}
+
+// queryable returns copies of the tasks of subAppID created in the last 72 hours, oldest first.
+func (s *taskStore) queryable(subAppID uint64, now time.Time) []Task {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var out []Task
+	for _, t := range s.tasks {
+		if t.SubAppID == subAppID && now.Sub(t.CreateTime) <= taskQueryWindow {
+			out = append(out, t.clone())
+		}
+	}
+	return out
+}
+
+func (s *taskStore) all() []Task {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	out := make([]Task, 0, len(s.tasks))
+	for _, t := range s.tasks {
+		out = append(out, t.clone())
+	}
+	return out
+}
+
+// takeFinished marks the tasks finished by now whose outputs were not stored yet, and returns them in
+// the order they finished (so that a later run of a definition replaces an earlier one).
+func (s *taskStore) takeFinished(now time.Time) []Task {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var due []Task
+	for _, t := range s.tasks {
+		if !t.applied && !now.Before(t.finishTime()) {
+			t.applied = true
+			due = append(due, t.clone())
+		}
+	}
+	slices.SortStableFunc(due, func(a, b Task) int { return a.finishTime().Compare(b.finishTime()) })
+	return due
+}
+
+// storeFinishedOutputs stores the outputs of the tasks finished by now on their media files, if they
+// still exist. Like expiry, this happens lazily whenever media are looked at.
+func (s *Server) storeFinishedOutputs() {
+	s.tasks.finishMu.Lock()
+	defer s.tasks.finishMu.Unlock()
+	for _, t := range s.tasks.takeFinished(s.opts.Clock()) {
+		_, _, _, _ = s.vod.update(t.FileID, t.SubAppID, func(m MediaFile) (MediaFile, *apiError) {
+			for _, out := range t.outputs {
+				m.Outputs = m.Outputs.withOutput(out)
+			}
+			return m, nil
+		})
+	}
+}
+
+// sortTasks orders tasks by CreateTime or FinishTime (unfinished tasks after finished ones), ascending or
+// descending; tasks of equal times keep their order (oldest first).
+func sortTasks(tasks []Task, field string, descending bool, now time.Time) {
+	key := func(t Task) time.Time {
+		if field == "FinishTime" {
+			if t.Status(now) != TaskFinish {
+				return time.Date(9999, 12, 31, 0, 0, 0, 0, time.UTC)
+			}
+			return t.finishTime()
+		}
+		return t.CreateTime
+	}
+	slices.SortStableFunc(tasks, func(a, b Task) int {
+		c := key(a).Compare(key(b))
+		if descending {
+			c = -c
+		}
+		return c
+	})
+}
