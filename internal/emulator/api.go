@@ -79,6 +79,11 @@ func (s *Server) apiTable() map[string]serviceSpec {
 			"ProcessMediaByProcedure": {handler: s.processMediaByProcedure, region: regionRequired},
 			"DescribeTaskDetail":      {handler: s.describeTaskDetail, region: regionRequired},
 			"DescribeTasks":           {handler: s.describeTasks, region: regionRequired},
+			// Whether the class actions require Region is not documented; they accept it either way.
+			"CreateClass":      {handler: s.createClass, region: regionOptional},
+			"DescribeAllClass": {handler: s.describeAllClass, region: regionOptional},
+			"ModifyClass":      {handler: s.modifyClass, region: regionOptional},
+			"DeleteClass":      {handler: s.deleteClass, region: regionOptional},
 		}},
 		ServiceSTS: {version: VersionSTS, actions: map[string]actionSpec{
 			"AssumeRole": {handler: s.assumeRole, region: regionOptional},

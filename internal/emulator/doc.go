@@ -1,6 +1,8 @@
 // Package emulator is a strict local stand-in for the Tencent Cloud services the provider uses:
 // the VOD API (2018-07-17: ApplyUpload, CommitUpload, DescribeMediaInfos, DeleteMedia,
-// ModifyMediaInfo, SearchMedia, ProcessMediaByProcedure, DescribeTaskDetail, DescribeTasks), STS AssumeRole (2018-08-13), the CVM metadata credential service and, through
+// ModifyMediaInfo, SearchMedia, ProcessMediaByProcedure, DescribeTaskDetail, DescribeTasks; the media
+// classes: CreateClass, DescribeAllClass, ModifyClass, DeleteClass), STS AssumeRole (2018-08-13), the
+// CVM metadata credential service and, through
 // package objectstore, the COS object storage that VOD uploads go to. Go tests start it in-process
 // with Start; cmd/tencentvod-emulator runs it as a process.
 //
@@ -9,7 +11,8 @@
 //	POST /  (not COS-signed)                         Tencent Cloud API 3.0 (service from the version and
 //	                                                 action; the TC3 scope must name it)
 //	GET  /latest/meta-data/cam/security-credentials/ CVM metadata (roles in Options.CVMRoles)
-//	GET  /_emulator/{sessions,objects,media,calls}   read-only inspection JSON, without secrets
+//	GET  /_emulator/{sessions,objects,media,calls,   read-only inspection JSON, without secrets
+//	      classes}
 //	GET  /_emulator/{tasks,procedures}               processing tasks (with their state now), task flows
 //	POST /_emulator/procedures                       body NAME=TYPE:DEFINITION[:fail],...: add a task flow
 //	POST /_emulator/tasks/fail?procedure=N&count=C   the next C tasks of task flow N fail
@@ -41,4 +44,12 @@
 // served as small real files: HLS playlists, a DASH manifest, JPEG snapshots and sprite sheets, a
 // WebVTT file, and the original's bytes for transcodes and stream segments. MetaData is emulated from
 // the size and type (see metaDataOf): video is 1280x720 at 2 Mbps, audio 128 kbps.
+//
+// Classes are kept per application (SubAppId) as VOD documents them: every application has the built-in
+// class 0 ("SystemDefault", which cannot be renamed or deleted); a class name has 1-64 characters and is
+// unique among its siblings; the tree is at most 4 levels deep (Level 0-3) with at most 500 subclasses
+// per class; a class with subclasses or media cannot be deleted; class IDs are unique in the account and
+// never reused. ApplyUpload, CommitUpload and ModifyMediaInfo refuse a class that does not exist in the
+// application, media report their class's current name and path ("Top-Sub", names joined by "-"), and
+// SearchMedia's ClassIds match subclasses too. Options.ClassIDs seeds top-level classes.
 package emulator

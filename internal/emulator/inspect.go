@@ -69,7 +69,8 @@ func (s *Server) inspectionHandler() http.Handler {
 	mux.HandleFunc("GET "+inspectionPrefix+"{$}", func(w http.ResponseWriter, _ *http.Request) {
 		writeJSON(w, map[string]any{
 			"endpoints": []string{inspectionPrefix + "sessions", inspectionPrefix + "objects", inspectionPrefix + "media",
-				inspectionPrefix + "calls", inspectionPrefix + "uploads", "POST " + inspectionPrefix + "outage?seconds=N",
+				inspectionPrefix + "calls", inspectionPrefix + "uploads", inspectionPrefix + "classes",
+				"POST " + inspectionPrefix + "outage?seconds=N",
 				inspectionPrefix + "tasks", inspectionPrefix + "procedures", "POST " + inspectionPrefix + "procedures",
 				"POST " + inspectionPrefix + "tasks/fail?procedure=NAME&count=N"},
 		})
@@ -85,6 +86,9 @@ func (s *Server) inspectionHandler() http.Handler {
 	})
 	mux.HandleFunc("GET "+inspectionPrefix+"calls", func(w http.ResponseWriter, _ *http.Request) {
 		writeJSON(w, s.callViews())
+	})
+	mux.HandleFunc("GET "+inspectionPrefix+"classes", func(w http.ResponseWriter, _ *http.Request) {
+		writeJSON(w, s.classViews())
 	})
 	s.addObjectStoreRoutes(mux)
 	s.addTaskRoutes(mux)

@@ -67,7 +67,8 @@ type Options struct {
 	StorageRegions []string
 	// DefaultStorageRegion is where uploads go when ApplyUpload names none (default "ap-guangzhou").
 	DefaultStorageRegion string
-	// ClassIDs are the media classes that exist besides 0, which always exists.
+	// ClassIDs are top-level media classes, named "Class <id>", that exist from the start in every
+	// application besides the built-in class 0; CreateClass adds more, with higher IDs.
 	ClassIDs []int64
 	// Procedures are task-flow template names that exist besides the built-in ones (BuiltinProcedures);
 	// a name that is not built in processes like the default procedure, LongVideoPreset.

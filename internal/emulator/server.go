@@ -69,6 +69,9 @@ func newServer(opts Options) (*Server, error) {
 	s.creds = newCredentialStore(s.opts.Keys)
 	s.limits = newRateLimits(s.opts.RateLimit)
 	s.api = s.apiTable()
+	if err := s.vod.seedClasses(s.opts.SubAppIDs, s.opts.ClassIDs); err != nil {
+		return nil, err
+	}
 	objects, err := objectstore.New(objectstore.Options{
 		Authorize: s.authorizeObjectAccess,
 		Dir:       s.opts.DataDir, // "" = a temporary directory the store removes on Close

@@ -1,9 +1,6 @@
 package emulator
 
-import (
-	"slices"
-	"strconv"
-)
+import "slices"
 
 // maxDescribeFileIDs is the documented FileIds limit of DescribeMediaInfos ("N 从 0 开始取值，最大 19").
 const maxDescribeFileIDs = 20
@@ -172,7 +169,8 @@ func (s *Server) mediaInfoOf(m MediaFile, filters []string) mediaInfo {
 	wants := func(section string) bool { return len(filters) == 0 || slices.Contains(filters, section) }
 	info := mediaInfo{FileID: m.FileID}
 	if wants("basicInfo") {
-		info.BasicInfo = basicInfoOf(m)
+		className, classPath := s.vod.classNameAndPath(m.SubAppID, m.ClassID)
+		info.BasicInfo = basicInfoOf(m, className, classPath)
 	}
 	meta := metaDataOf(m)
 	if wants("metaData") {
@@ -185,8 +183,8 @@ func (s *Server) mediaInfoOf(m MediaFile, filters []string) mediaInfo {
 	return info
 }
 
-func basicInfoOf(m MediaFile) *mediaBasicInfo {
-	className := className(m.ClassID)
+// basicInfoOf is the BasicInfo of m, whose class is read from the class store by the caller.
+func basicInfoOf(m MediaFile, className, classPath string) *mediaBasicInfo {
 	return &mediaBasicInfo{
 		Name:          m.Name,
 		Description:   m.Description,
@@ -195,7 +193,7 @@ func basicInfoOf(m MediaFile) *mediaBasicInfo {
 		ExpireTime:    formatExpireTime(m.ExpireTime),
 		ClassID:       m.ClassID,
 		ClassName:     className,
-		ClassPath:     className, // every emulated class is a level-1 class
+		ClassPath:     classPath,
 		CoverURL:      m.CoverURL,
 		Type:          m.Type,
 		MediaURL:      m.MediaURL,
@@ -207,13 +205,4 @@ func basicInfoOf(m MediaFile) *mediaBasicInfo {
 		Status:        "Normal",
 		StorageClass:  "STANDARD",
 	}
-}
-
-// className names the built-in class 0 as DescribeAllClass does ("SystemDefault"); the classes of
-// Options.ClassIDs are called "Class <id>".
-func className(classID int64) string {
-	if classID == 0 {
-		return "SystemDefault"
-	}
-	return "Class " + strconv.FormatInt(classID, 10)
 }

@@ -76,7 +76,7 @@ func (s *Server) modifyMediaInfo(call *apiCall) (any, *apiError) {
 	if apiErr != nil {
 		return nil, apiErr
 	}
-	if apiErr := s.validateModifyMediaInfo(req, call.Now); apiErr != nil {
+	if apiErr := s.validateModifyMediaInfo(req, subAppID, call.Now); apiErr != nil {
 		return nil, apiErr
 	}
 	var cover *coverImage
@@ -120,11 +120,11 @@ func (s *Server) modifyMediaInfo(call *apiCall) (any, *apiError) {
 }
 
 // validateModifyMediaInfo checks every value that does not depend on the media file's current state.
-func (s *Server) validateModifyMediaInfo(req modifyMediaInfoRequest, now time.Time) *apiError {
+func (s *Server) validateModifyMediaInfo(req modifyMediaInfoRequest, subAppID uint64, now time.Time) *apiError {
 	for _, check := range []func() *apiError{
 		func() *apiError { return checkUnsupportedMediaChanges(req) },
 		func() *apiError { return checkMediaText(req.Name, req.Description) },
-		func() *apiError { return s.checkClassID(req.ClassID) },
+		func() *apiError { return s.checkClassID(subAppID, req.ClassID) },
 		func() *apiError {
 			if req.ExpireTime == nil {
 				return nil
@@ -290,6 +290,10 @@ func (s *Server) applyMediaChanges(m MediaFile, req modifyMediaInfoRequest, newC
 		m.Description = *req.Description
 	}
 	if req.ClassID != nil {
+		// Checked again under the store's lock: the class may have been deleted since validation.
+		if !s.vod.classes.exists(m.SubAppID, *req.ClassID) {
+			return MediaFile{}, errNoSuchClass(*req.ClassID)
+		}
 		m.ClassID = *req.ClassID
 	}
 	if req.ExpireTime != nil {

@@ -106,7 +106,7 @@ func (s *Server) searchMedia(call *apiCall) (any, *apiError) {
 	if apiErr != nil {
 		return nil, apiErr
 	}
-	query, apiErr := req.compile()
+	query, apiErr := req.compile(func(ids []int64) []int64 { return s.vod.classesWithin(subAppID, ids) })
 	if apiErr != nil {
 		return nil, apiErr
 	}
@@ -187,8 +187,9 @@ func relevance(m MediaFile, terms []string) int {
 }
 
 // compile checks the request against the documented limits and turns each given parameter into a
-// condition. A new filter is one more line here and, when it has limits, in listLimits.
-func (r *searchMediaRequest) compile() (*mediaQuery, *apiError) {
+// condition. A new filter is one more line here and, when it has limits, in listLimits. classesWithin
+// expands class IDs to the classes and all their subclasses.
+func (r *searchMediaRequest) compile(classesWithin func(ids []int64) []int64) (*mediaQuery, *apiError) {
 	if apiErr := r.checkLimits(); apiErr != nil {
 		return nil, apiErr
 	}
@@ -216,9 +217,10 @@ func (r *searchMediaRequest) compile() (*mediaQuery, *apiError) {
 	q.add(len(r.NamePrefixes) > 0, func(m MediaFile) bool { return hasAnyPrefix(m.Name, r.NamePrefixes) })
 	q.add(len(r.Descriptions) > 0, func(m MediaFile) bool { return containsAnyFold(m.Description, r.Descriptions) })
 	q.add(r.Text != "", func(m MediaFile) bool { return containsAnyFold(m.Name+"\n"+m.Description, []string{r.Text}) })
-	// Every emulated class is a level-1 class without subclasses, so "the class and its subclasses" is
-	// the class itself.
-	q.add(len(r.ClassIDs) > 0, func(m MediaFile) bool { return slices.Contains(r.ClassIDs, m.ClassID) })
+	if len(r.ClassIDs) > 0 {
+		classes := classesWithin(r.ClassIDs) // "匹配集合指定 ID 的分类及其所有子类"
+		q.add(true, func(m MediaFile) bool { return slices.Contains(classes, m.ClassID) })
+	}
 	q.add(len(r.Tags) > 0, func(m MediaFile) bool {
 		return slices.ContainsFunc(m.Tags, func(tag string) bool { return slices.Contains(r.Tags, tag) })
 	})

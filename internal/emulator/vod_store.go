@@ -52,6 +52,7 @@ type vodStore struct {
 	sessionsBySecretID map[string]*UploadSession
 	media              []*MediaFile // creation order
 	mediaByID          map[string]*MediaFile
+	classes            classTrees // see vod_class.go
 }
 
 func newVODStore() *vodStore {
@@ -133,6 +134,9 @@ func (s *vodStore) commit(vodSessionKey string, m MediaFile) (MediaFile, *apiErr
 	session, ok := s.sessionsByKey[vodSessionKey]
 	if !ok || session.FileID != "" {
 		return MediaFile{}, errAlreadyCommitted
+	}
+	if !s.classes.exists(m.SubAppID, m.ClassID) {
+		return MediaFile{}, errClassDeletedBeforeCommit(m.ClassID)
 	}
 	m.FileID = s.unusedFileID()
 	session.FileID = m.FileID

@@ -64,7 +64,7 @@ func (s *Server) applyUpload(call *apiCall) (any, *apiError) {
 	if apiErr != nil {
 		return nil, apiErr
 	}
-	if apiErr := s.validateApplyUpload(req, call.Now); apiErr != nil {
+	if apiErr := s.validateApplyUpload(req, subAppID, call.Now); apiErr != nil {
 		return nil, apiErr
 	}
 	session := s.newUploadSession(call, req, subAppID)
@@ -95,7 +95,7 @@ func (s *Server) resolveSubAppID(sent *uint64) (uint64, *apiError) {
 	return *sent, nil
 }
 
-func (s *Server) validateApplyUpload(req ApplyUploadRequest, now time.Time) *apiError {
+func (s *Server) validateApplyUpload(req ApplyUploadRequest, subAppID uint64, now time.Time) *apiError {
 	for _, check := range []func() *apiError{
 		func() *apiError { return checkMediaType(req.MediaType) },
 		func() *apiError {
@@ -104,7 +104,7 @@ func (s *Server) validateApplyUpload(req ApplyUploadRequest, now time.Time) *api
 		func() *apiError { return checkCoverType(req.CoverType) },
 		func() *apiError { return checkExpireTime(req.ExpireTime, now) },
 		func() *apiError { return s.checkStorageRegion(req.StorageRegion) },
-		func() *apiError { return s.checkClassID(req.ClassID) },
+		func() *apiError { return s.checkClassID(subAppID, req.ClassID) },
 		func() *apiError { return s.checkProcedure(req.Procedure) },
 		func() *apiError { return checkContexts(req.SourceContext, req.SessionContext) },
 		func() *apiError { return checkMediaStoragePath(req.MediaStoragePath) },
@@ -153,11 +153,18 @@ func (s *Server) checkStorageRegion(region string) *apiError {
 	return nil
 }
 
-func (s *Server) checkClassID(classID *int64) *apiError {
-	if classID != nil && *classID != 0 && !slices.Contains(s.opts.ClassIDs, *classID) {
-		return newAPIError(CodeInvalidClassID, "ClassId %d does not exist.", *classID)
+// checkClassID refuses a class that does not exist in the application. Neither ApplyUpload nor
+// ModifyMediaInfo documents a class error; InvalidParameterValue.ClassId ("参数值错误：分类 ID") is VOD's
+// code for a bad class ID.
+func (s *Server) checkClassID(subAppID uint64, classID *int64) *apiError {
+	if classID != nil && !s.vod.classExists(subAppID, *classID) {
+		return errNoSuchClass(*classID)
 	}
 	return nil
+}
+
+func errNoSuchClass(classID int64) *apiError {
+	return newAPIError(CodeInvalidClassID, "ClassId %d does not exist in this application; see DescribeAllClass.", classID)
 }
 
 func (s *Server) checkProcedure(procedure string) *apiError {
