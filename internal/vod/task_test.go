@@ -502,3 +502,55 @@ func TestWaitForTaskCancelledBeforeTheFirstPoll(t *testing.T) {
 		t.Fatalf("WaitForTask = %v, %v", detail, err)
 	}
 }
+
+// Once a poll's own retries run out, the wait polls on: an outage shorter than the caller's deadline
+// does not end it.
+func TestWaitForTaskPollsOnThroughAnOutage(t *testing.T) {
+	t.Parallel()
+	api := scriptedByAction(t, actionScript{"DescribeTaskDetail": {
+		taskDetail(TaskProcessing, 0, ""), badGateway, dropped(t), badGateway, taskDetail(TaskFinished, 0, ""),
+	}})
+	cfg := testConfig(t, api.URL())
+	noRetries := int64(0)
+	cfg.MaxRetries = &noRetries
+	c := mustClient(t, cfg)
+	instantRetries(c)
+	detail, err := c.WaitForTask(context.Background(), testTaskID, nil, nil)
+	if err != nil || detail.Status != TaskFinished || len(api.Calls()) != 5 {
+		t.Fatalf("WaitForTask = %+v, %v after %d polls", detail, err, len(api.Calls()))
+	}
+}
+
+// A deadline that ends the wait during an outage names the last status and the last poll's failure.
+func TestWaitForTaskDeadlineDuringAnOutage(t *testing.T) {
+	t.Parallel()
+	api := scriptedByAction(t, actionScript{"DescribeTaskDetail": {taskDetail(TaskProcessing, 0, ""), badGateway}})
+	cfg := testConfig(t, api.URL())
+	noRetries := int64(0)
+	cfg.MaxRetries = &noRetries
+	c := mustClient(t, cfg)
+	SetTaskPollInterval(c, 5*time.Millisecond)
+	ctx, cancel := context.WithTimeout(context.Background(), 300*time.Millisecond)
+	defer cancel()
+	detail, err := c.WaitForTask(ctx, testTaskID, nil, nil)
+	if !errors.Is(err, context.DeadlineExceeded) || detail == nil || detail.Status != TaskProcessing {
+		t.Fatalf("WaitForTask = %+v, %v", detail, err)
+	}
+	for _, want := range []string{"still PROCESSING", "the last poll failed: DescribeTaskDetail: [ClientError.ParseJsonError]"} {
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("err %q does not say %q", err, want)
+		}
+	}
+}
+
+// A poll refused for good (credentials, permissions) ends the wait at once.
+func TestWaitForTaskStopsAtAFinalError(t *testing.T) {
+	t.Parallel()
+	api := scriptedByAction(t, actionScript{"DescribeTaskDetail": {taskDetail(TaskProcessing, 0, ""), apiError("UnauthorizedOperation", "no permission")}})
+	c := mustClient(t, testConfig(t, api.URL()))
+	instantRetries(c)
+	detail, err := c.WaitForTask(context.Background(), testTaskID, nil, nil)
+	if ErrorCode(err) != "UnauthorizedOperation" || detail == nil || detail.Status != TaskProcessing || len(api.Calls()) != 2 {
+		t.Fatalf("WaitForTask = %+v, %v after %d polls", detail, err, len(api.Calls()))
+	}
+}
