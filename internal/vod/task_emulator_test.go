@@ -142,7 +142,7 @@ func TestEmulatorWaitForTaskDeadline(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), 200*time.Millisecond)
+	ctx, cancel := context.WithTimeout(context.Background(), time.Second)
 	defer cancel()
 	detail, err := s.client.WaitForTask(ctx, taskID, nil, nil)
 	if !errors.Is(err, context.DeadlineExceeded) || detail == nil || !strings.Contains(err.Error(), "still "+detail.Status) {
