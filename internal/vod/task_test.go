@@ -255,6 +255,12 @@ func TestStartProcedureRefusalIsReturned(t *testing.T) {
 func TestStartProcedureChecksItsRequestFirst(t *testing.T) {
 	t.Parallel()
 	c := mustClient(t, testConfig(t, "http://127.0.0.1:1")) // never contacted
+	with := func(change func(*ProcessMediaByProcedureRequest)) *ProcessMediaByProcedureRequest {
+		req := startRequest()
+		change(req)
+		return req
+	}
+	tooHigh, tooLow := int64(11), int64(-11)
 	withSession := func(id string) *ProcessMediaByProcedureRequest {
 		req := startRequest()
 		req.SessionID = id
@@ -268,6 +274,10 @@ func TestStartProcedureChecksItsRequestFirst(t *testing.T) {
 		{nil, "ClientError.MissingParameter", "FileId is required"},
 		{withSession(""), "ClientError.MissingParameter", "SessionId is required"},
 		{withSession(strings.Repeat("s", MaxSessionIDLength+1)), "ClientError.InvalidParameter", "SessionId is 51 characters long; at most 50 are allowed"},
+		{with(func(r *ProcessMediaByProcedureRequest) { r.SessionContext = strings.Repeat("c", 1001) }), "ClientError.InvalidParameter", "SessionContext is 1001 characters long; at most 1000"},
+		{with(func(r *ProcessMediaByProcedureRequest) { r.TasksPriority = &tooHigh }), "ClientError.InvalidParameter", "TasksPriority is 11; it must be from -10 to 10"},
+		{with(func(r *ProcessMediaByProcedureRequest) { r.TasksPriority = &tooLow }), "ClientError.InvalidParameter", "TasksPriority is -11"},
+		{with(func(r *ProcessMediaByProcedureRequest) { r.TasksNotifyMode = "Always" }), "ClientError.InvalidParameter", `TasksNotifyMode is "Always"; it must be one of Finish, Change, None`},
 	} {
 		_, err := c.StartProcedure(context.Background(), tt.req)
 		if ErrorCode(err) != tt.code || !strings.Contains(err.Error(), tt.text) {
@@ -276,13 +286,16 @@ func TestStartProcedureChecksItsRequestFirst(t *testing.T) {
 	}
 }
 
-// The limit counts characters, not bytes.
-func TestStartProcedureAcceptsFiftyCharacterSessionID(t *testing.T) {
+// The limits count characters, not bytes, and include their ends.
+func TestStartProcedureAcceptsParametersAtTheirLimits(t *testing.T) {
 	t.Parallel()
 	api := scriptedByAction(t, actionScript{"ProcessMediaByProcedure": {ok(map[string]any{"TaskId": testTaskID})}})
 	c := mustClient(t, testConfig(t, api.URL()))
 	req := startRequest()
 	req.SessionID = strings.Repeat("é", MaxSessionIDLength)
+	req.SessionContext = strings.Repeat("é", MaxSessionContextLength)
+	lowest := int64(MinTasksPriority)
+	req.TasksPriority, req.TasksNotifyMode = &lowest, "Change"
 	if _, err := c.StartProcedure(context.Background(), req); err != nil {
 		t.Fatal(err)
 	}
