@@ -113,8 +113,8 @@ func (c *Client) recoverStartedTask(ctx context.Context, req *ProcessMediaByProc
 			"was started with it in the last three days (the longest VOD lists tasks): start the procedure with a new SessionId: %w",
 			req.SessionID, req.FileID, err)
 	default:
-		return "", fmt.Errorf("ProcessMediaByProcedure may have started procedure %q on file %s, but no attempt got a readable reply and no task "+
-			"with SessionId %q was found; starting again with the same SessionId is safe: %w",
+		return "", fmt.Errorf("ProcessMediaByProcedure may have started procedure %q on file %s (an attempt got no readable reply), "+
+			"but no task with SessionId %q was found; starting again with the same SessionId is safe: %w",
 			req.ProcedureName, req.FileID, req.SessionID, err)
 	}
 }
