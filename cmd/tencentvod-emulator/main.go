@@ -87,7 +87,7 @@ func parseFlags(args []string, output io.Writer) (emulator.Options, string, erro
 		clockSkew  = fs.Duration("clock-skew", 0, "how far the emulator's clock is ahead of this machine's (negative: behind), to try a client with a wrong clock")
 		procedures procedureFlag
 	)
-	fs.Var(&procedures, "procedure", "add a task flow: NAME=TYPE:DEFINITION[:fail],... with TYPE transcode, adaptive, snapshot or sprite (repeatable)")
+	fs.Var(&procedures, "procedure", "add a task flow: NAME=TYPE:DEFINITION[:fail],... with TYPE transcode, adaptive, snapshot or sprite (repeatable); built in:\n"+builtinProcedures())
 	fs.DurationVar(&opts.TaskDuration, "task-duration", emulator.DefaultTaskDuration, "how long a processing task takes from creation to FINISH")
 	fs.StringVar(&opts.Addr, "addr", "127.0.0.1:9000", "listen address (port 0 picks a free port)")
 	fs.Uint64Var(&opts.AppID, "app-id", emulator.DefaultAppID, "account APPID (suffix of bucket names)")
@@ -128,6 +128,15 @@ func parseFlags(args []string, output io.Writer) (emulator.Options, string, erro
 	opts.ProcedureTemplates = procedures
 	opts.Clock = skewedClock(*clockSkew)
 	return opts, *urlFile, nil
+}
+
+// builtinProcedures lists the built-in task flows for the usage text, one a line.
+func builtinProcedures() string {
+	var lines []string
+	for _, p := range emulator.BuiltinProcedures() {
+		lines = append(lines, "  "+p.String())
+	}
+	return strings.Join(lines, "\n")
 }
 
 // procedureFlag collects -procedure values, checked as they are parsed.

@@ -119,6 +119,10 @@ func TestParseFlags(t *testing.T) {
 		defaults.MediaBaseURL != "" || defaults.TaskDuration != emulator.DefaultTaskDuration || defaults.ProcedureTemplates != nil {
 		t.Fatalf("defaults = %+v, %v", defaults, err)
 	}
+	var usage strings.Builder
+	if _, _, err := parseFlags([]string{"-h"}, &usage); err == nil || !strings.Contains(usage.String(), "  FailingPreset=transcode:100010,adaptive:10:fail") {
+		t.Errorf("-h does not list the built-in task flows:\n%s", usage.String())
+	}
 	for _, bad := range [][]string{{"-sub-app-ids", "x"}, {"-secret-id", ""}, {"-session-ttl", "0s"}, {"extra"}, {"-nope"},
 		{"-media-base-url", "media.local"}, {"-media-base-url", "ftp://h"}, {"-media-base-url", "http://h/?q=1"},
 		{"-task-duration", "0s"}, {"-procedure", "Web"}, {"-procedure", "Web=encode:10"}} {

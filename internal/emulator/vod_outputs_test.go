@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"strings"
 	"testing"
+	"time"
 )
 
 // mediaOutputs is the processing sections of a MediaInfo as a client decodes them.
@@ -216,5 +217,17 @@ func TestDeleteMedia_deletePartsRemovesOutputs(t *testing.T) {
 	deleteParts(map[string]any{"Type": "OriginalFiles"})
 	if s := outputsOf(t, srv, fileID).TranscodeInfo.TranscodeSet; len(s) != 0 {
 		t.Fatalf("TranscodeSet without the original = %+v", s)
+	}
+}
+
+func TestOutputs_storedEvenWhenFirstLookedAtAfterTheTaskIsForgotten(t *testing.T) {
+	t.Parallel()
+	srv, clock, fileID := startTaskServer(t, Options{})
+	startTask(t, srv, map[string]any{"ProcedureName": ProcedureTranscodeOnly, "FileId": fileID})
+	// Nobody looks at the media for 8 days; then a commit starts another task, which drops old tasks.
+	clock.Advance(8 * 24 * time.Hour)
+	uploadMedia(t, srv, `{"MediaType":"mp4","Procedure":"TranscodePreset"}`)
+	if s := outputsOf(t, srv, fileID).TranscodeInfo.TranscodeSet; len(s) != 5 {
+		t.Fatalf("TranscodeSet = %+v, want the original and four transcodes", s)
 	}
 }

@@ -173,6 +173,9 @@ func (p Procedure) validate() error {
 	return nil
 }
 
+// String writes p as ParseProcedure reads it, e.g. "TranscodeAndSnapshot=transcode:100030,snapshot:10".
+func (p Procedure) String() string { return p.Name + "=" + strings.Join(stepSpecs(p.Steps), ",") }
+
 func (p Procedure) clone() Procedure {
 	p.Steps = slices.Clone(p.Steps)
 	return p

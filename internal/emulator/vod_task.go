@@ -107,11 +107,13 @@ type taskStore struct {
 }
 
 // add stores t unless its SessionId was used in the same application in the last 7 days; tasks too
-// old to matter for either queries or deduplication are dropped.
+// old to matter for either queries or deduplication are dropped once their outputs are stored.
 func (s *taskStore) add(t *Task, now time.Time) bool {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.tasks = slices.DeleteFunc(s.tasks, func(old *Task) bool { return now.Sub(old.CreateTime) > sessionIDLifetime })
+	s.tasks = slices.DeleteFunc(s.tasks, func(old *Task) bool {
+		return old.applied && now.Sub(old.CreateTime) > sessionIDLifetime
+	})
 	if t.SessionID != "" && slices.ContainsFunc(s.tasks, func(old *Task) bool {
 		return old.SubAppID == t.SubAppID && old.SessionID == t.SessionID
 	}) {
