@@ -3,11 +3,13 @@
 #
 # Builds the provider and the emulator, starts the emulator on a free loopback port, points
 # Terraform at the freshly built provider (dev_overrides, so no `terraform init` and no
-# registry) and applies examples/demo: the provider uploads one file itself in parallel parts,
-# and an upload session plus curl with its presigned URL uploads another, which the provider
-# then commits with the write-only session key. The script downloads both media files from
-# their media URLs and compares them with the originals, checks that a second plan is empty,
-# and destroys everything. Needs Go, Terraform >= 1.11 and curl.
+# registry) and applies examples/demo: it creates two classes, the provider uploads one file
+# itself in parallel parts into one of them and waits for a task flow to make its adaptive
+# stream, whose URL another resource receives; an upload session plus curl with its presigned
+# URL uploads another file, which the provider then commits with the write-only session key.
+# The script downloads both media files from their media URLs and compares them with the
+# originals, downloads the stream's playlist, checks that a second plan is empty, and destroys
+# everything. Needs Go, Terraform >= 1.11 and curl.
 # DEMO_KEEP=1 keeps the work directory for inspection. No secret is printed.
 set -euo pipefail
 
@@ -66,6 +68,21 @@ check_media() {
 	echo "$1: file_id $file_id, $size bytes, downloaded from its media URL and identical to $(basename "$2")"
 }
 
+# check_stream OUTPUT: the media's class and task flow, and its HLS stream: the playlist behind the
+# URL that terraform_data.player received must download and be an HLS playlist.
+check_stream() {
+	local class_id status hls_url
+	class_id=$(output_value "$1" class_id)
+	status=$(output_value "$1" procedure_status)
+	hls_url=$(output_value "$1" hls_url)
+	[[ -n "$class_id" && "$class_id" != 0 ]] || die "$1 is not in the demo's class (class_id ${class_id:-none})"
+	[[ "$status" == FINISH ]] || die "$1's task flow ended ${status:-nowhere}, expected FINISH"
+	[[ -n "$hls_url" ]] || die "terraform_data.player received no stream URL"
+	curl --fail --silent --show-error --output "$work/$1.m3u8" "$hls_url" || die "cannot download $hls_url"
+	[[ "$(head -n 1 "$work/$1.m3u8")" == "#EXTM3U" ]] || die "$hls_url is not an HLS playlist"
+	echo "$1: in class $class_id, task flow $status, HLS stream $hls_url (a playlist of $(grep -c . "$work/$1.m3u8") lines)"
+}
+
 var_args() {
 	printf '%s\n' -var "media_file=$work/sample.mp4" -var "large_file=$work/trailer.mp4" -var "receipt_file=$work/receipt.txt"
 }
@@ -87,7 +104,7 @@ mapfile -t vars < <(var_args)
 
 use_emulator
 
-step "terraform apply (the provider uploads one file; curl uploads another, the provider commits it)"
+step "terraform apply (classes; the provider uploads one file and processes it; curl uploads another, the provider commits it)"
 # dev_overrides serve the provider and terraform_data is built in: no terraform init needed.
 TF_LOG_PROVIDER=INFO TF_LOG_PATH="$work/provider.log" \
 	terraform -chdir="$work/tf" apply -auto-approve -input=false -no-color "${vars[@]}"
@@ -114,6 +131,7 @@ step "checking the media in VOD"
 check_media trailer "$work/trailer.mp4"
 trailer_id=$(output_value trailer file_id)
 check_media clip "$work/sample.mp4"
+check_stream trailer
 parts=$(grep 'uploaded file to VOD storage' "$work/provider.log" | grep -o 'parts=[0-9]*' | sort -t= -k2 -n | tail -n 1 | cut -d= -f2 || true)
 echo "the provider uploaded trailer.mp4 in ${parts:-?} parts"
 
@@ -131,6 +149,9 @@ terraform -chdir="$work/tf" destroy -auto-approve -input=false -no-color "${vars
 curl --fail --silent --show-error "$emulator_url/_emulator/media" >"$work/media.json"
 grep -q '"file_id"' "$work/media.json" && die "media left in VOD after destroy: $(cat "$work/media.json")"
 echo "both media files deleted"
+curl --fail --silent --show-error "$emulator_url/_emulator/classes" >"$work/classes.json"
+grep -q '"Demo"' "$work/classes.json" && die "classes left in VOD after destroy: $(cat "$work/classes.json")"
+echo "both classes deleted"
 
 step "summary"
 printf '%-12s %s\n' \
@@ -141,5 +162,6 @@ printf '%-12s %s\n' \
 	"request id" "$(receipt_value request_id)" \
 	"expires" "$(receipt_value expiration)" \
 	"trailer" "media $trailer_id: $large_bytes bytes uploaded by the provider in ${parts:-?} parts" \
+	"stream" "$(output_value trailer hls_url)" \
 	"commits" "$commit_calls CommitUpload calls for two media files"
 echo "demo: OK"

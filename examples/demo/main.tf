@@ -1,5 +1,8 @@
 # The configuration behind `make demo` (scripts/demo.sh), against the local emulator:
-#  - tencentvod_media.trailer uploads a local file itself (in parallel parts) and commits it;
+#  - two classes (categories), "Demo" and "Demo/Trailers", as code;
+#  - tencentvod_media.trailer uploads a local file itself (in parallel parts) into the trailers class,
+#    commits it, runs the StreamingPreset task flow on it and waits for it; its HLS stream's URL is
+#    handed to terraform_data.player in the same apply;
 #  - an upload session plus curl with its presigned URL uploads another file, and
 #    tencentvod_media.clip commits that upload with the write-only session key.
 # Provider settings come from the environment set by the script.
@@ -30,13 +33,38 @@ variable "receipt_file" {
 
 provider "tencentvod" {}
 
-# The provider uploads this file in 8 MiB parts, four at a time, then commits it.
+resource "tencentvod_class" "demo" {
+  name = "Demo"
+}
+
+resource "tencentvod_class" "trailers" {
+  name      = "Trailers"
+  parent_id = tencentvod_class.demo.class_id
+}
+
+# The provider uploads this file in 8 MiB parts, four at a time, commits it into the trailers
+# class, then starts the task flow and waits until its playback outputs exist.
 resource "tencentvod_media" "trailer" {
-  source      = var.large_file
-  source_hash = filemd5(var.large_file)
-  media_name  = "demo-trailer"
-  description = "Uploaded by the provider in parts"
-  tags        = ["demo", "multipart"]
+  source             = var.large_file
+  source_hash        = filemd5(var.large_file)
+  media_name         = "demo-trailer"
+  description        = "Uploaded by the provider in parts"
+  tags               = ["demo", "multipart"]
+  class_id           = tencentvod_class.trailers.class_id
+  procedure          = "StreamingPreset"
+  wait_for_procedure = true
+}
+
+locals {
+  # The adaptive HLS stream is what a player opens; transcodes are single-bitrate files.
+  trailer_hls_url = one([for s in tencentvod_media.trailer.adaptive_streams : s.url if s.package == "HLS"])
+}
+
+# Stands for whatever consumes the playback URL (an app's configuration, a CDN rule, ...).
+resource "terraform_data" "player" {
+  input = {
+    stream_url = local.trailer_hls_url
+  }
 }
 
 # Opened on every plan and apply; only the apply's session is uploaded to and committed.
@@ -87,9 +115,12 @@ resource "tencentvod_media" "clip" {
 
 output "trailer" {
   value = {
-    file_id   = tencentvod_media.trailer.file_id
-    media_url = tencentvod_media.trailer.media_url
-    size      = tencentvod_media.trailer.size
+    file_id          = tencentvod_media.trailer.file_id
+    media_url        = tencentvod_media.trailer.media_url
+    size             = tencentvod_media.trailer.size
+    class_id         = tencentvod_media.trailer.class_id
+    procedure_status = tencentvod_media.trailer.procedure_status
+    hls_url          = terraform_data.player.output.stream_url
   }
 }
 
