@@ -573,3 +573,22 @@ func TestWaitForTaskStopsAtAFinalError(t *testing.T) {
 		t.Fatalf("WaitForTask = %+v, %v after %d polls", detail, err, len(api.Calls()))
 	}
 }
+
+// An HTTP 200 reply that cannot be read may hide a started task: it is not sent again, the task is
+// looked up instead.
+func TestStartProcedureUnreadableReplyFindsTask(t *testing.T) {
+	t.Parallel()
+	api := scriptedByAction(t, actionScript{
+		"ProcessMediaByProcedure": {func(w http.ResponseWriter, _ apiCall) { _, _ = w.Write([]byte(`{"Response": {"TaskId": "15`)) }},
+		"DescribeTasks":           {taskList("", listedTask(testTaskID, "tf-run-42"))},
+	})
+	c := mustClient(t, testConfig(t, api.URL()))
+	instantRetries(c)
+	id, err := c.StartProcedure(context.Background(), startRequest())
+	if err != nil || id != testTaskID {
+		t.Fatalf("StartProcedure = %q, %v", id, err)
+	}
+	if got := strings.Join(actions(api.Calls()), ","); got != "ProcessMediaByProcedure,DescribeTasks" {
+		t.Errorf("calls = %s", got)
+	}
+}
