@@ -149,3 +149,24 @@ func TestCreateClassLookUpFailureIsReported(t *testing.T) {
 		t.Fatalf("err = %v", err)
 	}
 }
+
+// DeleteClass answers an unknown class with InvalidParameterValue.ClassId (it has no ClassNoFound).
+func TestDeleteClassUnknownClassIsNotFound(t *testing.T) {
+	t.Parallel()
+	api := scriptedByAction(t, actionScript{"DeleteClass": {apiError("InvalidParameterValue.ClassId", "class does not exist")}})
+	c := mustClient(t, testConfig(t, api.URL()))
+	err := c.DeleteClass(context.Background(), &DeleteClassRequest{ClassID: 42})
+	if !errors.Is(err, ErrClassNotFound) || ErrorCode(err) != "InvalidParameterValue.ClassId" || !strings.Contains(err.Error(), "RequestId: req-InvalidParameterValue.ClassId") {
+		t.Fatalf("err = %v", err)
+	}
+}
+
+// The built-in class is refused before any call: VOD's answer would look like "already deleted".
+func TestDeleteClassRefusesTheBuiltInClass(t *testing.T) {
+	t.Parallel()
+	c := mustClient(t, testConfig(t, "http://127.0.0.1:1")) // never contacted
+	err := c.DeleteClass(context.Background(), &DeleteClassRequest{ClassID: DefaultClassID})
+	if ErrorCode(err) != "ClientError.InvalidParameter" || errors.Is(err, ErrClassNotFound) || !strings.Contains(err.Error(), "built-in class") {
+		t.Fatalf("err = %v", err)
+	}
+}

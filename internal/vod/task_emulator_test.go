@@ -203,3 +203,30 @@ func TestEmulatorCreateClassDuplicateName(t *testing.T) {
 		t.Fatalf("second CreateClass err = %v, want ClassNameDuplicate", err)
 	}
 }
+
+// The class actions' refusals match ErrClassNotEmpty and ErrClassNotFound against the emulator's codes.
+func TestEmulatorClassRefusals(t *testing.T) {
+	t.Parallel()
+	_, c := classClient(t)
+	ctx := context.Background()
+	parent, err := c.CreateClass(ctx, &vod.CreateClassRequest{ParentID: vod.TopLevelParentID, ClassName: "Films"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	child, err := c.CreateClass(ctx, &vod.CreateClassRequest{ParentID: parent.ClassID, ClassName: "Trailers"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := c.DeleteClass(ctx, &vod.DeleteClassRequest{ClassID: parent.ClassID}); !errors.Is(err, vod.ErrClassNotEmpty) {
+		t.Errorf("DeleteClass of a class with a subclass: err = %v, want ErrClassNotEmpty", err)
+	}
+	if err := c.DeleteClass(ctx, &vod.DeleteClassRequest{ClassID: child.ClassID}); err != nil {
+		t.Fatalf("DeleteClass of an empty class: %v", err)
+	}
+	if err := c.DeleteClass(ctx, &vod.DeleteClassRequest{ClassID: child.ClassID}); !errors.Is(err, vod.ErrClassNotFound) {
+		t.Errorf("DeleteClass of a deleted class: err = %v, want ErrClassNotFound", err)
+	}
+	if err := c.ModifyClass(ctx, &vod.ModifyClassRequest{ClassID: child.ClassID, ClassName: "Teasers"}); !errors.Is(err, vod.ErrClassNotFound) {
+		t.Errorf("ModifyClass of a deleted class: err = %v, want ErrClassNotFound", err)
+	}
+}
