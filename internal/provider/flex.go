@@ -117,6 +117,7 @@ type mediaInfoValues struct {
 	Description   types.String
 	ClassID       types.Int64
 	ClassName     types.String
+	ClassPath     types.String
 	MediaURL      types.String
 	CoverURL      types.String
 	Type          types.String
@@ -129,6 +130,7 @@ type mediaInfoValues struct {
 	CreateTime    timetypes.RFC3339
 	UpdateTime    timetypes.RFC3339
 	ExpireTime    timetypes.RFC3339
+	Outputs       mediaOutputsModel
 }
 
 // flattenMediaInfo converts one media. known is the expiry the caller holds already (state, or null):
@@ -147,6 +149,7 @@ func flattenMediaInfo(ctx context.Context, info *vod.MediaInfo, known timetypes.
 		Description:   types.StringValue(basic.Description),
 		ClassID:       types.Int64Value(basic.ClassID),
 		ClassName:     types.StringValue(basic.ClassName),
+		ClassPath:     types.StringValue(basic.ClassPath),
 		MediaURL:      types.StringValue(basic.MediaURL),
 		CoverURL:      stringOrNull(basic.CoverURL),
 		Type:          types.StringValue(basic.Type),
@@ -167,6 +170,8 @@ func flattenMediaInfo(ctx context.Context, info *vod.MediaInfo, known timetypes.
 	v.UpdateTime, d = apiTime(info.FileID, "UpdateTime", basic.UpdateTime)
 	diags.Append(d...)
 	v.ExpireTime, d = flattenExpireTime(info.FileID, basic.ExpireTime, known)
+	diags.Append(d...)
+	v.Outputs, d = flattenMediaOutputs(ctx, info)
 	diags.Append(d...)
 	return v, diags
 }
@@ -228,6 +233,7 @@ func (m *mediaResourceModel) flattenMediaInfo(ctx context.Context, info *vod.Med
 	m.Tags = v.Tags
 	m.CreateTime = v.CreateTime
 	m.ExpireTime = v.ExpireTime
+	m.mediaOutputsModel = v.Outputs
 	if !isKnown(m.MediaType) {
 		m.MediaType = v.Type
 	}
@@ -248,6 +254,7 @@ func (m *mediaDataSourceModel) flatten(ctx context.Context, info *vod.MediaInfo)
 	m.Description = v.Description
 	m.ClassID = v.ClassID
 	m.ClassName = v.ClassName
+	m.ClassPath = v.ClassPath
 	m.MediaURL = v.MediaURL
 	m.CoverURL = v.CoverURL
 	m.Type = v.Type
@@ -260,13 +267,14 @@ func (m *mediaDataSourceModel) flatten(ctx context.Context, info *vod.MediaInfo)
 	m.CreateTime = v.CreateTime
 	m.UpdateTime = v.UpdateTime
 	m.ExpireTime = v.ExpireTime
+	m.mediaOutputsModel = v.Outputs
 	return diags
 }
 
 // setUnreadResults replaces unknown results with nulls when the media could not be read after a
 // change: Terraform refuses unknown values in state, and the next refresh fills them in.
 func (m *mediaResourceModel) setUnreadResults() {
-	for _, s := range []*types.String{&m.MediaURL, &m.CoverURL, &m.Type, &m.Category, &m.StorageRegion, &m.MediaName, &m.Description, &m.MediaType, &m.CoverType} {
+	for _, s := range []*types.String{&m.MediaURL, &m.CoverURL, &m.Type, &m.Category, &m.StorageRegion, &m.MediaName, &m.Description, &m.MediaType, &m.CoverType, &m.ProcedureTaskID, &m.ProcedureStatus} {
 		if s.IsUnknown() {
 			*s = types.StringNull()
 		}
@@ -282,6 +290,7 @@ func (m *mediaResourceModel) setUnreadResults() {
 	if m.Tags.IsUnknown() {
 		m.Tags = types.SetNull(types.StringType)
 	}
+	m.setUnreadOutputs()
 }
 
 // modifyRequest builds the ModifyMediaInfo call that turns current into m, or returns nil when nothing

@@ -35,6 +35,7 @@ type mediaDataSourceModel struct {
 	Category      types.String      `tfsdk:"category"`
 	ClassID       types.Int64       `tfsdk:"class_id"`
 	ClassName     types.String      `tfsdk:"class_name"`
+	ClassPath     types.String      `tfsdk:"class_path"`
 	CoverURL      types.String      `tfsdk:"cover_url"`
 	CreateTime    timetypes.RFC3339 `tfsdk:"create_time"`
 	Description   types.String      `tfsdk:"description"`
@@ -49,6 +50,9 @@ type mediaDataSourceModel struct {
 	Tags          types.Set         `tfsdk:"tags"`
 	Type          types.String      `tfsdk:"type"`
 	UpdateTime    timetypes.RFC3339 `tfsdk:"update_time"`
+
+	// Processing outputs and metadata (media_outputs.go).
+	mediaOutputsModel
 }
 
 // NewMediaDataSource returns the tencentvod_media data source.
@@ -61,64 +65,69 @@ func (d *mediaDataSource) Metadata(_ context.Context, req datasource.MetadataReq
 }
 
 func (d *mediaDataSource) Schema(_ context.Context, _ datasource.SchemaRequest, resp *datasource.SchemaResponse) {
+	resp.Schema = schema.Schema{
+		MarkdownDescription: "Looks up an existing VOD media file by its file ID (`DescribeMediaInfos`), with its " +
+			"playback outputs and metadata. Reading a file ID that does not exist is an error.",
+		Attributes: withAttributes(mediaDataSourceAttributes(), mediaOutputDataSourceAttributes()),
+	}
+}
+
+func mediaDataSourceAttributes() map[string]schema.Attribute {
 	computed := func(description string) schema.StringAttribute {
 		return schema.StringAttribute{Computed: true, MarkdownDescription: description}
 	}
-	resp.Schema = schema.Schema{
-		MarkdownDescription: "Looks up an existing VOD media file by its file ID (`DescribeMediaInfos`). " +
-			"Reading a file ID that does not exist is an error.",
-		Attributes: map[string]schema.Attribute{
-			"file_id": schema.StringAttribute{
-				Required:            true,
-				MarkdownDescription: "File ID of the media.",
-				Validators: []validator.String{stringvalidator.RegexMatches(fileIDPattern,
-					"must be a VOD file ID: a string of digits")},
-			},
-			"sub_app_id": schema.Int64Attribute{
-				Optional: true,
-				MarkdownDescription: "VOD application ID of the media. Defaults to the provider's `sub_app_id` (or " +
-					"`TENCENTVOD_SUB_APP_ID`) on every read; without either, the account's default application.",
-				Validators: []validator.Int64{int64validator.AtLeast(1)},
-			},
-			"id":             computed("The media's `file_id`."),
-			"name":           computed("Name of the media."),
-			"description":    computed("Description of the media."),
-			"media_url":      computed("Playback URL of the media."),
-			"cover_url":      computed("URL of the cover image; null when the media has no cover."),
-			"type":           computed("Container type, such as `mp4`."),
-			"category":       computed("`Video`, `Audio` or `Image`."),
-			"class_name":     computed("Name of the media's category."),
-			"status":         computed("`Normal` or `Forbidden`."),
-			"storage_class":  computed("Storage class: `STANDARD`, `STANDARD_IA`, `ARCHIVE` or `DEEP_ARCHIVE`."),
-			"storage_region": computed("Storage region of the media."),
-			"class_id": schema.Int64Attribute{
-				Computed:            true,
-				MarkdownDescription: "Category ID of the media; `0` is the built-in \"Other\" category.",
-			},
-			"size": schema.Int64Attribute{
-				Computed:            true,
-				MarkdownDescription: "Size of the media file in bytes.",
-			},
-			"tags": schema.SetAttribute{
-				Computed:            true,
-				ElementType:         types.StringType,
-				MarkdownDescription: "Tags of the media.",
-			},
-			"create_time": schema.StringAttribute{
-				Computed:            true,
-				CustomType:          timetypes.RFC3339Type{},
-				MarkdownDescription: "When the media was created, in RFC 3339 format.",
-			},
-			"update_time": schema.StringAttribute{
-				Computed:            true,
-				CustomType:          timetypes.RFC3339Type{},
-				MarkdownDescription: "When the media was last changed, in RFC 3339 format.",
-			},
-			"expire_time": schema.StringAttribute{
-				Computed:            true,
-				CustomType:          timetypes.RFC3339Type{},
-				MarkdownDescription: "When VOD deletes the media, in RFC 3339 format; null when it never expires.",
-			},
+	return map[string]schema.Attribute{
+		"file_id": schema.StringAttribute{
+			Required:            true,
+			MarkdownDescription: "File ID of the media.",
+			Validators: []validator.String{stringvalidator.RegexMatches(fileIDPattern,
+				"must be a VOD file ID: a string of digits")},
+		},
+		"sub_app_id": schema.Int64Attribute{
+			Optional: true,
+			MarkdownDescription: "VOD application ID of the media. Defaults to the provider's `sub_app_id` (or " +
+				"`TENCENTVOD_SUB_APP_ID`) on every read; without either, the account's default application.",
+			Validators: []validator.Int64{int64validator.AtLeast(1)},
+		},
+		"id":             computed("The media's `file_id`."),
+		"name":           computed("Name of the media."),
+		"description":    computed("Description of the media."),
+		"media_url":      computed("URL of the original file, as uploaded; for playback, see `adaptive_streams`."),
+		"cover_url":      computed("URL of the cover image; null when the media has no cover."),
+		"type":           computed("Container type, such as `mp4`."),
+		"category":       computed("`Video`, `Audio` or `Image`."),
+		"class_name":     computed("Name of the media's category."),
+		"class_path":     computed("Path of the media's category as VOD reports it: the names of its classes from the top level down."),
+		"status":         computed("`Normal` or `Forbidden`."),
+		"storage_class":  computed("Storage class: `STANDARD`, `STANDARD_IA`, `ARCHIVE` or `DEEP_ARCHIVE`."),
+		"storage_region": computed("Storage region of the media."),
+		"class_id": schema.Int64Attribute{
+			Computed:            true,
+			MarkdownDescription: "Category ID of the media; `0` is the built-in \"Other\" category.",
+		},
+		"size": schema.Int64Attribute{
+			Computed:            true,
+			MarkdownDescription: "Size of the media file in bytes.",
+		},
+		"tags": schema.SetAttribute{
+			Computed:            true,
+			ElementType:         types.StringType,
+			MarkdownDescription: "Tags of the media.",
+		},
+		"create_time": schema.StringAttribute{
+			Computed:            true,
+			CustomType:          timetypes.RFC3339Type{},
+			MarkdownDescription: "When the media was created, in RFC 3339 format.",
+		},
+		"update_time": schema.StringAttribute{
+			Computed:            true,
+			CustomType:          timetypes.RFC3339Type{},
+			MarkdownDescription: "When the media was last changed, in RFC 3339 format.",
+		},
+		"expire_time": schema.StringAttribute{
+			Computed:            true,
+			CustomType:          timetypes.RFC3339Type{},
+			MarkdownDescription: "When VOD deletes the media, in RFC 3339 format; null when it never expires.",
 		},
 	}
 }

@@ -15,12 +15,14 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/booldefault"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/int64default"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/int64planmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/setplanmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
 	"github.com/tencentvod/terraform-provider-tencentvod/internal/validators"
@@ -60,6 +62,9 @@ type mediaResource struct {
 
 // mediaResourceModel maps the resource's schema.
 type mediaResourceModel struct {
+	// Results of processing, and metadata (media_outputs.go).
+	mediaOutputsModel
+
 	// How the media is created: exactly one of these at create.
 	Source          types.String `tfsdk:"source"`
 	VodSessionKeyWO types.String `tfsdk:"vod_session_key_wo"`
@@ -82,17 +87,20 @@ type mediaResourceModel struct {
 	Tags              types.Set         `tfsdk:"tags"`
 	UploadConcurrency types.Int64       `tfsdk:"upload_concurrency"`
 	UploadPartSizeMiB types.Int64       `tfsdk:"upload_part_size_mib"`
+	WaitForProcedure  types.Bool        `tfsdk:"wait_for_procedure"`
 	Timeouts          timeouts.Value    `tfsdk:"timeouts"`
 
 	// Results.
-	Category   types.String      `tfsdk:"category"`
-	CoverURL   types.String      `tfsdk:"cover_url"`
-	CreateTime timetypes.RFC3339 `tfsdk:"create_time"`
-	FileID     types.String      `tfsdk:"file_id"`
-	ID         types.String      `tfsdk:"id"`
-	MediaURL   types.String      `tfsdk:"media_url"`
-	Size       types.Int64       `tfsdk:"size"`
-	Type       types.String      `tfsdk:"type"`
+	Category        types.String      `tfsdk:"category"`
+	CoverURL        types.String      `tfsdk:"cover_url"`
+	CreateTime      timetypes.RFC3339 `tfsdk:"create_time"`
+	FileID          types.String      `tfsdk:"file_id"`
+	ID              types.String      `tfsdk:"id"`
+	MediaURL        types.String      `tfsdk:"media_url"`
+	ProcedureStatus types.String      `tfsdk:"procedure_status"`
+	ProcedureTaskID types.String      `tfsdk:"procedure_task_id"`
+	Size            types.Int64       `tfsdk:"size"`
+	Type            types.String      `tfsdk:"type"`
 }
 
 // NewMediaResource returns the tencentvod_media resource.
@@ -113,12 +121,19 @@ func (r *mediaResource) Schema(ctx context.Context, _ resource.SchemaRequest, re
 			"`tencentvod_upload_session`'s presigned URL), and the provider only commits it with the session key. " +
 			"Requires Terraform 1.11 or later; the key is used at create only and never stored.\n\n" +
 			"`media_name`, `description`, `class_id`, `expire_time`, `tags` and the cover change in place " +
-			"(`ModifyMediaInfo`); any other change replaces the media.\n\n" +
+			"(`ModifyMediaInfo`), and a new `procedure` runs on the existing media; any other change replaces the " +
+			"media.\n\n" +
+			"**Processing.** With `wait_for_procedure = true`, the apply starts `procedure` after the commit and waits " +
+			"for its task to end, so that the outputs read at the end of the apply (and the resources that reference " +
+			"them) include what it produced. A task that fails is a warning, not an error: the media stays as it " +
+			"is, `procedure_status` says `FAIL`, and the next plan proposes running the procedure again in place. " +
+			"A wait cut short by the create timeout or an interrupt leaves the media tracked and the task recorded " +
+			"(`procedure_task_id`); the next plan waits for the same task again instead of starting it twice.\n\n" +
 			"Once the file is uploaded, neither an interrupt (Ctrl-C) nor the create timeout cuts the commit " +
 			"short: it completes within a few seconds and the media is saved to the state, and a commit whose " +
 			"reply is lost is found again with `SearchMedia`. Settings not yet applied then, and a media that " +
 			"could not be read back, are completed by the next apply instead of replacing the media.",
-		Attributes: mediaResourceAttributes(),
+		Attributes: withAttributes(mediaResourceAttributes(), mediaOutputResourceAttributes()),
 		Blocks: map[string]schema.Block{
 			"timeouts": resourceTimeoutsNamingAttributes(timeouts.Block(ctx, timeouts.Opts{Create: true, Update: true, Delete: true})),
 		},
@@ -149,9 +164,10 @@ func mediaResourceAttributes() map[string]schema.Attribute {
 			MarkdownDescription: "`vod_session_key` of a `tencentvod_upload_session` whose media was uploaded by " +
 				"another tool; create commits it with `CommitUpload`. Write-only (Terraform 1.11 or later): it is " +
 				"used once, at create, and never stored in state or plan. In this mode the arguments that only " +
-				"`ApplyUpload` takes (`media_type`, `cover_type`, `procedure`, `storage_region`, `source_context`, " +
+				"`ApplyUpload` takes (`media_type`, `cover_type`, `storage_region`, `source_context`, " +
 				"`session_context`) belong to the session and are rejected here; `media_name`, `description`, " +
-				"`class_id`, `expire_time`, `tags` and `cover_source`, when set, are applied after the commit.",
+				"`class_id`, `expire_time`, `tags` and `cover_source`, when set, are applied after the commit, and " +
+				"`procedure` is started after the commit (waited for with `wait_for_procedure`).",
 			Validators: []validator.String{nonEmpty},
 		},
 
@@ -200,10 +216,31 @@ func mediaResourceAttributes() map[string]schema.Attribute {
 				"the past is refused when it is planned for a new media or as a change.",
 		},
 		"procedure": schema.StringAttribute{
-			Optional:            true,
-			MarkdownDescription: "Name of a task flow template to run once the upload is committed. Changing it replaces the media.",
-			Validators:          []validator.String{nonEmpty, validators.NoControlCharacters()},
-			PlanModifiers:       replaceUnlessAdopted,
+			Optional: true,
+			MarkdownDescription: "Name of a task flow template (procedure) to run on the media. At create it runs " +
+				"once the upload is committed: with `source` and without `wait_for_procedure`, `ApplyUpload` carries it " +
+				"and VOD starts it on commit (its task is not tracked: `procedure_task_id` and `procedure_status` stay " +
+				"null); otherwise the provider starts it after the commit with `ProcessMediaByProcedure` and records " +
+				"the task. Changes in place: a new or changed name runs that procedure on the existing media, and a " +
+				"procedure whose last run failed (`procedure_status` `FAIL` or `ABORTED`) or was not started " +
+				"(`NOT_STARTED`) runs again at the next apply. Removing it does nothing to the media. The first " +
+				"apply after an import records it without running it, since VOD cannot tell which procedures " +
+				"already ran on the media (as for the other upload arguments); to run it then, apply once without " +
+				"`procedure` and once with it, or change it.",
+			Validators: []validator.String{nonEmpty, validators.NoControlCharacters()},
+		},
+		"wait_for_procedure": schema.BoolAttribute{
+			Optional: true,
+			Computed: true,
+			Default:  booldefault.StaticBool(false),
+			MarkdownDescription: "Whether an apply that runs `procedure` waits for its task to end (polling " +
+				"`DescribeTaskDetail` with growing intervals, progress logged at INFO), within the create or " +
+				"update timeout. Default `false`. With `source`, `true` makes create start the procedure itself after " +
+				"the commit instead of passing it to `ApplyUpload`, so that its task can be tracked. A failed task " +
+				"is a warning, not an error. When the timeout or an interrupt ends the wait, the media stays " +
+				"tracked and untainted with the task recorded, and the next plan waits for that task again. " +
+				"Changing this argument alone calls nothing, unless a recorded task is still running and it is now " +
+				"`true`: then the apply waits for it.",
 		},
 		"storage_region": schema.StringAttribute{
 			Optional: true,
@@ -311,7 +348,7 @@ func mediaResourceAttributes() map[string]schema.Attribute {
 		},
 		"media_url": schema.StringAttribute{
 			Computed:            true,
-			MarkdownDescription: "Playback URL of the media.",
+			MarkdownDescription: "URL of the original file, as uploaded; for playback, see `adaptive_streams`.",
 			PlanModifiers:       keepState,
 		},
 		"cover_url": schema.StringAttribute{
@@ -333,6 +370,20 @@ func mediaResourceAttributes() map[string]schema.Attribute {
 			Computed:            true,
 			MarkdownDescription: "Size of the media file in bytes.",
 			PlanModifiers:       []planmodifier.Int64{int64planmodifier.UseStateForUnknown()},
+		},
+		"procedure_task_id": schema.StringAttribute{
+			Computed: true,
+			MarkdownDescription: "Task id of the last run of `procedure` the provider started; null when none was " +
+				"(no procedure, a procedure `ApplyUpload` started at create, or one recorded after an import).",
+		},
+		"procedure_status": schema.StringAttribute{
+			Computed: true,
+			MarkdownDescription: "Status of that run: `WAITING` or `PROCESSING` while it runs (refreshed from " +
+				"`DescribeTaskDetail`), `FINISH` when every sub-task succeeded, `FAIL` when the task or a sub-task " +
+				"failed, `ABORTED` when VOD aborted it, and `NOT_STARTED` when the apply ended (or VOD refused the " +
+				"start) before it could start. After `FAIL`, `ABORTED` or `NOT_STARTED` the next plan proposes running " +
+				"`procedure` again in place; a refresh never starts it. VOD keeps tasks for three days: a task no " +
+				"longer found keeps its last status. Null when `procedure_task_id` is.",
 		},
 		"create_time": schema.StringAttribute{
 			Computed:            true,
@@ -407,6 +458,7 @@ func (r *mediaResource) Read(ctx context.Context, req resource.ReadRequest, resp
 		return
 	}
 	resp.Diagnostics.Append(state.flattenMediaInfo(ctx, info)...)
+	resp.Diagnostics.Append(refreshProcedureStatus(ctx, client, &state)...)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
 }
 
@@ -428,6 +480,8 @@ func (r *mediaResource) Update(ctx context.Context, req resource.UpdateRequest, 
 	ctx, cancel := op.start(ctx)
 	defer cancel()
 
+	adopted := isAdopted(ctx, req.Private)
+	step := recordProcedureBeforeUpdate(&plan, &state, adopted)
 	modify, diags := plan.modifyRequest(ctx, &state, false)
 	resp.Diagnostics.Append(diags...)
 	if resp.Diagnostics.HasError() {
@@ -449,6 +503,38 @@ func (r *mediaResource) Update(ctx context.Context, req resource.UpdateRequest, 
 	// upload arguments replace it like any other media.
 	resp.Diagnostics.Append(clearAdopted(ctx, resp.Private)...)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	resp.Diagnostics.Append(r.updateProcedure(ctx, op, &plan, step, &resp.State)...)
+}
+
+// recordProcedureBeforeUpdate decides what the update does about the procedure (nextProcedureStep, as
+// the plan did) and gives the procedure's results the values to save until it is done: the recorded run,
+// or NOT_STARTED for a run still to start, so that an update cut short leaves it for the next apply.
+func recordProcedureBeforeUpdate(plan, state *mediaResourceModel, adopted bool) procedureStep {
+	step := nextProcedureStep(plan, state, adopted)
+	plan.ProcedureTaskID, plan.ProcedureStatus = state.ProcedureTaskID, state.ProcedureStatus
+	if step == procedureStart {
+		plan.ProcedureTaskID, plan.ProcedureStatus = types.StringNull(), types.StringValue(procedureNotStarted)
+	}
+	return step
+}
+
+// updateProcedure starts the procedure or waits for its task, as step says, once the media's settings
+// are saved. A wait that ran to its end reads the media again, so that the outputs the task produced
+// are in the state at the end of the apply.
+func (r *mediaResource) updateProcedure(ctx context.Context, op operation, plan *mediaResourceModel, step procedureStep, newState *tfsdk.State) diag.Diagnostics {
+	ended, diags := runProcedure(ctx, op, plan, step, newState, true)
+	if !ended || diags.HasError() {
+		return diags
+	}
+	plan.setOutputsUnknown() // planned unknown (planProcedureUpdate): read what the task produced
+	diags.Append(r.refresh(ctx, op, plan)...)
+	if !diags.HasError() {
+		diags.Append(newState.Set(ctx, plan)...)
+	}
+	return diags
 }
 
 func (r *mediaResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
@@ -500,6 +586,7 @@ func (r *mediaResource) ImportState(ctx context.Context, req resource.ImportStat
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("sub_app_id"), id.subAppID)...)
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("upload_part_size_mib"), defaultUploadPartSizeMiB)...)
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("upload_concurrency"), int64(defaultUploadConcurrency))...)
+	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("wait_for_procedure"), false)...)
 	resp.Diagnostics.Append(markAdopted(ctx, resp.Private)...)
 }
 
@@ -519,7 +606,9 @@ func (r *mediaResource) refresh(ctx context.Context, op operation, m *mediaResou
 		m.setUnreadResults()
 		return diags
 	}
+	planned := m.mediaOutputsModel // known unless this change runs processing (setOutputsUnknown)
 	diags.Append(m.flattenMediaInfo(ctx, info)...)
+	m.keepPlanned(planned)
 	return diags
 }
 

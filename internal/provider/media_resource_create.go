@@ -22,7 +22,9 @@ import (
 //  1. upload (with source): check the files, open an upload session, upload the media and cover;
 //  2. commit: CommitUpload as one critical section, whose lost reply is resolved by looking the media up;
 //  3. track: put the media in the state at once, so that whatever happens next it stays managed;
-//  4. finish: apply what CommitUpload cannot carry (description, tags, ...) and read the media.
+//  4. finish: apply what CommitUpload cannot carry (description, tags, ...) and read the media;
+//  5. process: start the procedure when the provider starts it itself (media_procedure.go), wait for it
+//     with wait_for_procedure, and read the media again for the outputs the task produced.
 //
 // Once the commit has happened, nothing that follows marks the media tainted unless a setting was
 // refused: an interrupt, a timeout or a failed read leave the rest to the next apply or refresh.
@@ -47,6 +49,11 @@ const commitTimeSlack = 10 * time.Minute
 // create runs the steps; the state it leaves in resp tracks the media as soon as it exists.
 func (r *mediaResource) create(ctx context.Context, op operation, plan *mediaResourceModel, sessionKey types.String, resp *resource.CreateResponse) {
 	uploadedHere := sessionKey.IsNull()
+	startsProcedure := startsProcedureAfterCommit(plan, !uploadedHere)
+	plan.ProcedureTaskID, plan.ProcedureStatus = types.StringNull(), types.StringNull()
+	if startsProcedure {
+		plan.ProcedureStatus = types.StringValue(procedureNotStarted) // until it is started
+	}
 	var committed *vod.CommitUploadResponse
 	var diags diag.Diagnostics
 	if uploadedHere {
@@ -73,6 +80,35 @@ func (r *mediaResource) create(ctx context.Context, op operation, plan *mediaRes
 	if finished {
 		resp.Diagnostics.Append(resp.State.Set(ctx, plan)...)
 	}
+	if !startsProcedure || resp.Diagnostics.HasError() {
+		return // no procedure to start here, or the media is tainted and will be replaced
+	}
+	ended, diags := runProcedure(ctx, op, plan, procedureStart, &resp.State, false)
+	resp.Diagnostics.Append(diags...)
+	if ended && finished {
+		resp.Diagnostics.Append(readAfterProcedure(ctx, op, plan, &resp.State)...)
+	}
+}
+
+// readAfterProcedure reads the media again once its task has ended, so that the outputs the task
+// produced are in the state (and in the references to them) at the end of the same apply. A failed read
+// is a warning: the media is tracked already, and the next refresh reads it.
+func readAfterProcedure(ctx context.Context, op operation, plan *mediaResourceModel, state *tfsdk.State) diag.Diagnostics {
+	var diags diag.Diagnostics
+	info, err := describeMedia(ctx, op.client, plan)
+	if err != nil {
+		reason := "reading it failed: " + err.Error()
+		if cause := op.endedBecause(ctx); cause != "" {
+			reason = cause + " before it was read"
+		}
+		diags.AddWarning("VOD Media Not Read After Processing",
+			fmt.Sprintf("The procedure of media %s ended, but the media was not read again to show what it "+
+				"produced, because %s. The next refresh reads it.", plan.FileID.ValueString(), reason))
+		return diags
+	}
+	diags.Append(plan.flattenMediaInfo(ctx, info)...)
+	diags.Append(state.Set(ctx, plan)...)
+	return diags
 }
 
 // track saves the new media to the state with what the commit returned, before anything else can fail:
@@ -109,6 +145,9 @@ func (r *mediaResource) uploadAndCommit(ctx context.Context, op operation, plan 
 	diags.Append(d...)
 	if diags.HasError() {
 		return nil, diags
+	}
+	if startsProcedureAfterCommit(plan, false) {
+		request.Procedure = "" // started after the commit instead, so that its task can be waited for
 	}
 
 	session, err := op.client.ApplyUpload(ctx, request)

@@ -43,9 +43,10 @@ var manifestTypes = []string{"m3u8", "mpd"}
 
 // sessionOnlyAttributes are the arguments only ApplyUpload takes, and uploadTuningAttributes the ones
 // only the provider's own upload uses. With vod_session_key_wo the session was opened, and the file
-// uploaded, elsewhere, so both kinds are rejected there.
+// uploaded, elsewhere, so both kinds are rejected there. (procedure is not one of them: the provider
+// starts it after the commit.)
 var (
-	sessionOnlyAttributes   = []string{"media_type", "cover_type", "procedure", "storage_region", "source_context", "session_context"}
+	sessionOnlyAttributes   = []string{"media_type", "cover_type", "storage_region", "source_context", "session_context"}
 	uploadTuningAttributes  = []string{"upload_part_size_mib", "upload_concurrency"}
 	sessionKeyConflictTitle = "Argument Not Allowed With vod_session_key_wo"
 )
@@ -94,6 +95,7 @@ func (r *mediaResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanR
 	creating := req.State.Raw.IsNull()
 	if creating {
 		resp.Diagnostics.Append(r.planCreate(&plan, &config)...)
+		planProcedureCreate(&plan, !config.VodSessionKeyWO.IsNull())
 		expiredHere := r.data != nil && r.data.expired.seen(plan.ExpireTime)
 		resp.Diagnostics.Append(checkPlannedExpiry(ctx, plan.ExpireTime, timetypes.NewRFC3339Null(), expiredHere)...)
 	} else {
@@ -103,6 +105,7 @@ func (r *mediaResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanR
 			return
 		}
 		resp.Diagnostics.Append(planCoverChange(&plan, &state)...)
+		planProcedureUpdate(&plan, &state, isAdopted(ctx, req.Private))
 		resp.Diagnostics.Append(checkPlannedExpiry(ctx, plan.ExpireTime, state.ExpireTime, false)...)
 	}
 	if resp.Diagnostics.HasError() {
@@ -338,8 +341,9 @@ func (manifestValidator) ValidateString(_ context.Context, req validator.StringR
 }
 
 // adoptedKey marks, in private state, a media that was imported and has not been applied since. Its
-// upload arguments (source, procedure, ...) cannot be read from VOD, so the first apply after an import
-// records them from the configuration instead of replacing the media.
+// upload arguments (source, media_type, ...) cannot be read from VOD, so the first apply after an import
+// records them from the configuration instead of replacing the media; procedure is recorded without
+// being run (nextProcedureStep).
 const adoptedKey = "adopted"
 
 func markAdopted(ctx context.Context, private interface {

@@ -642,7 +642,7 @@ func TestAccMedia_documentedExample(t *testing.T) {
 					return fmt.Errorf("name %q, %d bytes of cover", m.Name, len(m.CoverContent))
 				}
 				return nil
-			})},
+			}), statecheck.ExpectKnownValue("tencentvod_media.trailer", tfjsonpath.New("procedure_status"), knownvalue.StringExact("FINISH"))},
 		}},
 	})
 }
@@ -827,7 +827,7 @@ func TestAccMedia_invalidArguments(t *testing.T) {
 		"neither source nor key": {`media_name = "x"`, `(?s)Missing Media Source.*exactly one of source`},
 		"both source and key":    {fmt.Sprintf("source = %q\nvod_session_key_wo = \"k\"", video), `Conflicting Media Sources`},
 		"session-only argument with key": {`vod_session_key_wo = "k"
-procedure = "LongVideoPreset"`, `(?s)Argument Not Allowed With vod_session_key_wo.*procedure`},
+source_context = "ctx"`, `(?s)Argument Not Allowed With vod_session_key_wo.*source_context`},
 		"upload tuning with key":   {`vod_session_key_wo = "k"` + "\n" + `upload_concurrency = 2`, `(?s)upload_concurrency tunes the provider's own upload.*tune that tool instead`},
 		"storage_region with key":  {`vod_session_key_wo = "k"` + "\n" + `storage_region = "ap-guangzhou"`, `(?s)storage_region.*set storage_region there`},
 		"unknown extension":        {fmt.Sprintf("source = %q", odd), `(?s)Cannot Infer media_type.*the extension \.xyz`},

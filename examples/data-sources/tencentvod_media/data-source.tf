@@ -17,3 +17,13 @@ output "intro" {
     region   = data.tencentvod_media.intro.storage_region
   }
 }
+
+output "playback" {
+  value = {
+    # The URL to give an HLS player; null until a task flow has made an HLS stream.
+    hls_url  = try([for s in data.tencentvod_media.intro.adaptive_streams : s.url if s.package == "HLS"][0], null)
+    duration = data.tencentvod_media.intro.duration
+    width    = data.tencentvod_media.intro.width
+    height   = data.tencentvod_media.intro.height
+  }
+}

@@ -1,0 +1,478 @@
+package provider
+
+import (
+	"cmp"
+	"context"
+	"maps"
+	"slices"
+
+	"github.com/hashicorp/terraform-plugin-framework/attr"
+	dschema "github.com/hashicorp/terraform-plugin-framework/datasource/schema"
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	rschema "github.com/hashicorp/terraform-plugin-framework/resource/schema"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/float64planmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/int64planmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/listplanmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+
+	"github.com/tencentvod/terraform-provider-tencentvod/internal/vod"
+)
+
+// The playback outputs that processing (a task flow) made of a media file, and what VOD measured of the
+// file, as computed attributes of both tencentvod_media and data.tencentvod_media. Each attribute is
+// described once below, and both schemas are built from that description.
+//
+// Lists are sorted by definition (then package), so that VOD listing the same outputs in another order
+// shows no change, and are empty, never null, when VOD has none: `length(...)` and `for` expressions
+// work without a null check. Metadata attributes are null when VOD reports no metadata.
+
+// mediaOutputsModel holds the outputs and metadata; both models embed it, so one flatten fills both.
+type mediaOutputsModel struct {
+	AdaptiveStreams types.List    `tfsdk:"adaptive_streams"`
+	Transcodes      types.List    `tfsdk:"transcodes"`
+	Snapshots       types.List    `tfsdk:"snapshots"`
+	ImageSprites    types.List    `tfsdk:"image_sprites"`
+	Duration        types.Float64 `tfsdk:"duration"`
+	Width           types.Int64   `tfsdk:"width"`
+	Height          types.Int64   `tfsdk:"height"`
+	Bitrate         types.Int64   `tfsdk:"bitrate"`
+	Container       types.String  `tfsdk:"container"`
+}
+
+// The objects in the lists.
+type (
+	adaptiveStreamModel struct {
+		Definition types.Int64  `tfsdk:"definition"`
+		Package    types.String `tfsdk:"package"`
+		DrmType    types.String `tfsdk:"drm_type"`
+		URL        types.String `tfsdk:"url"`
+		Size       types.Int64  `tfsdk:"size"`
+	}
+	transcodeModel struct {
+		Definition types.Int64   `tfsdk:"definition"`
+		URL        types.String  `tfsdk:"url"`
+		Container  types.String  `tfsdk:"container"`
+		Bitrate    types.Int64   `tfsdk:"bitrate"`
+		Width      types.Int64   `tfsdk:"width"`
+		Height     types.Int64   `tfsdk:"height"`
+		Size       types.Int64   `tfsdk:"size"`
+		Duration   types.Float64 `tfsdk:"duration"`
+	}
+	snapshotModel struct {
+		Definition types.Int64 `tfsdk:"definition"`
+		URLs       types.List  `tfsdk:"urls"`
+	}
+	imageSpriteModel struct {
+		Definition types.Int64  `tfsdk:"definition"`
+		URLs       types.List   `tfsdk:"urls"`
+		WebVTTURL  types.String `tfsdk:"webvtt_url"`
+		Width      types.Int64  `tfsdk:"width"`
+		Height     types.Int64  `tfsdk:"height"`
+		TotalCount types.Int64  `tfsdk:"total_count"`
+	}
+)
+
+// valueKind is the Terraform type of one described attribute.
+type valueKind int
+
+const (
+	kindString valueKind = iota
+	kindInt64
+	kindFloat64
+	kindStringList
+)
+
+func (k valueKind) attrType() attr.Type {
+	switch k {
+	case kindInt64:
+		return types.Int64Type
+	case kindFloat64:
+		return types.Float64Type
+	case kindStringList:
+		return types.ListType{ElemType: types.StringType}
+	}
+	return types.StringType
+}
+
+// outputField describes one attribute: of an output object, or a metadata attribute.
+type outputField struct {
+	name        string
+	kind        valueKind
+	description string
+}
+
+// outputList describes one list of output objects.
+type outputList struct {
+	name        string
+	description string
+	fields      []outputField
+}
+
+const definitionDescription = "ID of the template that made this output."
+
+var (
+	adaptiveStreamsList = outputList{
+		name: "adaptive_streams",
+		description: "Adaptive bitrate streams made by processing, sorted by `definition`, then `package`; empty " +
+			"until processing made one. **This is the output to give a player**: the `url` of the `HLS` package to " +
+			"HLS players (Safari and iOS/tvOS, hls.js, Video.js, ExoPlayer), the `url` of the `DASH` package to " +
+			"dash.js, Shaka Player or ExoPlayer's DASH support. A stream with a `drm_type` plays only in a player " +
+			"set up for that DRM. Removing a stream in VOD (`DeleteMedia` with `DeleteParts`) shows on the next " +
+			"refresh; nothing re-creates it.",
+		fields: []outputField{
+			{"definition", kindInt64, definitionDescription},
+			{"package", kindString, "`HLS` (the `url` is an `.m3u8` master playlist) or `DASH` (an `.mpd` manifest)."},
+			{"drm_type", kindString, "Encryption of the stream, such as `SimpleAES` or `Widevine`; empty when not encrypted."},
+			{"url", kindString, "URL of the master playlist or manifest, the URL a player opens."},
+			{"size", kindInt64, "Total size of the stream's files in bytes."},
+		},
+	}
+	transcodesList = outputList{
+		name: "transcodes",
+		description: "Files of the media, sorted by `definition`; empty when VOD lists none. **Definition `0` is " +
+			"the original file** as uploaded (VOD lists it among the transcodes; its `url` is the one in " +
+			"`media_url`): use it to download the source, not for playback. The others are transcodes made by " +
+			"processing: single files for progressive download or players without adaptive streaming; for " +
+			"streaming, use `adaptive_streams`. Removing a transcode in VOD (`DeleteMedia` with `DeleteParts`) " +
+			"shows on the next refresh; nothing re-creates it.",
+		fields: []outputField{
+			{"definition", kindInt64, "ID of the transcoding template that made this file; `0` for the original file."},
+			{"url", kindString, "URL of the file."},
+			{"container", kindString, "Container format of the file, as VOD reports it."},
+			{"bitrate", kindInt64, "Bitrate in bits per second."},
+			{"width", kindInt64, "Picture width in pixels; `0` for audio."},
+			{"height", kindInt64, "Picture height in pixels; `0` for audio."},
+			{"size", kindInt64, "Size of the file in bytes."},
+			{"duration", kindFloat64, "Duration in seconds."},
+		},
+	}
+	snapshotsList = outputList{
+		name: "snapshots",
+		description: "Pictures taken at set times of the media (time-offset snapshot templates), one entry per " +
+			"template, sorted by `definition`; empty until processing took some.",
+		fields: []outputField{
+			{"definition", kindInt64, definitionDescription},
+			{"urls", kindStringList, "URLs of the pictures, in the order of the times they were taken at."},
+		},
+	}
+	imageSpritesList = outputList{
+		name: "image_sprites",
+		description: "Image sprites: sheets of small pictures taken at regular times, one entry per template, " +
+			"sorted by `definition`; empty until processing made some. Players show them as previews over the " +
+			"seek bar, using the WebVTT file that maps playback times to places on the sheets.",
+		fields: []outputField{
+			{"definition", kindInt64, definitionDescription},
+			{"urls", kindStringList, "URLs of the sheets, in VOD's order."},
+			{"webvtt_url", kindString, "URL of the WebVTT file that maps playback times to places on the sheets."},
+			{"width", kindInt64, "Width of one small picture in pixels."},
+			{"height", kindInt64, "Height of one small picture in pixels."},
+			{"total_count", kindInt64, "Number of small pictures."},
+		},
+	}
+
+	outputLists = []outputList{adaptiveStreamsList, transcodesList, snapshotsList, imageSpritesList}
+
+	metadataFields = []outputField{
+		{"duration", kindFloat64, "Duration of the media in seconds, as VOD measured it; null when VOD reports no metadata."},
+		{"width", kindInt64, "Picture width of the media in pixels (`0` for audio); null when VOD reports no metadata."},
+		{"height", kindInt64, "Picture height of the media in pixels (`0` for audio); null when VOD reports no metadata."},
+		{"bitrate", kindInt64, "Bitrate of the media in bits per second; null when VOD reports no metadata."},
+		{"container", kindString, "Container format of the media as VOD detected it, such as `mp4` (`hls,applehttp` " +
+			"for HLS); null when VOD reports no metadata."},
+	}
+)
+
+func (l outputList) objectType() types.ObjectType {
+	attrTypes := make(map[string]attr.Type, len(l.fields))
+	for _, f := range l.fields {
+		attrTypes[f.name] = f.kind.attrType()
+	}
+	return types.ObjectType{AttrTypes: attrTypes}
+}
+
+// mediaOutputResourceAttributes are the attributes of tencentvod_media. An update keeps their state
+// in the plan, because changing an argument in place does not change the outputs; where an update
+// runs processing, setOutputsUnknown says so.
+func mediaOutputResourceAttributes() map[string]rschema.Attribute {
+	attrs := map[string]rschema.Attribute{}
+	for _, l := range outputLists {
+		nested := map[string]rschema.Attribute{}
+		for _, f := range l.fields {
+			nested[f.name] = f.resourceAttribute(false)
+		}
+		attrs[l.name] = rschema.ListNestedAttribute{
+			Computed:            true,
+			MarkdownDescription: l.description,
+			NestedObject:        rschema.NestedAttributeObject{Attributes: nested},
+			PlanModifiers:       []planmodifier.List{listplanmodifier.UseStateForUnknown()},
+		}
+	}
+	for _, f := range metadataFields {
+		attrs[f.name] = f.resourceAttribute(true)
+	}
+	return attrs
+}
+
+// withAttributes adds more to attrs (a type's own attributes) and returns attrs. The names never
+// collide (TestMediaOutputAttributesDoNotCollide).
+func withAttributes[A any](attrs, more map[string]A) map[string]A {
+	maps.Copy(attrs, more)
+	return attrs
+}
+
+// resourceAttribute is the computed attribute; a top-level one keeps its state in update plans.
+func (f outputField) resourceAttribute(topLevel bool) rschema.Attribute {
+	switch f.kind {
+	case kindInt64:
+		a := rschema.Int64Attribute{Computed: true, MarkdownDescription: f.description}
+		if topLevel {
+			a.PlanModifiers = []planmodifier.Int64{int64planmodifier.UseStateForUnknown()}
+		}
+		return a
+	case kindFloat64:
+		a := rschema.Float64Attribute{Computed: true, MarkdownDescription: f.description}
+		if topLevel {
+			a.PlanModifiers = []planmodifier.Float64{float64planmodifier.UseStateForUnknown()}
+		}
+		return a
+	case kindStringList:
+		a := rschema.ListAttribute{Computed: true, ElementType: types.StringType, MarkdownDescription: f.description}
+		if topLevel {
+			a.PlanModifiers = []planmodifier.List{listplanmodifier.UseStateForUnknown()}
+		}
+		return a
+	}
+	a := rschema.StringAttribute{Computed: true, MarkdownDescription: f.description}
+	if topLevel {
+		a.PlanModifiers = []planmodifier.String{stringplanmodifier.UseStateForUnknown()}
+	}
+	return a
+}
+
+// mediaOutputDataSourceAttributes are the same attributes for data.tencentvod_media.
+func mediaOutputDataSourceAttributes() map[string]dschema.Attribute {
+	attrs := map[string]dschema.Attribute{}
+	for _, l := range outputLists {
+		nested := map[string]dschema.Attribute{}
+		for _, f := range l.fields {
+			nested[f.name] = f.dataSourceAttribute()
+		}
+		attrs[l.name] = dschema.ListNestedAttribute{
+			Computed:            true,
+			MarkdownDescription: l.description,
+			NestedObject:        dschema.NestedAttributeObject{Attributes: nested},
+		}
+	}
+	for _, f := range metadataFields {
+		attrs[f.name] = f.dataSourceAttribute()
+	}
+	return attrs
+}
+
+func (f outputField) dataSourceAttribute() dschema.Attribute {
+	switch f.kind {
+	case kindInt64:
+		return dschema.Int64Attribute{Computed: true, MarkdownDescription: f.description}
+	case kindFloat64:
+		return dschema.Float64Attribute{Computed: true, MarkdownDescription: f.description}
+	case kindStringList:
+		return dschema.ListAttribute{Computed: true, ElementType: types.StringType, MarkdownDescription: f.description}
+	}
+	return dschema.StringAttribute{Computed: true, MarkdownDescription: f.description}
+}
+
+// flattenMediaOutputs converts the processing sections and metadata of a DescribeMediaInfos answer.
+func flattenMediaOutputs(ctx context.Context, info *vod.MediaInfo) (mediaOutputsModel, diag.Diagnostics) {
+	var diags diag.Diagnostics
+	var m mediaOutputsModel
+	var d diag.Diagnostics
+	m.AdaptiveStreams, d = types.ListValueFrom(ctx, adaptiveStreamsList.objectType(), adaptiveStreams(info))
+	diags.Append(d...)
+	m.Transcodes, d = types.ListValueFrom(ctx, transcodesList.objectType(), transcodes(info))
+	diags.Append(d...)
+	m.Snapshots, d = types.ListValueFrom(ctx, snapshotsList.objectType(), snapshots(info))
+	diags.Append(d...)
+	m.ImageSprites, d = types.ListValueFrom(ctx, imageSpritesList.objectType(), imageSprites(info))
+	diags.Append(d...)
+	m.setMetadata(info.MetaData)
+	return m, diags
+}
+
+func (m *mediaOutputsModel) setMetadata(meta *vod.MediaMetaData) {
+	if meta == nil {
+		m.Duration, m.Width, m.Height, m.Bitrate = types.Float64Null(), types.Int64Null(), types.Int64Null(), types.Int64Null()
+		m.Container = types.StringNull()
+		return
+	}
+	m.Duration = types.Float64Value(meta.Duration)
+	m.Width = types.Int64Value(meta.Width)
+	m.Height = types.Int64Value(meta.Height)
+	m.Bitrate = types.Int64Value(meta.Bitrate)
+	m.Container = types.StringValue(meta.Container)
+}
+
+// adaptiveStreams lists the streams by definition, then package (DASH before HLS).
+func adaptiveStreams(info *vod.MediaInfo) []adaptiveStreamModel {
+	var items []vod.AdaptiveDynamicStreamingInfoItem
+	if info.AdaptiveDynamicStreamingInfo != nil {
+		items = slices.Clone(info.AdaptiveDynamicStreamingInfo.AdaptiveDynamicStreamingSet)
+	}
+	slices.SortStableFunc(items, func(a, b vod.AdaptiveDynamicStreamingInfoItem) int {
+		return cmp.Or(cmp.Compare(a.Definition, b.Definition), cmp.Compare(a.Package, b.Package))
+	})
+	streams := make([]adaptiveStreamModel, 0, len(items))
+	for _, s := range items {
+		streams = append(streams, adaptiveStreamModel{
+			Definition: types.Int64Value(s.Definition),
+			Package:    types.StringValue(s.Package),
+			DrmType:    types.StringValue(s.DrmType),
+			URL:        types.StringValue(s.URL),
+			Size:       types.Int64Value(s.Size),
+		})
+	}
+	return streams
+}
+
+func transcodes(info *vod.MediaInfo) []transcodeModel {
+	var items []vod.MediaTranscodeItem
+	if info.TranscodeInfo != nil {
+		items = slices.Clone(info.TranscodeInfo.TranscodeSet)
+	}
+	slices.SortStableFunc(items, func(a, b vod.MediaTranscodeItem) int { return cmp.Compare(a.Definition, b.Definition) })
+	files := make([]transcodeModel, 0, len(items))
+	for _, t := range items {
+		files = append(files, transcodeModel{
+			Definition: types.Int64Value(t.Definition),
+			URL:        types.StringValue(t.URL),
+			Container:  types.StringValue(t.Container),
+			Bitrate:    types.Int64Value(t.Bitrate),
+			Width:      types.Int64Value(t.Width),
+			Height:     types.Int64Value(t.Height),
+			Size:       types.Int64Value(t.Size),
+			Duration:   types.Float64Value(t.Duration),
+		})
+	}
+	return files
+}
+
+func snapshots(info *vod.MediaInfo) []snapshotModel {
+	var items []vod.MediaSnapshotByTimeOffsetItem
+	if info.SnapshotByTimeOffsetInfo != nil {
+		items = slices.Clone(info.SnapshotByTimeOffsetInfo.SnapshotByTimeOffsetSet)
+	}
+	slices.SortStableFunc(items, func(a, b vod.MediaSnapshotByTimeOffsetItem) int {
+		return cmp.Compare(a.Definition, b.Definition)
+	})
+	sets := make([]snapshotModel, 0, len(items))
+	for _, s := range items {
+		pictures := slices.Clone(s.PicInfoSet)
+		slices.SortStableFunc(pictures, func(a, b vod.MediaSnapshotByTimePicInfoItem) int {
+			return cmp.Compare(a.TimeOffset, b.TimeOffset)
+		})
+		urls := make([]string, 0, len(pictures))
+		for _, p := range pictures {
+			urls = append(urls, p.URL)
+		}
+		sets = append(sets, snapshotModel{Definition: types.Int64Value(s.Definition), URLs: stringList(urls)})
+	}
+	return sets
+}
+
+func imageSprites(info *vod.MediaInfo) []imageSpriteModel {
+	var items []vod.MediaImageSpriteItem
+	if info.ImageSpriteInfo != nil {
+		items = slices.Clone(info.ImageSpriteInfo.ImageSpriteSet)
+	}
+	slices.SortStableFunc(items, func(a, b vod.MediaImageSpriteItem) int { return cmp.Compare(a.Definition, b.Definition) })
+	sprites := make([]imageSpriteModel, 0, len(items))
+	for _, s := range items {
+		sprites = append(sprites, imageSpriteModel{
+			Definition: types.Int64Value(s.Definition),
+			URLs:       stringList(s.ImageURLSet),
+			WebVTTURL:  types.StringValue(s.WebVttURL),
+			Width:      types.Int64Value(s.Width),
+			Height:     types.Int64Value(s.Height),
+			TotalCount: types.Int64Value(s.TotalCount),
+		})
+	}
+	return sprites
+}
+
+// stringList is a list of strings; none is an empty list, like the output lists themselves.
+func stringList(values []string) types.List {
+	elems := make([]attr.Value, 0, len(values))
+	for _, v := range values {
+		elems = append(elems, types.StringValue(v))
+	}
+	return types.ListValueMust(types.StringType, elems)
+}
+
+// outputListField is one output list of a model, with its description.
+type outputListField struct {
+	value *types.List
+	desc  outputList
+}
+
+func (m *mediaOutputsModel) lists() []outputListField {
+	return []outputListField{
+		{&m.AdaptiveStreams, adaptiveStreamsList},
+		{&m.Transcodes, transcodesList},
+		{&m.Snapshots, snapshotsList},
+		{&m.ImageSprites, imageSpritesList},
+	}
+}
+
+// setOutputsUnknown marks the output lists as known only after apply; the metadata describes the
+// uploaded file and stays. Call it where an update runs processing on the media (a procedure started
+// or waited for): in ModifyPlan, so that the plan shows the outputs changing, and again before reading
+// the media once a wait has ended, because the update's refresh keeps outputs that the model holds as
+// known (keepPlanned).
+func (m *mediaOutputsModel) setOutputsUnknown() {
+	for _, l := range m.lists() {
+		*l.value = types.ListUnknown(l.desc.objectType())
+	}
+}
+
+// keepPlanned puts back the values the plan knew: an update plans the outputs unchanged (see
+// mediaOutputResourceAttributes), and Terraform refuses a result that differs from a known planned
+// value. Processing that finishes while the update runs shows on the next refresh instead.
+func (m *mediaOutputsModel) keepPlanned(planned mediaOutputsModel) {
+	keepKnown(&m.AdaptiveStreams, planned.AdaptiveStreams)
+	keepKnown(&m.Transcodes, planned.Transcodes)
+	keepKnown(&m.Snapshots, planned.Snapshots)
+	keepKnown(&m.ImageSprites, planned.ImageSprites)
+	keepKnown(&m.Duration, planned.Duration)
+	keepKnown(&m.Width, planned.Width)
+	keepKnown(&m.Height, planned.Height)
+	keepKnown(&m.Bitrate, planned.Bitrate)
+	keepKnown(&m.Container, planned.Container)
+}
+
+func keepKnown[T interface{ IsUnknown() bool }](current *T, planned T) {
+	if !planned.IsUnknown() {
+		*current = planned
+	}
+}
+
+// setUnreadOutputs replaces unknown outputs with typed nulls when the media could not be read: state
+// cannot hold unknown values, and the next refresh fills them in.
+func (m *mediaOutputsModel) setUnreadOutputs() {
+	for _, l := range m.lists() {
+		if l.value.IsUnknown() {
+			*l.value = types.ListNull(l.desc.objectType())
+		}
+	}
+	if m.Duration.IsUnknown() {
+		m.Duration = types.Float64Null()
+	}
+	for _, i := range []*types.Int64{&m.Width, &m.Height, &m.Bitrate} {
+		if i.IsUnknown() {
+			*i = types.Int64Null()
+		}
+	}
+	if m.Container.IsUnknown() {
+		m.Container = types.StringNull()
+	}
+}

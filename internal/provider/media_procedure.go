@@ -1,0 +1,357 @@
+package provider
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+	"github.com/hashicorp/terraform-plugin-log/tflog"
+
+	"github.com/tencentvod/terraform-provider-tencentvod/internal/vod"
+)
+
+// How the media's task flow (procedure) runs. In source mode without wait_for_procedure, ApplyUpload
+// carries the procedure and VOD starts it on commit; its task id reaches only VOD's event notifications,
+// so procedure_task_id and procedure_status stay null. In every other case the provider starts it after
+// the commit with ProcessMediaByProcedure (StartProcedure), records the task in the state at once, and,
+// with wait_for_procedure, waits for it. Later applies start it again in place when it changes or its
+// last run failed, and wait for an unfinished run when wait_for_procedure asks for it.
+
+// procedure_status values: WAITING, PROCESSING, FINISH and ABORTED are the task's own statuses (FINISH only
+// when every sub-task succeeded); FAIL and NOT_STARTED are the provider's.
+const (
+	procedureNotStarted = "NOT_STARTED"      // configured but not started yet: the next apply starts it
+	procedureWaiting    = vod.TaskWaiting    // queued in VOD
+	procedureProcessing = vod.TaskProcessing // running
+	procedureFinished   = vod.TaskFinished   // finished, every sub-task succeeded
+	procedureFailed     = "FAIL"             // finished, but a sub-task (or the task) failed
+	procedureAborted    = vod.TaskAborted    // VOD aborted the task
+)
+
+// procedureStartTimeout bounds the start of a task flow. Like the commit, the start is a short critical
+// section that Terraform's interrupt and the operation's timeout do not cut short once it has begun: a
+// task started without its id reaching the state would run untracked.
+const procedureStartTimeout = 5 * time.Second
+
+// sessionIDPrefix starts every SessionId the provider sends, so that its tasks can be told apart in
+// DescribeTasks.
+const sessionIDPrefix = "tf-"
+
+// procedureStep is what an apply does about the configured procedure.
+type procedureStep int
+
+const (
+	procedureKeep   procedureStep = iota // nothing: the recorded run stands
+	procedureStart                       // start the procedure (new, changed, not started or failed last time)
+	procedureAwait                       // wait for the recorded, unfinished task
+	procedureRecord                      // record the configured procedure without running it (first apply after an import)
+)
+
+// nextProcedureStep decides what an update does about the procedure, from the planned and the prior
+// (state) values. The plan and the apply both ask it, so that what the plan shows is what runs. An
+// unknown procedure counts as a change: the plan then shows the results unknown.
+func nextProcedureStep(planned, prior *mediaResourceModel, adopted bool) procedureStep {
+	switch {
+	case planned.Procedure.IsNull():
+		return procedureKeep // removing the procedure leaves the media as it is
+	case planned.Procedure.IsUnknown():
+		return procedureStart
+	case adopted && prior.Procedure.IsNull():
+		// VOD cannot say which task flows already ran on an imported media; running the configured one
+		// again would reprocess it at every import. Like the other upload arguments, it is recorded.
+		return procedureRecord
+	case !planned.Procedure.Equal(prior.Procedure):
+		return procedureStart
+	}
+	switch prior.ProcedureStatus.ValueString() {
+	case procedureNotStarted, procedureFailed, procedureAborted:
+		return procedureStart
+	case procedureWaiting, procedureProcessing:
+		if planned.WaitForProcedure.ValueBool() && isKnown(prior.ProcedureTaskID) {
+			return procedureAwait
+		}
+	}
+	return procedureKeep
+}
+
+// planProcedureUpdate shows in the plan what an update does about the procedure: a start makes the task
+// id and status unknown, a wait the status; otherwise both keep their recorded values. When the update
+// waits for a task, the outputs it produces are known only after apply too.
+func planProcedureUpdate(plan, state *mediaResourceModel, adopted bool) {
+	plan.ProcedureTaskID, plan.ProcedureStatus = state.ProcedureTaskID, state.ProcedureStatus
+	mayWait := !plan.WaitForProcedure.Equal(types.BoolValue(false)) // true, or unknown until apply
+	switch nextProcedureStep(plan, state, adopted) {
+	case procedureStart:
+		plan.ProcedureTaskID, plan.ProcedureStatus = types.StringUnknown(), types.StringUnknown()
+		if mayWait {
+			plan.setOutputsUnknown()
+		}
+	case procedureAwait:
+		plan.ProcedureStatus = types.StringUnknown()
+		plan.setOutputsUnknown()
+	default:
+		if plan.WaitForProcedure.IsUnknown() && procedureUnfinished(state.ProcedureStatus) {
+			// Whether the apply waits for the running task is known only at apply.
+			plan.ProcedureStatus = types.StringUnknown()
+			plan.setOutputsUnknown()
+		}
+	}
+}
+
+// planProcedureCreate shows the task id and status of a new media: unknown when the provider starts the
+// procedure itself, null when ApplyUpload carries it or there is none.
+func planProcedureCreate(plan *mediaResourceModel, sessionKeyMode bool) {
+	switch {
+	case plan.Procedure.IsNull():
+		plan.ProcedureTaskID, plan.ProcedureStatus = types.StringNull(), types.StringNull()
+	case plan.Procedure.IsUnknown() || plan.WaitForProcedure.IsUnknown() || startsProcedureAfterCommit(plan, sessionKeyMode):
+		plan.ProcedureTaskID, plan.ProcedureStatus = types.StringUnknown(), types.StringUnknown()
+	default:
+		plan.ProcedureTaskID, plan.ProcedureStatus = types.StringNull(), types.StringNull()
+	}
+}
+
+// startsProcedureAfterCommit reports whether create starts the procedure itself after the commit rather
+// than handing it to ApplyUpload: always with vod_session_key_wo (the provider never opens that session),
+// and with source when the apply waits for it (ApplyUpload's task id is not returned, so it could not be
+// waited for).
+func startsProcedureAfterCommit(plan *mediaResourceModel, sessionKeyMode bool) bool {
+	return isKnown(plan.Procedure) && (sessionKeyMode || plan.WaitForProcedure.ValueBool())
+}
+
+// runProcedure does step for the media in m: it starts the procedure or waits for the recorded task, and
+// keeps m and state's procedure attributes up to date at each stage, so that whatever ends the operation
+// the state says what was started. It reports whether a task ran to its end here (so the media's outputs
+// are worth reading again). failAsError decides whether a refused start is an error (an update) or a
+// warning (a create: an error would taint the media just committed).
+func runProcedure(ctx context.Context, op operation, m *mediaResourceModel, step procedureStep, state *tfsdk.State, failAsError bool) (bool, diag.Diagnostics) {
+	var diags diag.Diagnostics
+	switch step {
+	case procedureStart:
+		if !startProcedure(ctx, op, m, state, failAsError, &diags) || !m.WaitForProcedure.ValueBool() {
+			return false, diags
+		}
+	case procedureAwait:
+		if cause := op.endedBecause(ctx); cause != "" {
+			diags.Append(notWaitedFor(m, cause))
+			return false, diags
+		}
+	default:
+		return false, diags
+	}
+	return awaitProcedure(ctx, op, m, state, &diags), diags
+}
+
+// startProcedure starts m's procedure and records the task. It reports whether the task was started.
+func startProcedure(ctx context.Context, op operation, m *mediaResourceModel, state *tfsdk.State, failAsError bool, diags *diag.Diagnostics) bool {
+	m.ProcedureTaskID, m.ProcedureStatus = types.StringNull(), types.StringValue(procedureNotStarted)
+	defer func() { diags.Append(saveProcedure(ctx, m, state)...) }()
+	if cause := op.endedBecause(ctx); cause != "" {
+		diags.AddWarning("VOD Procedure Not Started",
+			fmt.Sprintf("The procedure %q was not started on media %s, because %s first. procedure_status is %s, "+
+				"and the next apply starts it in place.", m.Procedure.ValueString(), m.FileID.ValueString(), cause,
+				procedureNotStarted))
+		return false
+	}
+	sessionID, err := newProcedureSessionID(m.FileID.ValueString())
+	if err != nil {
+		diags.AddError("Unable to Start VOD Procedure", "No SessionId could be generated: "+err.Error())
+		return false
+	}
+	startCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), procedureStartTimeout)
+	defer cancel()
+	taskID, err := op.client.StartProcedure(startCtx, &vod.ProcessMediaByProcedureRequest{
+		FileID:         m.FileID.ValueString(),
+		ProcedureName:  m.Procedure.ValueString(),
+		SessionContext: m.SessionContext.ValueString(),
+		SessionID:      sessionID,
+		SubAppID:       pinnedSubAppID(m.SubAppID),
+	})
+	if err != nil {
+		diags.Append(startRefused(m, err, failAsError))
+		return false
+	}
+	m.ProcedureTaskID, m.ProcedureStatus = types.StringValue(taskID), types.StringValue(procedureWaiting)
+	tflog.Info(ctx, "started VOD procedure", map[string]any{
+		"file_id": m.FileID.ValueString(), "procedure": m.Procedure.ValueString(), "task_id": taskID, "session_id": sessionID,
+	})
+	return true
+}
+
+// startRefused is the diagnostic of a start VOD refused or that could not be sent.
+func startRefused(m *mediaResourceModel, err error, asError bool) diag.Diagnostic {
+	api := apiErrorDiagnostic("Unable to Start VOD Procedure", err)
+	detail := fmt.Sprintf("The procedure %q could not be started on media %s (ProcessMediaByProcedure); "+
+		"procedure_status is %s, and the next apply tries again in place. Check that a task flow template of "+
+		"this name exists in the application.\n\n%s", m.Procedure.ValueString(), m.FileID.ValueString(),
+		procedureNotStarted, api.Detail())
+	if asError {
+		return diag.NewAttributeErrorDiagnostic(path.Root("procedure"), api.Summary(), detail)
+	}
+	return diag.NewAttributeWarningDiagnostic(path.Root("procedure"), api.Summary(),
+		detail+"\n\nThe media itself was created and is tracked; this is a warning so that it is not replaced.")
+}
+
+// awaitProcedure waits, within the operation's timeout, for the recorded task to end. A task that ends
+// in failure is a warning (the media is fine; the next plan proposes running the procedure again), and so
+// is a wait cut short (the next plan waits for the same task again). It reports whether the task ended.
+func awaitProcedure(ctx context.Context, op operation, m *mediaResourceModel, state *tfsdk.State, diags *diag.Diagnostics) bool {
+	taskID := m.ProcedureTaskID.ValueString()
+	defer func() { diags.Append(saveProcedure(ctx, m, state)...) }()
+	logProgress := func(detail *vod.TaskDetail) {
+		m.ProcedureStatus = types.StringValue(procedureStatusOf(detail))
+		tflog.Info(ctx, "VOD procedure progress", procedureProgressFields(m, detail))
+	}
+	detail, err := op.client.WaitForTask(ctx, taskID, pinnedSubAppID(m.SubAppID), logProgress)
+	switch {
+	case err != nil && op.endedBecause(ctx) != "":
+		diags.Append(notWaitedFor(m, op.endedBecause(ctx)))
+		return false
+	case errors.Is(err, vod.ErrTaskNotFound):
+		diags.AddWarning("VOD Procedure Task Not Found",
+			fmt.Sprintf("The task %s of procedure %q on media %s can no longer be found (VOD keeps tasks for three "+
+				"days), so it was not waited for; procedure_status keeps its last value %s.\n\nOriginal Error: %s",
+				taskID, m.Procedure.ValueString(), m.FileID.ValueString(), m.ProcedureStatus.ValueString(), err))
+		return false
+	case err != nil:
+		d := apiErrorDiagnostic("Unable to Wait for VOD Procedure", err)
+		diags.AddWarning(d.Summary(), fmt.Sprintf("The task %s of procedure %q on media %s was started, but reading "+
+			"its status failed, so the apply did not wait for it to end; the next plan waits for it again.\n\n%s",
+			taskID, m.Procedure.ValueString(), m.FileID.ValueString(), d.Detail()))
+		return false
+	}
+	m.ProcedureStatus = types.StringValue(procedureStatusOf(detail))
+	if failure := detail.Failure(); failure != nil {
+		diags.Append(procedureFailedWarning(m, failure))
+	} else {
+		tflog.Info(ctx, "VOD procedure finished", map[string]any{"file_id": m.FileID.ValueString(), "task_id": taskID})
+	}
+	return true
+}
+
+// procedureFailedWarning reports a task that ended in failure. It is a warning, not an error: the media
+// is fine and stays tracked (an error would taint it, and the next apply would upload it again).
+func procedureFailedWarning(m *mediaResourceModel, failure *vod.TaskFailure) diag.Diagnostic {
+	subTask := failure.SubTask
+	if subTask == "" {
+		subTask = "(the task itself)"
+	}
+	return diag.NewAttributeWarningDiagnostic(path.Root("procedure_status"), "VOD Procedure Failed",
+		fmt.Sprintf("The procedure %q on media %s ended in failure: task %s, failed sub-task %s: %s\n\n"+
+			"The media is kept as it is and procedure_status is %s; the next plan proposes running the procedure "+
+			"again in place.\n\nDetails: %s", m.Procedure.ValueString(), m.FileID.ValueString(), failure.TaskID,
+			subTask, failureMessage(failure), m.ProcedureStatus.ValueString(), failure.Error()))
+}
+
+func failureMessage(f *vod.TaskFailure) string {
+	if f.Message == "" {
+		return "no message given"
+	}
+	return f.Message
+}
+
+// notWaitedFor is the warning of a wait cut short by the timeout or an interrupt.
+func notWaitedFor(m *mediaResourceModel, cause string) diag.Diagnostic {
+	return diag.NewWarningDiagnostic("VOD Procedure Still Running",
+		fmt.Sprintf("The task %s of procedure %q on media %s was started and is recorded in the state "+
+			"(procedure_task_id), but %s before it ended; it was last seen %s. The media stays as it is. The next "+
+			"refresh updates procedure_status, and while the task is unfinished the next plan proposes waiting "+
+			"for the same task again in place; it is not started twice.", m.ProcedureTaskID.ValueString(),
+			m.Procedure.ValueString(), m.FileID.ValueString(), cause, m.ProcedureStatus.ValueString()))
+}
+
+// saveProcedure writes m's procedure attributes into the state, whatever the rest of it holds.
+func saveProcedure(ctx context.Context, m *mediaResourceModel, state *tfsdk.State) diag.Diagnostics {
+	var diags diag.Diagnostics
+	diags.Append(state.SetAttribute(ctx, path.Root("procedure"), m.Procedure)...)
+	diags.Append(state.SetAttribute(ctx, path.Root("procedure_task_id"), m.ProcedureTaskID)...)
+	diags.Append(state.SetAttribute(ctx, path.Root("procedure_status"), m.ProcedureStatus)...)
+	return diags
+}
+
+// procedureStatusOf is the procedure_status of a task: its own status, or FAIL for one that finished
+// with a failed sub-task.
+func procedureStatusOf(detail *vod.TaskDetail) string {
+	if detail.Status == vod.TaskFinished && detail.Failure() != nil {
+		return procedureFailed
+	}
+	return detail.Status
+}
+
+// procedureUnfinished reports whether a status may still change.
+func procedureUnfinished(status types.String) bool {
+	s := status.ValueString()
+	return s == procedureWaiting || s == procedureProcessing
+}
+
+// procedureProgressFields are the log fields of a progress report: the status and each sub-task's.
+func procedureProgressFields(m *mediaResourceModel, detail *vod.TaskDetail) map[string]any {
+	fields := map[string]any{
+		"file_id": m.FileID.ValueString(), "task_id": m.ProcedureTaskID.ValueString(), "status": detail.Status,
+	}
+	if detail.ProcedureTask == nil {
+		return fields
+	}
+	for _, r := range detail.ProcedureTask.MediaProcessResultSet {
+		for _, sub := range []*vod.SubTaskResult{r.TranscodeTask, r.AdaptiveDynamicStreamingTask, r.SnapshotByTimeOffsetTask,
+			r.ImageSpriteTask, r.CoverBySnapshotTask, r.AnimatedGraphicTask, r.SampleSnapshotTask} {
+			if sub != nil {
+				key := r.Type
+				if sub.Input != nil {
+					key = fmt.Sprintf("%s_%d", r.Type, sub.Input.Definition)
+				}
+				fields[key] = fmt.Sprintf("%s %d%%", sub.Status, sub.Progress)
+			}
+		}
+	}
+	return fields
+}
+
+// refreshProcedureStatus reads the status of an unfinished task during a refresh. A task that can no
+// longer be found (VOD keeps tasks for three days) keeps its last status; another failure is a warning,
+// since the media itself was read.
+func refreshProcedureStatus(ctx context.Context, client *vod.Client, m *mediaResourceModel) diag.Diagnostics {
+	var diags diag.Diagnostics
+	if !procedureUnfinished(m.ProcedureStatus) || !isKnown(m.ProcedureTaskID) {
+		return diags // a finished (or failed) run keeps its status: refreshing never starts anything
+	}
+	detail, err := client.DescribeTaskDetail(ctx, &vod.DescribeTaskDetailRequest{
+		TaskID: m.ProcedureTaskID.ValueString(), SubAppID: pinnedSubAppID(m.SubAppID),
+	})
+	switch {
+	case errors.Is(err, vod.ErrTaskNotFound):
+		tflog.Info(ctx, "VOD procedure task no longer found; keeping its last status", map[string]any{
+			"task_id": m.ProcedureTaskID.ValueString(), "status": m.ProcedureStatus.ValueString(),
+		})
+	case err != nil:
+		d := apiErrorDiagnostic("Unable to Read VOD Procedure Status", err)
+		diags.AddWarning(d.Summary(), fmt.Sprintf("The status of task %s of media %s was not refreshed; "+
+			"procedure_status keeps its last value %s.\n\n%s", m.ProcedureTaskID.ValueString(),
+			m.FileID.ValueString(), m.ProcedureStatus.ValueString(), d.Detail()))
+	default:
+		m.ProcedureStatus = types.StringValue(procedureStatusOf(detail))
+	}
+	return diags
+}
+
+// newProcedureSessionID returns a SessionId unique to one start: the prefix, a random token and as much
+// of the file id as fits in the API's 50 characters. The client repeats it on retries, and VOD refuses a
+// repeated SessionId instead of starting the task flow twice.
+func newProcedureSessionID(fileID string) (string, error) {
+	token := make([]byte, 8)
+	if _, err := rand.Read(token); err != nil {
+		return "", err
+	}
+	id := sessionIDPrefix + hex.EncodeToString(token) + "-" + fileID
+	if len(id) > vod.MaxSessionIDLength {
+		id = id[:vod.MaxSessionIDLength]
+	}
+	return id, nil
+}
