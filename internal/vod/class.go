@@ -157,6 +157,12 @@ func (c *Client) DeleteClass(ctx context.Context, req *DeleteClassRequest) error
 	if req == nil {
 		return missingParameter("DeleteClass", "ClassId")
 	}
+	if req.ClassID == DefaultClassID {
+		// VOD refuses it with the code it uses for a class that does not exist, which would read as
+		// "already gone".
+		return &APIError{Action: "DeleteClass", Code: "ClientError.InvalidParameter",
+			Message: "ClassId 0 is the built-in class SystemDefault, which cannot be deleted"}
+	}
 	params := *req
 	params.SubAppID = c.defaultSubAppID(params.SubAppID)
 	_, err := callVOD[classChangeResponse](ctx, c, "DeleteClass", params)
@@ -173,14 +179,16 @@ func (e *classError) Error() string   { return e.apiErr.Error() }
 func (e *classError) Unwrap() []error { return []error{e.kind, e.apiErr} }
 
 // asClassError makes the class actions' "no such class" and "not empty" answers match ErrClassNotFound
-// and ErrClassNotEmpty; other errors pass through.
+// and ErrClassNotEmpty; other errors pass through. DeleteClass has no ClassNoFound: it answers an
+// unknown class with InvalidParameterValue.ClassId.
 func asClassError(err error) error {
 	var apiErr *APIError
 	if !errors.As(err, &apiErr) {
 		return err
 	}
 	switch {
-	case apiErr.HasCode("FailedOperation.ClassNoFound"), apiErr.HasCode("ResourceNotFound"):
+	case apiErr.HasCode("FailedOperation.ClassNoFound"), apiErr.HasCode("ResourceNotFound"),
+		apiErr.Action == "DeleteClass" && apiErr.Code == "InvalidParameterValue.ClassId":
 		return &classError{apiErr: apiErr, kind: ErrClassNotFound}
 	case apiErr.HasCode("UnsupportedOperation.ClassNotEmpty"):
 		return &classError{apiErr: apiErr, kind: ErrClassNotEmpty}

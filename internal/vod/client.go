@@ -240,10 +240,10 @@ func (c *Client) callObserved(ctx context.Context, svc apiService, endpoint Endp
 		})
 		apiErr := c.send(ctx, svc, endpoint, action, body, out, cred)
 		if apiErr != nil {
-			apiErr.deduplicated = deduplicated
-		}
-		if apiErr != nil && observe != nil {
-			observe(apiErr)
+			apiErr.deduplicated = deduplicated // retryable needs it
+			if observe != nil {
+				observe(apiErr)
+			}
 		}
 		if apiErr == nil {
 			c.logger.Info(ctx, "vod: request succeeded", map[string]any{

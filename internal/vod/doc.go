@@ -50,11 +50,23 @@
 // Transient failures (no response, a 5xx, InternalError) count against MaxRetries, wait a full-jitter
 // exponential backoff, and are retried only for actions that are safe to repeat; a reply that is not
 // an API response only for actions that change nothing (ApplyUpload, reads). Safe to repeat are
-// those, DeleteMedia and ModifyMediaInfo (which set a state), and CommitUpload (a session key
-// commits at most once). When a CommitUpload attempt may have committed (its reply was lost or
+// those, DeleteMedia and ModifyMediaInfo (which set a state), CommitUpload (a session key
+// commits at most once), CreateClass (a name is unique under its parent) and a
+// ProcessMediaByProcedure that carries a SessionId (VOD refuses a repeated SessionId). When a CommitUpload attempt may have committed (its reply was lost or
 // unreadable) and no attempt got the FileId, the media file may exist while its FileId is unknown:
 // the error is then a *CommitOutcomeUnknownError, and FindUploadedMedia finds the file by its
 // storage path with SearchMedia. Missing media files are reported with errors matching ErrMediaNotFound.
+//
+// # Tasks and classes
+//
+// StartProcedure starts a task flow with a SessionId, so that it can be retried: when VOD refuses the
+// SessionId as used, or no attempt's reply arrived, the task that SessionId started is found with
+// FindTaskBySession (DescribeTasks, which lists the last three days' tasks) instead of being started
+// again. WaitForTask polls DescribeTaskDetail, waiting from one to 15 seconds between polls, until the
+// task ends or the caller's context does; a poll that fails transiently does not end the wait.
+// TaskDetail.Failure describes a task that ended in failure by its first failed sub-task. Likewise,
+// CreateClass whose reply was lost looks the class up by parent and name (DescribeAllClass) when its
+// retry is refused as a duplicate; a name already taken at the first attempt stays an error.
 //
 // # Uploads
 //

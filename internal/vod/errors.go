@@ -209,9 +209,10 @@ func changesNothing(action string) bool {
 // retryable decides whether a failed attempt is worth repeating. Throttling is always retried: the
 // request was refused before it did anything. Failures after which the request may have been
 // carried out (no response, a 5xx, InternalError, an unavailable service) are retried only for actions
-// that are safe to repeat (or requests made safe by an idempotency key), and a reply that is not an API response (which may hide a success) only for
-// actions that change nothing. Everything else (AuthFailure*, InvalidParameter*, MissingParameter,
-// UnknownParameter, UnauthorizedOperation, ResourceNotFound*, ...) is final.
+// that are safe to repeat or requests that an idempotency key makes safe, and a reply that is not an API
+// response (which may hide a success) only for actions that change nothing. Everything else
+// (AuthFailure*, InvalidParameter*, MissingParameter, UnknownParameter, UnauthorizedOperation,
+// ResourceNotFound*, ...) is final.
 func retryable(e *APIError) bool {
 	if hasCodePrefix(e.Code, "RequestLimitExceeded") {
 		return true

@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
+	"strings"
 	"time"
 	"unicode/utf8"
 )
@@ -11,6 +13,16 @@ import (
 // ErrTaskNotFound matches the error of DescribeTaskDetail (and so WaitForTask) for a task that does not
 // exist or is older than three days, and FindTaskBySession's when no task was started with the session.
 var ErrTaskNotFound = errors.New("task not found")
+
+// Limits of ProcessMediaByProcedure's other parameters.
+const (
+	MaxSessionContextLength = 1000
+	MinTasksPriority        = -10
+	MaxTasksPriority        = 10
+)
+
+// TasksNotifyModes are the values TasksNotifyMode accepts (empty means Finish).
+var TasksNotifyModes = []string{"Finish", "Change", "None"}
 
 // codeDuplicateSessionID is ProcessMediaByProcedure's answer to a SessionId used in the last seven days.
 const codeDuplicateSessionID = "InvalidParameterValue.SessionId"
@@ -54,9 +66,20 @@ func validateStart(req *ProcessMediaByProcedureRequest) error {
 		// Without it a retried start could run the task flow twice.
 		return missingParameter(action, "SessionId")
 	}
+	invalid := func(format string, args ...any) error {
+		return &APIError{Action: action, Code: "ClientError.InvalidParameter", Message: fmt.Sprintf(format, args...)}
+	}
 	if n := utf8.RuneCountInString(req.SessionID); n > MaxSessionIDLength {
-		return &APIError{Action: action, Code: "ClientError.InvalidParameter",
-			Message: fmt.Sprintf("SessionId is %d characters long; at most %d are allowed", n, MaxSessionIDLength)}
+		return invalid("SessionId is %d characters long; at most %d are allowed", n, MaxSessionIDLength)
+	}
+	if n := utf8.RuneCountInString(req.SessionContext); n > MaxSessionContextLength {
+		return invalid("SessionContext is %d characters long; at most %d are allowed", n, MaxSessionContextLength)
+	}
+	if p := req.TasksPriority; p != nil && (*p < MinTasksPriority || *p > MaxTasksPriority) {
+		return invalid("TasksPriority is %d; it must be from %d to %d", *p, MinTasksPriority, MaxTasksPriority)
+	}
+	if m := req.TasksNotifyMode; m != "" && !slices.Contains(TasksNotifyModes, m) {
+		return invalid("TasksNotifyMode is %q; it must be one of %s", m, strings.Join(TasksNotifyModes, ", "))
 	}
 	return nil
 }
@@ -90,8 +113,8 @@ func (c *Client) recoverStartedTask(ctx context.Context, req *ProcessMediaByProc
 			"was started with it in the last three days (the longest VOD lists tasks): start the procedure with a new SessionId: %w",
 			req.SessionID, req.FileID, err)
 	default:
-		return "", fmt.Errorf("ProcessMediaByProcedure may have started procedure %q on file %s, but no reply arrived and no task "+
-			"with SessionId %q was found; starting again with the same SessionId is safe: %w",
+		return "", fmt.Errorf("ProcessMediaByProcedure may have started procedure %q on file %s (an attempt got no readable reply), "+
+			"but no task with SessionId %q was found; starting again with the same SessionId is safe: %w",
 			req.ProcedureName, req.FileID, req.SessionID, err)
 	}
 }

@@ -39,7 +39,9 @@ func (r *ProcessMediaByProcedureResponse) getRequestID() string { return r.Reque
 // deduplicated makes a request with a SessionId safe to repeat: VOD refuses the repeat.
 func (r ProcessMediaByProcedureRequest) deduplicated() bool { return r.SessionID != "" }
 
-// ProcessMediaByProcedure starts a task flow on a media file.
+// ProcessMediaByProcedure starts a task flow on a media file. It is retried after a lost reply only
+// when req carries a SessionId, and then a retry may be refused as a duplicate: StartProcedure sends
+// it and resolves that case to the task the SessionId started.
 func (c *Client) ProcessMediaByProcedure(ctx context.Context, req *ProcessMediaByProcedureRequest) (*ProcessMediaByProcedureResponse, error) {
 	const action = "ProcessMediaByProcedure"
 	switch {

@@ -2,6 +2,7 @@ package vod
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"math"
 	"strings"
@@ -47,46 +48,79 @@ func (c *Client) taskPollDelay(n int) time.Duration {
 // returned without error whether it succeeded or not: its Failure says which. The waits between polls
 // grow from one second to 15 seconds; only ctx bounds the whole wait. When ctx ends first, the error
 // wraps ctx's cause and says what status the task was last seen in. A task that does not exist gives an
-// error matching ErrTaskNotFound; transient failures of a poll are retried like every read.
+// error matching ErrTaskNotFound. A poll that fails transiently is retried like every read, and when
+// its retries run out the wait goes on with the next poll: an outage shorter than ctx costs nothing.
 func (c *Client) WaitForTask(ctx context.Context, taskID string, subAppID *uint64, progress func(*TaskDetail)) (*TaskDetail, error) {
 	if taskID == "" {
 		return nil, missingParameter("DescribeTaskDetail", "TaskId")
 	}
-	started := time.Now()
-	var last *TaskDetail
-	lastSeen := ""
+	w := &taskWait{taskID: taskID, started: time.Now()}
 	for n := 0; ; n++ {
 		detail, err := c.DescribeTaskDetail(ctx, &DescribeTaskDetailRequest{TaskID: taskID, SubAppID: subAppID})
 		if err != nil {
 			if ctx.Err() != nil {
-				return last, waitEnded(ctx, taskID, last, started)
+				return w.last, w.ended(ctx)
 			}
-			return last, err
-		}
-		last = detail
-		if seen := detail.progressKey(); seen != lastSeen {
-			lastSeen = seen
+			if !transient(err) {
+				return w.last, err
+			}
+			w.pollErr = err
+			c.logger.Warn(ctx, "vod: polling a task failed, polling on", map[string]any{
+				"task_id": taskID, "code": ErrorCode(err), "error": err.Error(),
+			})
+		} else if w.changedBy(detail) {
 			c.logger.Debug(ctx, "vod: task progressed", map[string]any{"task_id": taskID, "status": detail.Status})
 			if progress != nil {
 				progress(detail)
 			}
 		}
-		if detail.Done() {
+		if detail.Done() { // false after a failed poll: detail is nil
 			return detail, nil
 		}
 		if err := c.sleep(ctx, c.taskPollDelay(n)); err != nil {
-			return last, waitEnded(ctx, taskID, last, started)
+			return w.last, w.ended(ctx)
 		}
 	}
 }
 
-// waitEnded is WaitForTask's error when ctx ended before the task did.
-func waitEnded(ctx context.Context, taskID string, last *TaskDetail, started time.Time) error {
-	waited := time.Since(started).Round(time.Second)
-	if last == nil {
-		return fmt.Errorf("task %s: no status was read in %s: %w", taskID, waited, context.Cause(ctx))
+// transient reports a failed call that a later, identical call may not meet: the API was unavailable
+// or throttled, or its reply was lost or unreadable.
+func transient(err error) bool {
+	var apiErr *APIError
+	return errors.As(err, &apiErr) && (throttled(apiErr) || outcomeUnknown(apiErr) || apiErr.Code == CodeParseJSONError)
+}
+
+// taskWait is what WaitForTask knows of the task so far.
+type taskWait struct {
+	taskID   string
+	started  time.Time
+	last     *TaskDetail // the last detail read, nil before the first
+	lastSeen string      // the last detail's progressKey
+	pollErr  error       // the last poll's error when it failed
+}
+
+// changedBy records a detail just read and reports whether it shows progress since the last one.
+func (w *taskWait) changedBy(detail *TaskDetail) bool {
+	w.last, w.pollErr = detail, nil
+	seen := detail.progressKey()
+	changed := seen != w.lastSeen
+	w.lastSeen = seen
+	return changed
+}
+
+// ended is WaitForTask's error when ctx ended before the task did.
+func (w *taskWait) ended(ctx context.Context) error {
+	waited := time.Since(w.started).Round(time.Second)
+	var b strings.Builder
+	if w.last == nil {
+		fmt.Fprintf(&b, "task %s: no status was read in %s", w.taskID, waited)
+	} else {
+		fmt.Fprintf(&b, "task %s still %s after %s", w.taskID, w.last.Status, waited)
 	}
-	return fmt.Errorf("task %s still %s after %s: %w", taskID, last.Status, waited, context.Cause(ctx))
+	if w.pollErr != nil {
+		fmt.Fprintf(&b, " (the last poll failed: %v)", w.pollErr)
+	}
+	return fmt.Errorf("%s: %w", b.String(), context.Cause(ctx))
 }
 
 // Done reports whether the task has ended, successfully or not.
