@@ -60,7 +60,9 @@ func basicInfo(t *testing.T, srv *Server, fileID string) mediaBasicInfo {
 	t.Helper()
 	reply := vodCall(t, srv, "DescribeMediaInfos", map[string]any{"FileIds": []string{fileID}})
 	wantCode(t, reply, "")
-	var got struct{ MediaInfoSet []struct{ BasicInfo mediaBasicInfo } }
+	var got struct {
+		MediaInfoSet []struct{ BasicInfo mediaBasicInfo }
+	}
 	reply.decode(t, &got)
 	if len(got.MediaInfoSet) != 1 {
 		t.Fatalf("DescribeMediaInfos(%s) = %+v", fileID, got)
@@ -440,7 +442,9 @@ func TestMediaBasicInfo_classNameAndPath(t *testing.T) {
 	}
 	reply := vodCall(t, srv, "SearchMedia", map[string]any{"Names": []string{"deep"}})
 	wantCode(t, reply, "")
-	var found struct{ MediaInfoSet []struct{ BasicInfo mediaBasicInfo } }
+	var found struct {
+		MediaInfoSet []struct{ BasicInfo mediaBasicInfo }
+	}
 	reply.decode(t, &found)
 	if len(found.MediaInfoSet) != 1 || found.MediaInfoSet[0].BasicInfo.ClassPath != "Films-Thriller-Heist-Caper" {
 		t.Fatalf("SearchMedia = %+v", found)
@@ -471,7 +475,9 @@ func TestSearchMedia_classIDsIncludeSubclasses(t *testing.T) {
 	} {
 		reply := vodCall(t, srv, "SearchMedia", map[string]any{"ClassIds": tc.classes})
 		wantCode(t, reply, "")
-		var found struct{ MediaInfoSet []struct{ BasicInfo mediaBasicInfo } }
+		var found struct {
+			MediaInfoSet []struct{ BasicInfo mediaBasicInfo }
+		}
 		reply.decode(t, &found)
 		var names []string
 		for _, m := range found.MediaInfoSet {
