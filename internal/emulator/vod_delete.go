@@ -61,10 +61,13 @@ func (s *Server) deleteMedia(call *apiCall) (any, *apiError) {
 	if slices.ContainsFunc(req.DeleteParts, func(p mediaDeleteItem) bool { return p.Type == "OriginalFiles" }) {
 		s.deleteMediaObjects(m, false)
 	}
-	s.vod.update(m.FileID, subAppID, func(m MediaFile) (MediaFile, *apiError) {
+	_, _, found, _ := s.vod.update(m.FileID, subAppID, func(m MediaFile) (MediaFile, *apiError) {
 		m.Outputs = outputsWithoutParts(m.Outputs, req.DeleteParts)
 		return m, nil
 	})
+	if !found { // deleted by a concurrent call since it was looked up
+		return nil, errMediaNotFound(CodeResourceNotFound, req.FileID)
+	}
 	return deleteMediaResponse{}, nil
 }
 

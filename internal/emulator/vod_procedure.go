@@ -223,11 +223,11 @@ func (s *procedureStore) put(p Procedure) error {
 	return nil
 }
 
-func (s *procedureStore) get(name string) (Procedure, bool) {
+func (s *procedureStore) has(name string) bool {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
-	p, ok := s.byName[name]
-	return p.clone(), ok
+	_, ok := s.byName[name]
+	return ok
 }
 
 func (s *procedureStore) all() []Procedure {

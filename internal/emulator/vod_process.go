@@ -66,7 +66,7 @@ func (s *Server) processMediaByProcedure(call *apiCall) (any, *apiError) {
 	if apiErr := checkProcessMediaByProcedure(req); apiErr != nil {
 		return nil, apiErr
 	}
-	if _, ok := s.procedures.get(req.ProcedureName); !ok {
+	if !s.procedures.has(req.ProcedureName) {
 		return nil, newAPIError(CodeInvalidProcedureName, "The task flow template `%s` does not exist.", req.ProcedureName)
 	}
 	s.purgeExpiredMedia()

@@ -168,7 +168,7 @@ func errNoSuchClass(classID int64) *apiError {
 }
 
 func (s *Server) checkProcedure(procedure string) *apiError {
-	if _, ok := s.procedures.get(procedure); procedure != "" && !ok {
+	if procedure != "" && !s.procedures.has(procedure) {
 		return newAPIError(CodeProcedureNameNotExist, "The task flow template `%s` does not exist.", procedure)
 	}
 	return nil

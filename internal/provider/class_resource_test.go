@@ -339,12 +339,12 @@ resource "tencentvod_class" "test" {
   parent_id = tencentvod_class.parent.class_id
 }
 `
-	classID := func(state *terraform.State) (string, error) {
-		return state.RootModule().Resources["tencentvod_class.test"].Primary.Attributes["class_id"], nil
+	classIDOf := func(state *terraform.State) string {
+		return state.RootModule().Resources["tencentvod_class.test"].Primary.Attributes["class_id"]
 	}
+	classID := func(state *terraform.State) (string, error) { return classIDOf(state), nil }
 	withSubApp := func(state *terraform.State) (string, error) {
-		id, err := classID(state)
-		return fmt.Sprintf("%d/%s", emulatorSubAppID, id), err
+		return fmt.Sprintf("%d/%s", emulatorSubAppID, classIDOf(state)), nil
 	}
 	importStep := func(idFunc resource.ImportStateIdFunc) resource.TestStep {
 		return resource.TestStep{

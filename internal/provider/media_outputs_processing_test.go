@@ -95,10 +95,11 @@ func transcodeDefinition(definition int64) knownvalue.Check {
 	return knownvalue.ObjectPartial(map[string]knownvalue.Check{"definition": knownvalue.Int64Exact(definition)})
 }
 
-func expectOutputValues(address string, want map[string]knownvalue.Check) []statecheck.StateCheck {
+// expectTestMediaValues checks attributes of tencentvod_media.test.
+func expectTestMediaValues(want map[string]knownvalue.Check) []statecheck.StateCheck {
 	var checks []statecheck.StateCheck
 	for name, check := range want {
-		checks = append(checks, statecheck.ExpectKnownValue(address, tfjsonpath.New(name), check))
+		checks = append(checks, statecheck.ExpectKnownValue("tencentvod_media.test", tfjsonpath.New(name), check))
 	}
 	return checks
 }
@@ -167,7 +168,7 @@ resource "terraform_data" "player" {
 				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
 					plancheck.ExpectResourceAction("tencentvod_media.test", plancheck.ResourceActionNoop),
 				}},
-				ConfigStateChecks: append(append(expectOutputValues("tencentvod_media.test", streamingOutputs), sameInBoth...),
+				ConfigStateChecks: append(append(expectTestMediaValues(streamingOutputs), sameInBoth...),
 					statecheck.CompareValuePairs("terraform_data.player", tfjsonpath.New("output"),
 						"tencentvod_media.test", tfjsonpath.New("adaptive_streams").AtSliceIndex(0).AtMapKey("url"), compare.ValuesSame()),
 					env.expectPlaylist("terraform_data.player"),
@@ -187,7 +188,7 @@ resource "terraform_data" "player" {
 					plancheck.ExpectKnownValue("tencentvod_media.test", tfjsonpath.New("image_sprites"), knownvalue.ListSizeExact(1)),
 					plancheck.ExpectResourceAction("terraform_data.player", plancheck.ResourceActionNoop),
 				}},
-				ConfigStateChecks: expectOutputValues("tencentvod_media.test", streamingOutputs),
+				ConfigStateChecks: expectTestMediaValues(streamingOutputs),
 			},
 			{
 				// An import reads the outputs and metadata as a refresh does.
@@ -276,7 +277,7 @@ resource "tencentvod_media" "test" {
 			{
 				PreConfig:         func() { env.waitForTasks(1) },
 				Config:            cfg,
-				ConfigStateChecks: expectOutputValues("tencentvod_media.test", streamingOutputs),
+				ConfigStateChecks: expectTestMediaValues(streamingOutputs),
 			},
 			{
 				// The refresh before the plan reads the media; the plan has nothing to do.
@@ -361,7 +362,7 @@ resource "tencentvod_media" "test" {
 				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
 					plancheck.ExpectEmptyPlan(),
 				}},
-				ConfigStateChecks: expectOutputValues("tencentvod_media.test", streamingOutputs),
+				ConfigStateChecks: expectTestMediaValues(streamingOutputs),
 			},
 		},
 	})
