@@ -42,7 +42,8 @@
 // the media. A failed sub-task (a step marked fail, or Server.FailNextTasks) ends FAIL with ErrCode
 // 70000 and ErrCodeExt InternalError while the task still ends FINISH, as VOD reports it. Outputs are
 // served as small real files: HLS playlists, a DASH manifest, JPEG snapshots and sprite sheets, a
-// WebVTT file, and the original's bytes for transcodes and stream segments. MetaData is emulated from
+// WebVTT file, and MP4 (transcodes, DASH) and MPEG-TS (HLS segments) files that have no samples; they
+// stay downloadable after DeleteMedia's OriginalFiles, as VOD's outputs do. MetaData is emulated from
 // the size and type (see metaDataOf): video is 1280x720 at 2 Mbps, audio 128 kbps.
 //
 // Classes are kept per application (SubAppId) as VOD documents them: every application has the built-in

@@ -182,27 +182,15 @@ func (s *Server) addOutputSections(info *mediaInfo, m MediaFile, meta mediaMetaD
 	}
 }
 
-// serveOutputFile answers GET/HEAD of a processing output file of a media file: generated files from
-// memory, copies of the original from its object (so they are gone when the original is). It reports
-// false when bucket/key is no output file.
+// serveOutputFile answers GET/HEAD of a processing output file of a media file, from memory. It
+// reports false when bucket/key is no output file.
 func (s *Server) serveOutputFile(w http.ResponseWriter, r *http.Request, bucket, key string) bool {
 	m, file, ok := s.vod.outputFile(bucket, key)
 	if !ok {
 		return false
 	}
-	if file.Data != nil {
-		w.Header().Set("Content-Type", file.ContentType)
-		http.ServeContent(w, r, key, m.CreateTime, bytes.NewReader(file.Data))
-		return true
-	}
-	info, body, ok := s.objects.OpenObject(m.Bucket, m.MediaKey)
-	if !ok {
-		http.NotFound(w, r)
-		return true
-	}
-	defer body.Close()
 	w.Header().Set("Content-Type", file.ContentType)
-	http.ServeContent(w, r, key, info.LastModified, body)
+	http.ServeContent(w, r, key, m.CreateTime, bytes.NewReader(file.Data))
 	return true
 }
 

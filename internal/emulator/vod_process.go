@@ -132,8 +132,7 @@ func (s *Server) startProcedureTask(m MediaFile, procedure string, origin taskOr
 		return Task{}, false
 	}
 	meta := metaDataOf(m)
-	info, _ := s.objects.Stat(m.Bucket, m.MediaKey)
-	src := outputSource{mediaKey: m.MediaKey, meta: meta, md5: info.MD5}
+	src := outputSource{mediaKey: m.MediaKey, meta: meta}
 	t := &Task{
 		TaskID: newTaskID(m.SubAppID), SubAppID: m.SubAppID, Procedure: procedure,
 		FileID: m.FileID, FileName: m.Name, FileURL: m.MediaURL, Bucket: m.Bucket, Steps: steps,
