@@ -168,15 +168,6 @@ func (s *Server) startUploadProcedure(session UploadSession, m MediaFile, now ti
 	s.startProcedureTask(m, session.Request.Procedure, taskOrigin{sessionContext: session.Request.SessionContext}, now)
 }
 
-// sessionIDUsed reports whether a task of subAppID used sessionID in the last 7 days.
-func (s *taskStore) sessionIDUsed(subAppID uint64, sessionID string, now time.Time) bool {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return slices.ContainsFunc(s.tasks, func(t *Task) bool {
-		return t.SubAppID == subAppID && t.SessionID == sessionID && now.Sub(t.CreateTime) <= sessionIDLifetime
-	})
-}
-
 // errTaskNotFound: the task does not exist in the application, or is older than the 3 days tasks can
 // be queried for.
 func errTaskNotFound(taskID string) *apiError {

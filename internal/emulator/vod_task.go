@@ -114,13 +114,24 @@ func (s *taskStore) add(t *Task, now time.Time) bool {
 	s.tasks = slices.DeleteFunc(s.tasks, func(old *Task) bool {
 		return old.applied && now.Sub(old.CreateTime) > sessionIDLifetime
 	})
-	if t.SessionID != "" && slices.ContainsFunc(s.tasks, func(old *Task) bool {
-		return old.SubAppID == t.SubAppID && old.SessionID == t.SessionID
-	}) {
+	if t.SessionID != "" && s.sessionIDUsedLocked(t.SubAppID, t.SessionID, now) {
 		return false
 	}
 	s.tasks = append(s.tasks, t)
 	return true
+}
+
+// sessionIDUsed reports whether a task of subAppID used sessionID in the last 7 days.
+func (s *taskStore) sessionIDUsed(subAppID uint64, sessionID string, now time.Time) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.sessionIDUsedLocked(subAppID, sessionID, now)
+}
+
+func (s *taskStore) sessionIDUsedLocked(subAppID uint64, sessionID string, now time.Time) bool {
+	return slices.ContainsFunc(s.tasks, func(t *Task) bool {
+		return t.SubAppID == subAppID && t.SessionID == sessionID && now.Sub(t.CreateTime) <= sessionIDLifetime
+	})
 }
 
 // queryable returns copies of the tasks of subAppID created in the last 72 hours, oldest first.
