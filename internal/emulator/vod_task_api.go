@@ -99,8 +99,9 @@ type subTaskInput struct {
 }
 
 // taskIDPattern is the shape of every VOD task ID: "<app id>-<type>-<hex>..." (the examples show
-// procedurev2, Procedure, EditMedia and transcode tasks).
-var taskIDPattern = regexp.MustCompile(`^[0-9]+-[A-Za-z0-9]+-[0-9a-zA-Z]+$`)
+// procedurev2, Procedure, EditMedia, transcode and wechat-mini-program-publish tasks, so a type may
+// itself hold hyphens).
+var taskIDPattern = regexp.MustCompile(`^[0-9]+-[A-Za-z0-9-]+-[0-9a-zA-Z]+$`)
 
 // describeTaskDetail implements DescribeTaskDetail for Procedure tasks. A TaskId that is not shaped
 // like a task ID is InvalidParameterValue.TaskId; a well-formed one that names no task of the

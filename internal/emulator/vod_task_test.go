@@ -177,6 +177,10 @@ func TestDescribeTaskDetail_errors(t *testing.T) {
 	wantCode(t, vodCall(t, srv, "DescribeTaskDetail", map[string]any{}), CodeMissingParameter)
 	wantCode(t, vodCall(t, srv, "DescribeTaskDetail", map[string]any{"TaskId": "not a task"}), CodeInvalidTaskID)
 	wantCode(t, vodCall(t, srv, "DescribeTaskDetail", map[string]any{"TaskId": "1500000000-procedurev2-00"}), CodeResourceNotFound)
+	// The ID of another task type (DescribeTaskDetail's WechatMiniProgramPublish example) is well formed.
+	wantCode(t, vodCall(t, srv, "DescribeTaskDetail", map[string]any{"TaskId": "1500000000-wechat-mini-program-publish-e576984516ec3b3c8e49753adf6b0688t0"}),
+		CodeResourceNotFound)
+	wantCode(t, vodCall(t, srv, "DescribeTaskDetail", map[string]any{"TaskId": "1500000000--procedurev2"}), CodeInvalidTaskID)
 	wantCode(t, vodCall(t, srv, "DescribeTaskDetail", map[string]any{"TaskId": id, "SubAppId": 1500000001}), CodeResourceNotFound)
 	wantCode(t, vodCall(t, srv, "DescribeTaskDetail", map[string]any{"TaskId": id, "Extra": 1}), CodeUnknownParameter)
 	// Tasks can be queried for 3 days.
