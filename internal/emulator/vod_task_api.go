@@ -12,7 +12,7 @@ type describeTaskDetailRequest struct {
 }
 
 // describeTaskDetailResponse carries the task's type, times and one populated <Type>Task object; the
-// objects of other task types are null, as in the documented example.
+// objects of other task types (every one the API documents) are null, as in the documented example.
 type describeTaskDetailResponse struct {
 	TaskType                            string         `json:"TaskType"`
 	Status                              string         `json:"Status"`
@@ -41,6 +41,21 @@ type describeTaskDetailResponse struct {
 	QualityInspectTask                  any            `json:"QualityInspectTask"`
 	QualityEnhanceTask                  any            `json:"QualityEnhanceTask"`
 	ComplexAdaptiveDynamicStreamingTask any            `json:"ComplexAdaptiveDynamicStreamingTask"`
+	ProcessMediaByMPSTask               any            `json:"ProcessMediaByMPSTask"`
+	AigcImageTask                       any            `json:"AigcImageTask"`
+	AigcVideoTask                       any            `json:"AigcVideoTask"`
+	ImportMediaKnowledge                any            `json:"ImportMediaKnowledge"`
+	SceneAigcImageTask                  any            `json:"SceneAigcImageTask"`
+	SceneAigcVideoTask                  any            `json:"SceneAigcVideoTask"`
+	ProcessImageAsyncTask               any            `json:"ProcessImageAsyncTask"`
+	ExtractBlindWatermarkTask           any            `json:"ExtractBlindWatermarkTask"`
+	CreateAigcAdvancedCustomElementTask any            `json:"CreateAigcAdvancedCustomElementTask"`
+	CreateAigcCustomVoiceTask           any            `json:"CreateAigcCustomVoiceTask"`
+	CreateAigcSubjectTask               any            `json:"CreateAigcSubjectTask"`
+	AigcVideoRedrawTask                 any            `json:"AigcVideoRedrawTask"`
+	AigcAudioTask                       any            `json:"AigcAudioTask"`
+	CreateAigcAudioCloneTask            any            `json:"CreateAigcAudioCloneTask"`
+	DescribeAigcFaceInfoAsyncTask       any            `json:"DescribeAigcFaceInfoAsyncTask"`
 }
 
 // procedureTask is the ProcedureTask object. Its ErrCode and Message are deprecated in favour of each

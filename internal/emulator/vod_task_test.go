@@ -226,3 +226,25 @@ func TestApplyUpload_acceptsEveryKnownProcedure(t *testing.T) {
 	}
 	wantCode(t, call(t, srv, apiRequest{Body: `{"MediaType":"mp4","Procedure":"Other"}`}), CodeProcedureNameNotExist)
 }
+
+func TestDescribeTaskDetail_listsEveryDocumentedTaskObject(t *testing.T) {
+	t.Parallel()
+	srv, _, fileID := startTaskServer(t, Options{})
+	id := startTask(t, srv, map[string]any{"ProcedureName": ProcedureStreaming, "FileId": fileID})
+	reply := vodCall(t, srv, "DescribeTaskDetail", map[string]any{"TaskId": id})
+	wantCode(t, reply, "")
+	// DescribeTaskDetailResponse's members in the API description, besides ProcedureTask.
+	for _, name := range []string{"EditMediaTask", "WechatPublishTask", "ComposeMediaTask", "SplitMediaTask",
+		"WechatMiniProgramPublishTask", "PullUploadTask", "TranscodeTask", "ConcatTask", "ClipTask", "CreateImageSpriteTask",
+		"SnapshotByTimeOffsetTask", "RemoveWatermarkTask", "RebuildMediaTask", "ExtractTraceWatermarkTask",
+		"ExtractCopyRightWatermarkTask", "ReviewAudioVideoTask", "ReduceMediaBitrateTask", "DescribeFileAttributesTask",
+		"QualityInspectTask", "QualityEnhanceTask", "ComplexAdaptiveDynamicStreamingTask", "ProcessMediaByMPSTask",
+		"AigcImageTask", "AigcVideoTask", "ImportMediaKnowledge", "SceneAigcImageTask", "SceneAigcVideoTask",
+		"ProcessImageAsyncTask", "ExtractBlindWatermarkTask", "CreateAigcAdvancedCustomElementTask",
+		"CreateAigcCustomVoiceTask", "CreateAigcSubjectTask", "AigcVideoRedrawTask", "AigcAudioTask",
+		"CreateAigcAudioCloneTask", "DescribeAigcFaceInfoAsyncTask"} {
+		if raw, ok := reply.Fields[name]; !ok || string(raw) != "null" {
+			t.Errorf("%s = %s (present %v), want null", name, raw, ok)
+		}
+	}
+}
