@@ -28,10 +28,18 @@ const (
 )
 
 // Failure of a sub-task that fails on purpose: ErrCode 70000 is VOD's "internal error, retry" class
-// (PullUploadTask's ErrCode list), and ErrCodeExt is the matching string code.
+// (PullUploadTask's ErrCode list), and ErrCodeExt is the matching string code of the video processing
+// error codes (doc 266/39145).
 const (
 	failedSubTaskErrCode    = 70000
 	failedSubTaskErrCodeExt = "InternalError"
+)
+
+// Failure of the sub-tasks of a task whose media file, or its original, was deleted before the task
+// finished: 60000 is the "source file error" class, SourceFileError its string code.
+const (
+	lostSourceErrCode    = 60000
+	lostSourceErrCodeExt = "SourceFileError"
 )
 
 // Task is a Procedure task of one media file. Its state is not stored but computed from the clock:
@@ -56,6 +64,8 @@ type Task struct {
 	meta    mediaMetaData
 	outputs []stepOutput // one per step; the zero value for a failing step
 	applied bool         // whether the outputs were stored on the media
+	// sourceLost: when the task finished, its media file or original was gone, so every sub-task failed.
+	sourceLost bool
 }
 
 func (t *Task) beginTime() time.Time  { return t.CreateTime.Add(t.Duration / 4) }
@@ -75,7 +85,7 @@ func (t *Task) Status(now time.Time) string {
 
 // Failed reports whether a sub-task of the task fails.
 func (t *Task) Failed() bool {
-	return slices.ContainsFunc(t.Steps, func(s ProcedureStep) bool { return s.Fail })
+	return t.sourceLost || slices.ContainsFunc(t.Steps, func(s ProcedureStep) bool { return s.Fail })
 }
 
 // progress is how far the sub-tasks are at now, 0 to 100.
@@ -179,12 +189,36 @@ func (s *Server) storeFinishedOutputs() {
 	s.tasks.finishMu.Lock()
 	defer s.tasks.finishMu.Unlock()
 	for _, t := range s.tasks.takeFinished(s.opts.Clock()) {
+		if !s.hasOriginal(t.FileID, t.SubAppID) {
+			s.tasks.markSourceLost(t.TaskID)
+			continue
+		}
 		_, _, _, _ = s.vod.update(t.FileID, t.SubAppID, func(m MediaFile) (MediaFile, *apiError) {
 			for _, out := range t.outputs {
 				m.Outputs = m.Outputs.withOutput(out)
 			}
 			return m, nil
 		})
+	}
+}
+
+// hasOriginal reports whether media fileID and its original object still exist.
+func (s *Server) hasOriginal(fileID string, subAppID uint64) bool {
+	m, ok := s.vod.mediaFile(fileID, subAppID)
+	if !ok {
+		return false
+	}
+	_, ok = s.objects.Stat(m.Bucket, m.MediaKey)
+	return ok
+}
+
+func (s *taskStore) markSourceLost(taskID string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for _, t := range s.tasks {
+		if t.TaskID == taskID {
+			t.sourceLost = true
+		}
 	}
 }
 

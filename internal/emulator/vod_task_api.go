@@ -167,7 +167,7 @@ func (s *Server) procedureTaskOf(t Task, now time.Time) *procedureTask {
 	}
 	for i, step := range t.Steps {
 		result := s.subTaskResultOf(t, i, now)
-		if finished && step.Fail && p.ErrCode == 0 {
+		if result.Status == subTaskFail && p.ErrCode == 0 {
 			p.ErrCode, p.Message = result.ErrCode, result.Message
 		}
 		p.MediaProcessResultSet = append(p.MediaProcessResultSet, resultOfType(step.Type, result))
@@ -176,7 +176,8 @@ func (s *Server) procedureTaskOf(t Task, now time.Time) *procedureTask {
 }
 
 // subTaskResultOf is sub-task i of t at now: PROCESSING (with its progress) until the task finishes,
-// then SUCCESS with its output or FAIL with an error.
+// then SUCCESS with its output or FAIL with an error (a step that fails on purpose, or a source that
+// was deleted meanwhile).
 func (s *Server) subTaskResultOf(t Task, i int, now time.Time) *subTaskResult {
 	step := t.Steps[i]
 	begin, finish := taskTimes(t, now)
@@ -187,6 +188,9 @@ func (s *Server) subTaskResultOf(t Task, i int, now time.Time) *subTaskResult {
 	case step.Fail:
 		r.Status, r.ErrCode, r.ErrCodeExt = subTaskFail, failedSubTaskErrCode, failedSubTaskErrCodeExt
 		r.Message = "The emulator failed this " + step.Type + " sub-task on purpose (task flow " + t.Procedure + ")."
+	case t.sourceLost:
+		r.Status, r.ErrCode, r.ErrCodeExt = subTaskFail, lostSourceErrCode, lostSourceErrCodeExt
+		r.Message = "The source file does not exist: media " + t.FileID + " or its original was deleted before the task finished."
 	default:
 		r.Status = subTaskSuccess
 		r.Output = s.outputItem(t.Bucket, t.outputs[i])

@@ -248,3 +248,56 @@ func TestDescribeTaskDetail_listsEveryDocumentedTaskObject(t *testing.T) {
 		}
 	}
 }
+
+func TestDescribeTaskDetail_subTasksFailWhenTheSourceGoesBeforeTheTaskFinishes(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		name   string
+		remove func(srv *Server, fileID string)
+	}{
+		{"media deleted", func(srv *Server, fileID string) {
+			wantCode(t, vodCall(t, srv, "DeleteMedia", map[string]any{"FileId": fileID}), "")
+		}},
+		{"original deleted", func(srv *Server, fileID string) {
+			wantCode(t, vodCall(t, srv, "DeleteMedia", map[string]any{"FileId": fileID,
+				"DeleteParts": []map[string]any{{"Type": "OriginalFiles"}}}), "")
+		}},
+		{"media removed out of band", func(srv *Server, fileID string) { srv.RemoveMedia(fileID) }},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			srv, clock, fileID := startTaskServer(t, Options{})
+			id := startTask(t, srv, map[string]any{"ProcedureName": ProcedureTranscodeAndSnapshot, "FileId": fileID})
+			clock.Advance(2 * time.Second) // PROCESSING
+			tc.remove(srv, fileID)
+			clock.Advance(taskTestDuration)
+			d := describeTask(t, srv, id)
+			if d.Status != TaskFinish || d.ProcedureTask.ErrCode != lostSourceErrCode || !strings.Contains(d.ProcedureTask.Message, fileID) {
+				t.Fatalf("task = %+v %+v", d, *d.ProcedureTask)
+			}
+			for i := range d.ProcedureTask.MediaProcessResultSet {
+				if _, s := subTaskOf(t, d, i); s.Status != subTaskFail || s.ErrCode != lostSourceErrCode ||
+					s.ErrCodeExt != lostSourceErrCodeExt || string(s.Output) != "null" {
+					t.Fatalf("sub-task %d = %+v, want FAIL with SourceFileError", i, s)
+				}
+			}
+			if m, ok := srv.MediaFile(fileID); ok && len(m.Outputs.files()) != 0 {
+				t.Fatalf("outputs stored on a media without its original: %+v", m.Outputs)
+			}
+		})
+	}
+}
+
+func TestRemoveMedia_aTaskThatFinishedBeforeStillSucceeded(t *testing.T) {
+	t.Parallel()
+	srv, clock, fileID := startTaskServer(t, Options{})
+	id := startTask(t, srv, map[string]any{"ProcedureName": ProcedureTranscodeAndSnapshot, "FileId": fileID})
+	clock.Advance(taskTestDuration) // finished, though nobody has looked yet
+	srv.RemoveMedia(fileID)
+	d := describeTask(t, srv, id)
+	for i := range d.ProcedureTask.MediaProcessResultSet {
+		if _, s := subTaskOf(t, d, i); s.Status != subTaskSuccess {
+			t.Fatalf("sub-task %d = %+v, want SUCCESS", i, s)
+		}
+	}
+}
