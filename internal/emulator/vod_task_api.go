@@ -277,23 +277,26 @@ func (s *Server) describeTasks(call *apiCall) (any, *apiError) {
 		return nil, apiErr
 	}
 	s.purgeExpiredMedia()
+	tasks := s.tasks.queryable(subAppID, call.Now)
+	sortTasks(tasks, q.sortField, q.descending, call.Now)
+	if q.scrollToken != "" {
+		// The token is the next task's ID. That task is looked for among all tasks, not only the
+		// matching ones, since it may have changed state (e.g. finished) since the previous page.
+		start := slices.IndexFunc(tasks, func(t Task) bool { return t.TaskID == q.scrollToken })
+		if start < 0 {
+			return nil, newAPIError(CodeInvalidParameterValue, "ScrollToken `%s` does not continue this listing.", q.scrollToken)
+		}
+		tasks = tasks[start:]
+	}
 	var matching []Task
-	for _, t := range s.tasks.queryable(subAppID, call.Now) {
+	for _, t := range tasks {
 		if q.matches(t, call.Now) {
 			matching = append(matching, t)
 		}
 	}
-	sortTasks(matching, q.sortField, q.descending, call.Now)
-	start := 0
-	if q.scrollToken != "" {
-		start = slices.IndexFunc(matching, func(t Task) bool { return t.TaskID == q.scrollToken })
-		if start < 0 {
-			return nil, newAPIError(CodeInvalidParameterValue, "ScrollToken `%s` does not continue this listing.", q.scrollToken)
-		}
-	}
-	end := min(start+q.limit, len(matching))
+	end := min(q.limit, len(matching))
 	resp := describeTasksResponse{TaskSet: []taskSimpleInfo{}}
-	for _, t := range matching[start:end] {
+	for _, t := range matching[:end] {
 		resp.TaskSet = append(resp.TaskSet, simpleInfoOf(t, call.Now))
 	}
 	if end < len(matching) {
