@@ -123,7 +123,9 @@ type taskOrigin struct {
 // startProcedureTask creates a task of procedure on m. It reports false, and stores nothing, when the
 // SessionId was already used (or the procedure no longer exists).
 func (s *Server) startProcedureTask(m MediaFile, procedure string, origin taskOrigin, now time.Time) (Task, bool) {
-	// Checked here as well as in add, so that a refused repeat does not use up a FailNextTasks count.
+	s.tasks.startMu.Lock()
+	defer s.tasks.startMu.Unlock()
+	// Checked before FailNextTasks' count is taken, so that a refused repeat does not use it up.
 	if origin.sessionID != "" && s.tasks.sessionIDUsed(m.SubAppID, origin.sessionID, now) {
 		return Task{}, false
 	}

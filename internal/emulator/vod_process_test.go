@@ -3,6 +3,7 @@ package emulator
 import (
 	"regexp"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 )
@@ -157,5 +158,24 @@ func TestTaskStore_addFreesASessionIDAfterSevenDaysEvenWhileItsTaskRuns(t *testi
 	later := now.Add(sessionIDLifetime + time.Second)
 	if !s.add(&Task{TaskID: "1-procedurev2-c", SubAppID: 1, SessionID: "s", CreateTime: later}, later) {
 		t.Fatal("the SessionId was still taken after 7 days")
+	}
+}
+
+func TestProcessMediaByProcedure_concurrentRepeatsOfASessionIDStartOneTask(t *testing.T) {
+	t.Parallel()
+	srv, clock, fileID := startTaskServer(t, Options{})
+	if err := srv.FailNextTasks(ProcedureTranscodeOnly, 1); err != nil {
+		t.Fatal(err)
+	}
+	var wg sync.WaitGroup
+	for range 8 {
+		wg.Go(func() {
+			vodCall(t, srv, "ProcessMediaByProcedure", map[string]any{"ProcedureName": ProcedureTranscodeOnly, "FileId": fileID, "SessionId": "once"})
+		})
+	}
+	wg.Wait()
+	clock.Advance(taskTestDuration)
+	if tasks := srv.Tasks(); len(tasks) != 1 || !tasks[0].Failed() {
+		t.Fatalf("tasks = %+v, want one, failed", tasks)
 	}
 }

@@ -109,6 +109,11 @@ func (t *Task) clone() Task {
 
 // taskStore holds the Procedure tasks of every application, oldest first.
 type taskStore struct {
+	// startMu makes starting a task one step: the SessionId check, taking a FailNextTasks count and
+	// storing the task, so that a repeat refused for its SessionId never uses up a failure meant for
+	// the task that was started.
+	startMu sync.Mutex
+
 	mu    sync.Mutex
 	tasks []*Task
 	// finishMu makes storing the outputs of finished tasks one step, so that a reader never sees a
