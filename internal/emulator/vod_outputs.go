@@ -57,6 +57,14 @@ type AdaptiveStreamOutput struct {
 	DrmType    string // "" = not encrypted
 	Files      []OutputFile
 	Size       int64 // of the playlists and segments together, as VOD counts it
+	SubStreams []AdaptiveSubStream
+}
+
+// AdaptiveSubStream is a MediaSubStreamInfoItem: one rendition of an adaptive stream.
+type AdaptiveSubStream struct {
+	Type          string // "video", or "audio" for media without a picture
+	Width, Height int64
+	Size          int64 // of the rendition's files
 }
 
 // SnapshotOutput is a MediaSnapshotByTimeOffsetItem: JPEG pictures at time offsets.
@@ -87,6 +95,7 @@ func (o MediaOutputs) clone() MediaOutputs {
 	o.AdaptiveStreams = slices.Clone(o.AdaptiveStreams)
 	for i := range o.AdaptiveStreams {
 		o.AdaptiveStreams[i].Files = slices.Clone(o.AdaptiveStreams[i].Files)
+		o.AdaptiveStreams[i].SubStreams = slices.Clone(o.AdaptiveStreams[i].SubStreams)
 	}
 	o.Snapshots = slices.Clone(o.Snapshots)
 	for i := range o.Snapshots {
@@ -259,14 +268,14 @@ func (src outputSource) adaptiveStream(definition int64) *AdaptiveStreamOutput {
 		out.Files = append(out.Files, OutputFile{Key: dir + "manifest.mpd", ContentType: "application/dash+xml",
 			Data: []byte(src.dashManifest())})
 		for i := range adaptiveSubStreams {
-			out.Files = append(out.Files, OutputFile{Key: dir + "stream_" + strconv.Itoa(i) + ".mp4", ContentType: "video/mp4",
+			out.addSubStream(src, i, OutputFile{Key: dir + "stream_" + strconv.Itoa(i) + ".mp4", ContentType: "video/mp4",
 				Data: emptyMP4(src.meta.Duration)})
 		}
 	} else {
 		out.Files = append(out.Files, OutputFile{Key: dir + "master.m3u8", ContentType: hlsContentType,
 			Data: []byte(hlsMasterPlaylist())})
 		for i := range adaptiveSubStreams {
-			out.Files = append(out.Files,
+			out.addSubStream(src, i,
 				OutputFile{Key: dir + "stream_" + strconv.Itoa(i) + ".m3u8", ContentType: hlsContentType,
 					Data: []byte(src.hlsMediaPlaylist(i))},
 				OutputFile{Key: dir + "stream_" + strconv.Itoa(i) + "_0.ts", ContentType: "video/mp2t",
@@ -277,6 +286,19 @@ func (src outputSource) adaptiveStream(definition int64) *AdaptiveStreamOutput {
 		out.Size += int64(len(f.Data))
 	}
 	return out
+}
+
+// addSubStream adds rendition i of adaptiveSubStreams, made of files.
+func (out *AdaptiveStreamOutput) addSubStream(src outputSource, i int, files ...OutputFile) {
+	sub := AdaptiveSubStream{Type: "video", Width: adaptiveSubStreams[i].width, Height: adaptiveSubStreams[i].height}
+	if src.meta.Width == 0 { // audio: no picture
+		sub = AdaptiveSubStream{Type: "audio"}
+	}
+	for _, f := range files {
+		sub.Size += int64(len(f.Data))
+	}
+	out.Files = append(out.Files, files...)
+	out.SubStreams = append(out.SubStreams, sub)
 }
 
 const hlsContentType = "application/vnd.apple.mpegurl"

@@ -27,6 +27,10 @@ type mediaOutputs struct {
 			Package, Url string
 			DrmType      string
 			Size         int64
+			SubStreamSet []struct {
+				Type                string
+				Width, Height, Size int64
+			}
 		}
 	}
 	SnapshotByTimeOffsetInfo *struct {
@@ -95,6 +99,12 @@ func TestOutputs_appearAtFinishAndOnlyWhenAskedFor(t *testing.T) {
 		!strings.HasSuffix(streams[0].Url, ".m3u8") || streams[1].Package != "DASH" || !strings.HasSuffix(streams[1].Url, ".mpd") ||
 		streams[0].DrmType != "" || streams[0].Size <= 0 {
 		t.Fatalf("AdaptiveDynamicStreamingSet = %+v", streams)
+	}
+	// The renditions: 360p and 720p, each its media playlist and segment; the master playlist makes the rest.
+	subs := streams[0].SubStreamSet
+	if len(subs) != 2 || subs[0].Type != "video" || subs[0].Width != 640 || subs[1].Height != 720 || subs[0].Size <= 0 ||
+		subs[0].Size+subs[1].Size >= streams[0].Size {
+		t.Fatalf("HLS SubStreamSet = %+v (Size %d)", subs, streams[0].Size)
 	}
 	snapshots := o.SnapshotByTimeOffsetInfo.SnapshotByTimeOffsetSet
 	if len(snapshots) != 1 || snapshots[0].Definition != DefinitionSnapshot || len(snapshots[0].PicInfoSet) != 2 ||
@@ -273,6 +283,10 @@ func TestOutputs_outliveTheOriginalAndKeepTheirKindForAnyUpload(t *testing.T) {
 	_, audio := uploadMedia(t, srv, `{"MediaType":"mp3","MediaName":"song"}`)
 	startTask(t, srv, map[string]any{"ProcedureName": ProcedureStreaming, "FileId": audio.FileId})
 	clock.Advance(taskTestDuration)
+	if subs := outputsOf(t, srv, audio.FileId).AdaptiveDynamicStreamingInfo.AdaptiveDynamicStreamingSet[0].SubStreamSet; len(subs) != 2 ||
+		subs[0].Type != "audio" || subs[0].Width != 0 {
+		t.Fatalf("SubStreamSet of an audio stream = %+v", subs)
+	}
 	// Deleting the original keeps every output downloadable.
 	wantCode(t, vodCall(t, srv, "DeleteMedia", map[string]any{"FileId": audio.FileId,
 		"DeleteParts": []map[string]any{{"Type": "OriginalFiles"}}}), "")

@@ -37,18 +37,26 @@ type mediaAdaptiveDynamicStreamingInfo struct {
 
 // adaptiveDynamicStreamingInfoItem is the AdaptiveDynamicStreamingInfoItem object.
 type adaptiveDynamicStreamingInfoItem struct {
-	Definition               int64  `json:"Definition"`
-	Package                  string `json:"Package"`
-	DrmType                  string `json:"DrmType"`
-	URL                      string `json:"Url"`
-	Size                     int64  `json:"Size"`
-	DigitalWatermarkType     string `json:"DigitalWatermarkType"`
-	SubStreamSet             []any  `json:"SubStreamSet"`
-	CopyRightWatermarkText   string `json:"CopyRightWatermarkText"`
-	BlindWatermarkDefinition int64  `json:"BlindWatermarkDefinition"`
-	SubtitleSet              []any  `json:"SubtitleSet"`
-	DefaultSubtitleID        string `json:"DefaultSubtitleId"`
-	DrmEncryptType           string `json:"DrmEncryptType"`
+	Definition               int64                    `json:"Definition"`
+	Package                  string                   `json:"Package"`
+	DrmType                  string                   `json:"DrmType"`
+	URL                      string                   `json:"Url"`
+	Size                     int64                    `json:"Size"`
+	DigitalWatermarkType     string                   `json:"DigitalWatermarkType"`
+	SubStreamSet             []mediaSubStreamInfoItem `json:"SubStreamSet"`
+	CopyRightWatermarkText   string                   `json:"CopyRightWatermarkText"`
+	BlindWatermarkDefinition int64                    `json:"BlindWatermarkDefinition"`
+	SubtitleSet              []any                    `json:"SubtitleSet"`
+	DefaultSubtitleID        string                   `json:"DefaultSubtitleId"`
+	DrmEncryptType           string                   `json:"DrmEncryptType"`
+}
+
+// mediaSubStreamInfoItem is the MediaSubStreamInfoItem object.
+type mediaSubStreamInfoItem struct {
+	Type   string `json:"Type"`
+	Width  int64  `json:"Width"`
+	Height int64  `json:"Height"`
+	Size   int64  `json:"Size"`
 }
 
 type mediaSnapshotByTimeOffsetInfo struct {
@@ -112,10 +120,14 @@ func (s *Server) transcodeItem(bucket string, t TranscodeOutput) mediaTranscodeI
 }
 
 func (s *Server) adaptiveItem(bucket string, a AdaptiveStreamOutput) adaptiveDynamicStreamingInfoItem {
-	return adaptiveDynamicStreamingInfoItem{
+	item := adaptiveDynamicStreamingInfoItem{
 		Definition: a.Definition, Package: a.Package, DrmType: a.DrmType, URL: s.mediaURL(bucket, a.Files[0].Key),
-		Size: a.Size, DigitalWatermarkType: "None", SubStreamSet: []any{}, SubtitleSet: []any{},
+		Size: a.Size, DigitalWatermarkType: "None", SubStreamSet: []mediaSubStreamInfoItem{}, SubtitleSet: []any{},
 	}
+	for _, sub := range a.SubStreams {
+		item.SubStreamSet = append(item.SubStreamSet, mediaSubStreamInfoItem(sub))
+	}
+	return item
 }
 
 func (s *Server) snapshotItem(bucket string, o SnapshotOutput) mediaSnapshotByTimeOffsetItem {
