@@ -142,11 +142,12 @@ func (s *Server) startProcedureTask(m MediaFile, procedure string, origin taskOr
 		TasksNotifyMode: origin.notifyMode, CreateTime: now, Duration: s.opts.TaskDuration, meta: meta,
 	}
 	for _, step := range steps {
+		failure := failureAtStart(step, procedure, meta)
 		var out stepOutput
-		if !step.Fail {
+		if failure == nil {
 			out = src.produce(step)
 		}
-		t.outputs = append(t.outputs, out)
+		t.outputs, t.failures = append(t.outputs, out), append(t.failures, failure)
 	}
 	if !s.tasks.add(t, now) {
 		return Task{}, false

@@ -27,20 +27,36 @@ const (
 	sessionIDLifetime = 7 * 24 * time.Hour
 )
 
-// Failure of a sub-task that fails on purpose: ErrCode 70000 is VOD's "internal error, retry" class
-// (PullUploadTask's ErrCode list), and ErrCodeExt is the matching string code of the video processing
-// error codes (doc 266/39145).
+// subTaskFailure is how a sub-task fails: ErrCode is the class of PullUploadTask's ErrCode list (60000
+// source file error, 70000 internal error), ErrCodeExt the video processing error code (doc 266/39145).
+type subTaskFailure struct {
+	errCode    int64
+	errCodeExt string
+	message    string
+}
+
+// Error codes of failed sub-tasks.
 const (
-	failedSubTaskErrCode    = 70000
+	failedSubTaskErrCode    = 70000 // a sub-task that fails on purpose
 	failedSubTaskErrCodeExt = "InternalError"
+	sourceFileErrCode       = 60000                          // the source file cannot be processed
+	lostSourceErrCodeExt    = "SourceFileError"              // the media or its original was deleted before the task finished
+	noPictureErrCodeExt     = "SourceFileError.NoVideoMedia" // a snapshot or sprite of media without a picture
 )
 
-// Failure of the sub-tasks of a task whose media file, or its original, was deleted before the task
-// finished: 60000 is the "source file error" class, SourceFileError its string code.
-const (
-	lostSourceErrCode    = 60000
-	lostSourceErrCodeExt = "SourceFileError"
-)
+// failureAtStart is how step of a task on media with meta will fail, known when the task starts: a step
+// marked to fail, or a snapshot or image sprite of media without a video stream (audio, images).
+func failureAtStart(step ProcedureStep, procedure string, meta mediaMetaData) *subTaskFailure {
+	switch {
+	case step.Fail:
+		return &subTaskFailure{failedSubTaskErrCode, failedSubTaskErrCodeExt,
+			"The emulator failed this " + step.Type + " sub-task on purpose (task flow " + procedure + ")."}
+	case meta.Width == 0 && (step.Type == StepSnapshotByTimeOffset || step.Type == StepImageSprites):
+		return &subTaskFailure{sourceFileErrCode, noPictureErrCodeExt,
+			"The source file has no video stream to take " + step.Type + " pictures from."}
+	}
+	return nil
+}
 
 // Task is a Procedure task of one media file. Its state is not stored but computed from the clock:
 // WAITING for the first quarter of Duration after CreateTime, PROCESSING until CreateTime+Duration,
@@ -61,9 +77,10 @@ type Task struct {
 	CreateTime      time.Time
 	Duration        time.Duration
 
-	meta    mediaMetaData
-	outputs []stepOutput // one per step; the zero value for a failing step
-	applied bool         // whether the outputs were stored on the media
+	meta     mediaMetaData
+	outputs  []stepOutput      // one per step; the zero value for a failing step
+	failures []*subTaskFailure // one per step; nil for a step that succeeds
+	applied  bool              // whether the outputs were stored on the media
 	// sourceLost: when the task finished, its media file or original was gone, so every sub-task failed.
 	sourceLost bool
 }
@@ -85,7 +102,7 @@ func (t *Task) Status(now time.Time) string {
 
 // Failed reports whether a sub-task of the task fails.
 func (t *Task) Failed() bool {
-	return t.sourceLost || slices.ContainsFunc(t.Steps, func(s ProcedureStep) bool { return s.Fail })
+	return t.sourceLost || slices.ContainsFunc(t.failures, func(f *subTaskFailure) bool { return f != nil })
 }
 
 // progress is how far the sub-tasks are at now, 0 to 100.
@@ -104,6 +121,7 @@ func (t *Task) clone() Task {
 	c := *t
 	c.Steps = slices.Clone(t.Steps)
 	c.outputs = slices.Clone(t.outputs)
+	c.failures = slices.Clone(t.failures)
 	return c
 }
 

@@ -176,21 +176,22 @@ func (s *Server) procedureTaskOf(t Task, now time.Time) *procedureTask {
 }
 
 // subTaskResultOf is sub-task i of t at now: PROCESSING (with its progress) until the task finishes,
-// then SUCCESS with its output or FAIL with an error (a step that fails on purpose, or a source that
-// was deleted meanwhile).
+// then SUCCESS with its output or FAIL with an error (see failureAtStart, or a source that was deleted
+// meanwhile).
 func (s *Server) subTaskResultOf(t Task, i int, now time.Time) *subTaskResult {
 	step := t.Steps[i]
 	begin, finish := taskTimes(t, now)
 	r := &subTaskResult{Status: subTaskProcessing, Progress: t.progress(now), Input: subTaskInput{Definition: step.Definition},
 		BeginProcessTime: formatTaskTime(begin), FinishTime: formatTaskTime(finish)}
+	failure := t.failures[i]
+	if failure == nil && t.sourceLost {
+		failure = &subTaskFailure{sourceFileErrCode, lostSourceErrCodeExt,
+			"The source file does not exist: media " + t.FileID + " or its original was deleted before the task finished."}
+	}
 	switch {
 	case t.Status(now) != TaskFinish:
-	case step.Fail:
-		r.Status, r.ErrCode, r.ErrCodeExt = subTaskFail, failedSubTaskErrCode, failedSubTaskErrCodeExt
-		r.Message = "The emulator failed this " + step.Type + " sub-task on purpose (task flow " + t.Procedure + ")."
-	case t.sourceLost:
-		r.Status, r.ErrCode, r.ErrCodeExt = subTaskFail, lostSourceErrCode, lostSourceErrCodeExt
-		r.Message = "The source file does not exist: media " + t.FileID + " or its original was deleted before the task finished."
+	case failure != nil:
+		r.Status, r.ErrCode, r.ErrCodeExt, r.Message = subTaskFail, failure.errCode, failure.errCodeExt, failure.message
 	default:
 		r.Status = subTaskSuccess
 		r.Output = s.outputItem(t.Bucket, t.outputs[i])

@@ -272,11 +272,11 @@ func TestDescribeTaskDetail_subTasksFailWhenTheSourceGoesBeforeTheTaskFinishes(t
 			tc.remove(srv, fileID)
 			clock.Advance(taskTestDuration)
 			d := describeTask(t, srv, id)
-			if d.Status != TaskFinish || d.ProcedureTask.ErrCode != lostSourceErrCode || !strings.Contains(d.ProcedureTask.Message, fileID) {
+			if d.Status != TaskFinish || d.ProcedureTask.ErrCode != sourceFileErrCode || !strings.Contains(d.ProcedureTask.Message, fileID) {
 				t.Fatalf("task = %+v %+v", d, *d.ProcedureTask)
 			}
 			for i := range d.ProcedureTask.MediaProcessResultSet {
-				if _, s := subTaskOf(t, d, i); s.Status != subTaskFail || s.ErrCode != lostSourceErrCode ||
+				if _, s := subTaskOf(t, d, i); s.Status != subTaskFail || s.ErrCode != sourceFileErrCode ||
 					s.ErrCodeExt != lostSourceErrCodeExt || string(s.Output) != "null" {
 					t.Fatalf("sub-task %d = %+v, want FAIL with SourceFileError", i, s)
 				}
@@ -299,5 +299,28 @@ func TestRemoveMedia_aTaskThatFinishedBeforeStillSucceeded(t *testing.T) {
 		if _, s := subTaskOf(t, d, i); s.Status != subTaskSuccess {
 			t.Fatalf("sub-task %d = %+v, want SUCCESS", i, s)
 		}
+	}
+}
+
+func TestDescribeTaskDetail_picturesOfMediaWithoutVideoFail(t *testing.T) {
+	t.Parallel()
+	srv, clock, _ := startTaskServer(t, Options{})
+	_, audio := uploadMedia(t, srv, `{"MediaType":"mp3","MediaName":"song"}`)
+	id := startTask(t, srv, map[string]any{"ProcedureName": ProcedureStreaming, "FileId": audio.FileId})
+	clock.Advance(taskTestDuration)
+	d := describeTask(t, srv, id)
+	if d.Status != TaskFinish || d.ProcedureTask.ErrCode != sourceFileErrCode {
+		t.Fatalf("task = %+v %+v", d, *d.ProcedureTask)
+	}
+	for i := range d.ProcedureTask.MediaProcessResultSet {
+		typ, s := subTaskOf(t, d, i)
+		picture := typ == StepSnapshotByTimeOffset || typ == StepImageSprites
+		if picture && (s.Status != subTaskFail || s.ErrCodeExt != noPictureErrCodeExt || s.ErrCode != sourceFileErrCode) ||
+			!picture && s.Status != subTaskSuccess {
+			t.Fatalf("%s sub-task of an audio file = %+v", typ, s)
+		}
+	}
+	if o := outputsOf(t, srv, audio.FileId); o.SnapshotByTimeOffsetInfo != nil || o.ImageSpriteInfo != nil || o.AdaptiveDynamicStreamingInfo == nil {
+		t.Fatalf("outputs of an audio file = %+v", o)
 	}
 }
