@@ -94,8 +94,8 @@ func (s *Server) processMediaByProcedure(call *apiCall) (any, *apiError) {
 
 // checkProcessMediaByProcedure checks the values of the optional parameters.
 func checkProcessMediaByProcedure(req processMediaByProcedureRequest) *apiError {
-	if req.MediaStoragePath != "" {
-		return checkMediaStoragePath(req.MediaStoragePath)
+	if apiErr := checkMediaStoragePath(req.MediaStoragePath); apiErr != nil {
+		return apiErr
 	}
 	if p := req.TasksPriority; p != nil && (*p < minTasksPriority || *p > maxTasksPriority) {
 		return newAPIError(CodeInvalidParameterValue, "TasksPriority %d is outside %d to %d.", *p, minTasksPriority, maxTasksPriority)
