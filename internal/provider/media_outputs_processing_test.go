@@ -83,11 +83,12 @@ var streamingOutputs = map[string]knownvalue.Check{
 
 func adaptiveStream(definition int64, pkg, urlPattern string) knownvalue.Check {
 	return knownvalue.ObjectExact(map[string]knownvalue.Check{
-		"definition": knownvalue.Int64Exact(definition),
-		"package":    knownvalue.StringExact(pkg),
-		"drm_type":   knownvalue.StringExact(""),
-		"url":        knownvalue.StringRegexp(regexp.MustCompile(`^http://.*` + urlPattern)),
-		"size":       knownvalue.NotNull(),
+		"definition":             knownvalue.Int64Exact(definition),
+		"package":                knownvalue.StringExact(pkg),
+		"drm_type":               knownvalue.StringExact(""),
+		"digital_watermark_type": knownvalue.StringExact("None"),
+		"url":                    knownvalue.StringRegexp(regexp.MustCompile(`^http://.*` + urlPattern)),
+		"size":                   knownvalue.NotNull(),
 	})
 }
 
