@@ -102,7 +102,7 @@ func mediaDataSourceAttributes() map[string]schema.Attribute {
 		"storage_class":  computed("Storage class: `STANDARD`, `STANDARD_IA`, `ARCHIVE` or `DEEP_ARCHIVE`."),
 		"storage_region": computed("Storage region of the media."),
 		"class_id": schema.Int64Attribute{
-			Computed:            true,
+			Computed: true,
 			MarkdownDescription: "Category ID of the media; `0` is the built-in class of unfiled media (`SystemDefault` " +
 				"in `data.tencentvod_classes`; its `class_name` here is VOD's `其他`, \"Other\").",
 		},

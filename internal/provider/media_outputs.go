@@ -135,7 +135,8 @@ var (
 			{"drm_type", kindString, "Encryption of the stream, such as `SimpleAES` or `Widevine`; empty when not encrypted."},
 			{"digital_watermark_type", kindString, watermarkDescription},
 			{"url", kindString, "URL of the master playlist or manifest, the URL a player opens."},
-			{"size", kindInt64, "Total size of the stream's files in bytes."},
+			{"size", kindInt64, "Total size of the stream's files (playlist or manifest and segments) in bytes; VOD " +
+				"reports `0` for streams made before 2022-01-10."},
 		},
 	}
 	transcodesList = outputList{
