@@ -72,6 +72,10 @@ func (d *mediaDataSource) Schema(_ context.Context, _ datasource.SchemaRequest, 
 	}
 }
 
+const classPathDescription = "Path of the media's category as VOD reports it: the names of its classes from " +
+	"the top level down, joined by `-` (`Movies-Trailers`). A name can hold `-` itself: for the names one by " +
+	"one, look `class_id` up in the `classes` of `data.tencentvod_classes`."
+
 func mediaDataSourceAttributes() map[string]schema.Attribute {
 	computed := func(description string) schema.StringAttribute {
 		return schema.StringAttribute{Computed: true, MarkdownDescription: description}
@@ -97,7 +101,7 @@ func mediaDataSourceAttributes() map[string]schema.Attribute {
 		"type":           computed("Container type, such as `mp4`."),
 		"category":       computed("`Video`, `Audio` or `Image`."),
 		"class_name":     computed("Name of the media's category."),
-		"class_path":     computed("Path of the media's category as VOD reports it: the names of its classes from the top level down."),
+		"class_path":     computed(classPathDescription),
 		"status":         computed("`Normal` or `Forbidden`."),
 		"storage_class":  computed("Storage class: `STANDARD`, `STANDARD_IA`, `ARCHIVE` or `DEEP_ARCHIVE`."),
 		"storage_region": computed("Storage region of the media."),
