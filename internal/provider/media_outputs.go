@@ -24,9 +24,11 @@ import (
 // file, as computed attributes of both tencentvod_media and data.tencentvod_media. Each attribute is
 // described once below, and both schemas are built from that description.
 //
-// Lists are sorted by definition (then package), so that VOD listing the same outputs in another order
-// shows no change, and are empty, never null, when VOD has none: `length(...)` and `for` expressions
-// work without a null check. Metadata attributes are null when VOD reports no metadata.
+// Lists are sorted by definition, then by whatever else tells two outputs apart (package, digital
+// watermark, URL), so that VOD listing the same outputs in another order shows no change. They are
+// empty, not null, when VOD has none: `length(...)` and `for` expressions work without a null check
+// (only a media that could not be read back after a change holds nulls, until the next refresh).
+// Metadata attributes are null when VOD reports no metadata.
 
 // mediaOutputsModel holds the outputs and metadata; both models embed it, so one flatten fills both.
 type mediaOutputsModel struct {
