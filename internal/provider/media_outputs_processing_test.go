@@ -93,7 +93,10 @@ func adaptiveStream(definition int64, pkg, urlPattern string) knownvalue.Check {
 }
 
 func transcodeDefinition(definition int64) knownvalue.Check {
-	return knownvalue.ObjectPartial(map[string]knownvalue.Check{"definition": knownvalue.Int64Exact(definition)})
+	return knownvalue.ObjectPartial(map[string]knownvalue.Check{
+		"definition":             knownvalue.Int64Exact(definition),
+		"digital_watermark_type": knownvalue.StringExact("None"),
+	})
 }
 
 // expectTestMediaValues checks attributes of tencentvod_media.test.
