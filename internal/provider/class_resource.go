@@ -97,7 +97,8 @@ func (r *classResource) Schema(ctx context.Context, _ resource.SchemaRequest, re
 			"name": schema.StringAttribute{
 				Required: true,
 				MarkdownDescription: fmt.Sprintf("Name of the class, 1 to %d characters without control characters; "+
-					"it may contain `/`. VOD refuses two classes of the same name under one parent. Changes in place.",
+					"it may contain `/`. VOD refuses two classes of the same name under one parent; a rename to a name "+
+					"another class there has fails at plan. Changes in place.",
 					vod.MaxClassNameLength),
 				Validators: []validator.String{
 					stringvalidator.UTF8LengthBetween(1, vod.MaxClassNameLength),
@@ -160,10 +161,20 @@ func (r *classResource) Configure(_ context.Context, req resource.ConfigureReque
 
 // ModifyPlan fills what a new class will be, and refuses a class deeper than VOD allows before
 // anything is created. Terraform plans the new half of a replacement without prior state too, so this
-// covers a new parent_id as well.
+// covers a new parent_id as well. For an update (a rename) it refuses a name another class under the
+// same parent already has.
 func (r *classResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
-	if req.Plan.Raw.IsNull() || !req.State.Raw.IsNull() {
-		return // a destroy, or an update, which only renames
+	switch {
+	case req.Plan.Raw.IsNull():
+		return // a destroy
+	case !req.State.Raw.IsNull():
+		var plan, state classResourceModel
+		resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+		resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+		if !resp.Diagnostics.HasError() {
+			resp.Diagnostics.Append(r.checkRename(ctx, &plan, &state)...)
+		}
+		return
 	}
 	var plan, config classResourceModel
 	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
@@ -196,18 +207,14 @@ func (r *classResource) planLevel(ctx context.Context, plan *classResourceModel)
 	case plan.ParentID.IsUnknown() || plan.SubAppID.IsUnknown():
 		return types.Int64Unknown(), diags
 	}
-	client, notKnown := r.data.Client("The parent class cannot be looked up during plan")
-	if notKnown.HasError() {
+	tree, known, err := r.planTree(ctx, plan.SubAppID)
+	switch {
+	case !known:
 		return types.Int64Unknown(), diags
-	}
-	ctx, cancel := context.WithTimeout(withLogging(ctx), defaultClassReadTimeout)
-	defer cancel()
-	classes, err := client.DescribeAllClass(ctx, pinnedSubAppID(plan.SubAppID))
-	if err != nil {
+	case err != nil:
 		diags.Append(apiErrorDiagnostic("Unable to Look Up the Parent VOD Class", err))
 		return types.Int64Unknown(), diags
 	}
-	tree := newClassTree(classes.ClassInfoSet)
 	parentID := plan.ParentID.ValueInt64()
 	parent, found := tree.class(parentID)
 	switch {
@@ -226,6 +233,56 @@ func (r *classResource) planLevel(ctx context.Context, plan *classResourceModel)
 		return types.Int64Unknown(), diags
 	}
 	return types.Int64Value(parent.Level + 1), diags
+}
+
+// planTree lists the classes of the application for a check at plan. known is false while the provider's
+// configuration is not known: the check is then left to the plan Terraform makes again at apply.
+func (r *classResource) planTree(ctx context.Context, subAppID types.Int64) (tree classTree, known bool, err error) {
+	client, notKnown := r.data.Client("The classes cannot be looked up during plan")
+	if notKnown.HasError() {
+		return classTree{}, false, nil
+	}
+	ctx, cancel := context.WithTimeout(withLogging(ctx), defaultClassReadTimeout)
+	defer cancel()
+	tree, err = describeClassTree(ctx, client, subAppID)
+	return tree, true, err
+}
+
+// checkRename refuses, at plan, a new name that another class under the same parent already has: VOD
+// would refuse the rename at apply (FailedOperation.ClassNameDuplicate), after the changes planned before
+// it. Only a rename can be checked: the new class of a replacement is planned without its prior state, so
+// a check there would find the class it replaces (still there at plan) and refuse its own name.
+func (r *classResource) checkRename(ctx context.Context, plan, state *classResourceModel) diag.Diagnostics {
+	var diags diag.Diagnostics
+	if !isKnown(plan.Name) || plan.Name.Equal(state.Name) ||
+		!plan.ParentID.Equal(state.ParentID) || !plan.SubAppID.Equal(state.SubAppID) {
+		return diags // no rename, or a replacement
+	}
+	tree, known, err := r.planTree(ctx, state.SubAppID)
+	switch {
+	case !known:
+		return diags
+	case err != nil:
+		diags.Append(apiErrorDiagnostic("Unable to Look Up the VOD Classes", err))
+		return diags
+	}
+	self, found := tree.class(state.ClassID.ValueInt64())
+	if !found {
+		return diags // deleted outside Terraform: the apply says so
+	}
+	name := plan.Name.ValueString()
+	for _, sibling := range tree.children(self.ParentID) {
+		if sibling.ClassID != self.ClassID && sibling.Name == name {
+			diags.AddAttributeError(path.Root("name"), "VOD Class Name Already Used",
+				fmt.Sprintf("Class %d cannot be renamed to %q: class %d %s already has that name, and VOD refuses two "+
+					"classes of the same name under one parent. Choose another name. If class %d is renamed in this "+
+					"configuration too, apply its rename first (terraform apply -target=<its address>).",
+					self.ClassID, name, sibling.ClassID, tree.describeLevel(tree.path(self.ParentID), self.ParentID),
+					sibling.ClassID))
+			return diags
+		}
+	}
+	return diags
 }
 
 // describeApplication names a pinned sub_app_id for messages.

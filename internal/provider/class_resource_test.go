@@ -829,3 +829,97 @@ resource "tencentvod_class" "test" {
 		}},
 	})
 }
+
+// A rename to a name another class under the same parent has is refused at plan, naming that class,
+// before any call; the same name under another parent is allowed.
+func TestAccClass_renameToATakenNameRefusedAtPlan(t *testing.T) {
+	t.Parallel()
+	env := newTestEnv(t)
+	config := func(teasersName string) string {
+		return env.providerConfig() + fmt.Sprintf(`
+resource "tencentvod_class" "movies" {
+  name = "Movies"
+}
+
+resource "tencentvod_class" "trailers" {
+  name      = "Trailers"
+  parent_id = tencentvod_class.movies.class_id
+}
+
+resource "tencentvod_class" "teasers" {
+  name      = %q
+  parent_id = tencentvod_class.movies.class_id
+}
+`, teasersName)
+	}
+	runTest(t, resource.TestCase{
+		CheckDestroy: env.checkClassesDestroyed,
+		Steps: []resource.TestStep{
+			{Config: config("Teasers")},
+			{
+				PreConfig: func() { env.baseline = map[string]int{"ModifyClass": env.classCalls("ModifyClass")} },
+				Config:    config("Trailers"),
+				ExpectError: regexp.MustCompile(`(?s)VOD Class Name Already Used.*name.*renamed\s+to\s+"Trailers":\s+class\s+\d+\s+under\s+"Movies"\s+\(class\s+\d+\)\s+already\s+has\s+that\s+name`),
+			},
+			{
+				// The refused rename made no call; a name only another parent has is fine.
+				PreConfig: func() {
+					if n := env.callsSince("ModifyClass"); n != 0 {
+						t.Errorf("%d ModifyClass calls for a rename refused at plan", n)
+					}
+				},
+				Config:            config("Movies"),
+				ConfigStateChecks: []statecheck.StateCheck{env.expectClassPath("tencentvod_class.teasers", "Movies", "Movies")},
+			},
+		},
+	})
+}
+
+// updateClassDirectly runs the resource's Update, renaming class id from name to newName, as Terraform
+// does at apply.
+func (e *testEnv) updateClassDirectly(t *testing.T, id int64, name, newName string) diag.Diagnostics {
+	t.Helper()
+	ctx := t.Context()
+	client, err := e.apiClient()
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := &classResource{data: &providerData{client: client}}
+	var schemaResp fwresource.SchemaResponse
+	r.Schema(ctx, fwresource.SchemaRequest{}, &schemaResp)
+	objectWith := func(className string) tfsdk.State {
+		state := tfsdk.State{Schema: schemaResp.Schema, Raw: tftypes.NewValue(schemaResp.Schema.Type().TerraformType(ctx), nil)}
+		var diags diag.Diagnostics
+		diags.Append(state.SetAttribute(ctx, path.Root("id"), strconv.FormatInt(id, 10))...)
+		diags.Append(state.SetAttribute(ctx, path.Root("class_id"), id)...)
+		diags.Append(state.SetAttribute(ctx, path.Root("name"), className)...)
+		diags.Append(state.SetAttribute(ctx, path.Root("level"), int64(0))...)
+		diags.Append(state.SetAttribute(ctx, path.Root("sub_app_id"), int64(emulatorSubAppID))...)
+		if diags.HasError() {
+			t.Fatalf("building the state: %v", diags)
+		}
+		return state
+	}
+	prior, planned := objectWith(name), objectWith(newName)
+	resp := fwresource.UpdateResponse{State: planned}
+	r.Update(ctx, fwresource.UpdateRequest{State: prior, Plan: tfsdk.Plan(planned)}, &resp)
+	return resp.Diagnostics
+}
+
+// A name taken between plan and apply (the plan's check cannot see it) fails the rename with the API's
+// action, code, message and RequestId.
+func TestClassResource_renameRefusedAtApplyShowsTheAPIError(t *testing.T) {
+	t.Parallel()
+	skipInAccMode(t)
+	env := newTestEnv(t)
+	id := env.createClassOutOfBand(t, vod.TopLevelParentID, "Shorts")
+	env.createClassOutOfBand(t, vod.TopLevelParentID, "Clips")
+	diags := env.updateClassDirectly(t, id, "Shorts", "Clips")
+	want := regexp.MustCompile(`(?s)Action:\s+ModifyClass.*Error code:\s+FailedOperation.ClassNameDuplicate.*Message:\s+\S.*RequestId:\s+[0-9a-f-]{8,}`)
+	if !diags.HasError() || diags[0].Summary() != "Unable to Rename VOD Class" || !want.MatchString(diags[0].Detail()) {
+		t.Errorf("renaming to a taken name: %v, want the API's refusal", diags)
+	}
+	if tree, err := env.classes(); err != nil || !slices.Equal(tree.path(id), []string{"Shorts"}) {
+		t.Errorf("class %d after the refused rename: %v (%v)", id, tree.path(id), err)
+	}
+}
