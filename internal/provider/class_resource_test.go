@@ -857,8 +857,8 @@ resource "tencentvod_class" "teasers" {
 		Steps: []resource.TestStep{
 			{Config: config("Teasers")},
 			{
-				PreConfig: func() { env.baseline = map[string]int{"ModifyClass": env.classCalls("ModifyClass")} },
-				Config:    config("Trailers"),
+				PreConfig:   func() { env.baseline = map[string]int{"ModifyClass": env.classCalls("ModifyClass")} },
+				Config:      config("Trailers"),
 				ExpectError: regexp.MustCompile(`(?s)VOD Class Name Already Used.*name.*renamed\s+to\s+"Trailers":\s+class\s+\d+\s+under\s+"Movies"\s+\(class\s+\d+\)\s+already\s+has\s+that\s+name`),
 			},
 			{
