@@ -367,10 +367,13 @@ func (r *classResource) Read(ctx context.Context, req resource.ReadRequest, resp
 	}
 	class, found := newClassTree(classes.ClassInfoSet).class(state.ClassID.ValueInt64())
 	if !found {
-		// Deleted outside Terraform: forget it so that the next plan creates it again.
-		resp.Diagnostics.AddWarning("VOD Class No Longer Exists",
-			fmt.Sprintf("The class %d (%q) no longer exists in VOD; it was removed from the state and will be "+
-				"created again on the next apply.", state.ClassID.ValueInt64(), state.Name.ValueString()))
+		// Deleted outside Terraform: forget it so that the next plan creates it again. An import has no
+		// name yet, and Terraform itself reports that the class to import does not exist.
+		if !state.Name.IsNull() {
+			resp.Diagnostics.AddWarning("VOD Class No Longer Exists",
+				fmt.Sprintf("The class %d (%q) no longer exists in VOD; it was removed from the state and will be "+
+					"created again on the next apply.", state.ClassID.ValueInt64(), state.Name.ValueString()))
+		}
 		resp.State.RemoveResource(ctx)
 		return
 	}

@@ -709,29 +709,52 @@ resource "tencentvod_class" "test" {
 	}
 }
 
-// deleteClassDirectly runs the resource's Delete, as Terraform does when it destroys without refreshing
-// first (terraform destroy -refresh=false), on a state that holds class id.
-func (e *testEnv) deleteClassDirectly(t *testing.T, id int64, name string) diag.Diagnostics {
+// classResourceDirectly is the class resource configured with the test's API client, for calling its
+// methods the way Terraform does, with states built by its state method.
+type classResourceDirectly struct {
+	t        *testing.T
+	resource *classResource
+	schema   fwresource.SchemaResponse
+}
+
+func (e *testEnv) classResourceDirectly(t *testing.T) classResourceDirectly {
 	t.Helper()
-	ctx := t.Context()
 	client, err := e.apiClient()
 	if err != nil {
 		t.Fatal(err)
 	}
-	r := &classResource{data: &providerData{client: client}}
-	var schemaResp fwresource.SchemaResponse
-	r.Schema(ctx, fwresource.SchemaRequest{}, &schemaResp)
-	state := tfsdk.State{Schema: schemaResp.Schema, Raw: tftypes.NewValue(schemaResp.Schema.Type().TerraformType(ctx), nil)}
+	d := classResourceDirectly{t: t, resource: &classResource{data: &providerData{client: client}}}
+	d.resource.Schema(t.Context(), fwresource.SchemaRequest{}, &d.schema)
+	return d
+}
+
+// state is a state of class id in the test's application; name "" leaves the name null, as an import
+// does before its read.
+func (d classResourceDirectly) state(id int64, name string) tfsdk.State {
+	d.t.Helper()
+	ctx := d.t.Context()
+	state := tfsdk.State{Schema: d.schema.Schema, Raw: tftypes.NewValue(d.schema.Schema.Type().TerraformType(ctx), nil)}
 	var diags diag.Diagnostics
 	diags.Append(state.SetAttribute(ctx, path.Root("id"), strconv.FormatInt(id, 10))...)
 	diags.Append(state.SetAttribute(ctx, path.Root("class_id"), id)...)
-	diags.Append(state.SetAttribute(ctx, path.Root("name"), name)...)
 	diags.Append(state.SetAttribute(ctx, path.Root("sub_app_id"), int64(emulatorSubAppID))...)
-	if diags.HasError() {
-		t.Fatalf("building the state: %v", diags)
+	if name != "" {
+		diags.Append(state.SetAttribute(ctx, path.Root("name"), name)...)
+		diags.Append(state.SetAttribute(ctx, path.Root("level"), int64(0))...)
 	}
+	if diags.HasError() {
+		d.t.Fatalf("building the state: %v", diags)
+	}
+	return state
+}
+
+// deleteClassDirectly runs the resource's Delete, as Terraform does when it destroys without refreshing
+// first (terraform destroy -refresh=false), on a state that holds class id.
+func (e *testEnv) deleteClassDirectly(t *testing.T, id int64, name string) diag.Diagnostics {
+	t.Helper()
+	d := e.classResourceDirectly(t)
 	var resp fwresource.DeleteResponse
-	r.Delete(ctx, fwresource.DeleteRequest{State: state}, &resp)
+	d.resource.Delete(t.Context(), fwresource.DeleteRequest{State: d.state(id, name)}, &resp)
 	return resp.Diagnostics
 }
 
@@ -879,30 +902,10 @@ resource "tencentvod_class" "teasers" {
 // does at apply.
 func (e *testEnv) updateClassDirectly(t *testing.T, id int64, name, newName string) diag.Diagnostics {
 	t.Helper()
-	ctx := t.Context()
-	client, err := e.apiClient()
-	if err != nil {
-		t.Fatal(err)
-	}
-	r := &classResource{data: &providerData{client: client}}
-	var schemaResp fwresource.SchemaResponse
-	r.Schema(ctx, fwresource.SchemaRequest{}, &schemaResp)
-	objectWith := func(className string) tfsdk.State {
-		state := tfsdk.State{Schema: schemaResp.Schema, Raw: tftypes.NewValue(schemaResp.Schema.Type().TerraformType(ctx), nil)}
-		var diags diag.Diagnostics
-		diags.Append(state.SetAttribute(ctx, path.Root("id"), strconv.FormatInt(id, 10))...)
-		diags.Append(state.SetAttribute(ctx, path.Root("class_id"), id)...)
-		diags.Append(state.SetAttribute(ctx, path.Root("name"), className)...)
-		diags.Append(state.SetAttribute(ctx, path.Root("level"), int64(0))...)
-		diags.Append(state.SetAttribute(ctx, path.Root("sub_app_id"), int64(emulatorSubAppID))...)
-		if diags.HasError() {
-			t.Fatalf("building the state: %v", diags)
-		}
-		return state
-	}
-	prior, planned := objectWith(name), objectWith(newName)
+	d := e.classResourceDirectly(t)
+	planned := d.state(id, newName)
 	resp := fwresource.UpdateResponse{State: planned}
-	r.Update(ctx, fwresource.UpdateRequest{State: prior, Plan: tfsdk.Plan(planned)}, &resp)
+	d.resource.Update(t.Context(), fwresource.UpdateRequest{State: d.state(id, name), Plan: tfsdk.Plan(planned)}, &resp)
 	return resp.Diagnostics
 }
 
@@ -921,5 +924,30 @@ func TestClassResource_renameRefusedAtApplyShowsTheAPIError(t *testing.T) {
 	}
 	if tree, err := env.classes(); err != nil || !slices.Equal(tree.path(id), []string{"Shorts"}) {
 		t.Errorf("class %d after the refused rename: %v (%v)", id, tree.path(id), err)
+	}
+}
+
+// The read of a class that is gone removes it from the state. After a refresh it warns that the class
+// will be created again; during an import (no name in state yet) it adds nothing to Terraform's own
+// "Cannot import non-existent remote object", which a warning about re-creating it would contradict.
+func TestClassResource_readOfAClassThatIsGone(t *testing.T) {
+	t.Parallel()
+	skipInAccMode(t)
+	env := newTestEnv(t)
+	d := env.classResourceDirectly(t)
+	for name, wantWarning := range map[string]bool{"Podcasts": true, "": false} {
+		prior := d.state(424242, name)
+		resp := fwresource.ReadResponse{State: prior}
+		d.resource.Read(t.Context(), fwresource.ReadRequest{State: prior}, &resp)
+		switch {
+		case !resp.State.Raw.IsNull():
+			t.Errorf("name %q: the class is still in the state", name)
+		case resp.Diagnostics.HasError():
+			t.Errorf("name %q: %v", name, resp.Diagnostics)
+		case wantWarning && (resp.Diagnostics.WarningsCount() != 1 || !strings.Contains(resp.Diagnostics[0].Detail(), `("Podcasts")`)):
+			t.Errorf("after a refresh: %v, want a warning naming the class", resp.Diagnostics)
+		case !wantWarning && len(resp.Diagnostics) != 0:
+			t.Errorf("during an import: %v, want no diagnostics", resp.Diagnostics)
+		}
 	}
 }
