@@ -90,8 +90,11 @@ func (r *classResource) Schema(ctx context.Context, _ resource.SchemaRequest, re
 			"  class_id = tencentvod_class.trailers.class_id\n" +
 			"}\n" +
 			"```\n\n" +
-			"Without it, the old class is deleted first, and VOD refuses while media are still in it. A class " +
-			"deleted outside Terraform is removed from the state on refresh and planned again.",
+			"Without it, the old class is deleted first, and VOD refuses while media are still in it. A move " +
+			"replaces the subclasses below the class too (their `parent_id` changes): give those that hold media, " +
+			"or hold subclasses that do, `create_before_destroy` as well, so that the old tree is deleted from the " +
+			"bottom up once it is empty. A class deleted outside Terraform is removed from the state on refresh and " +
+			"planned again.",
 		Attributes: map[string]schema.Attribute{
 			// Arguments.
 			"name": schema.StringAttribute{
@@ -511,9 +514,9 @@ func classNotEmpty(ctx context.Context, client *vod.Client, state *classResource
 		"holds %s.\n\n", id, state.Name.ValueString(), holds)
 	detail.WriteString("Move its media to another class (the class_id of their tencentvod_media, or in the console) " +
 		"or delete them, and delete its subclasses, then apply again. If the class is being replaced (a new " +
-		"parent_id or sub_app_id) while it holds media, add lifecycle { create_before_destroy = true } to it: the new " +
-		"class is then created first, the media whose class_id refers to it move to the new class, and the old class " +
-		"is empty when it is deleted.\n\n")
+		"parent_id or sub_app_id, or a parent being replaced) while it holds media, add lifecycle { create_before_destroy " +
+		"= true } to it: the new class is then created first, the media whose class_id refers to it move to the new " +
+		"class, and the old class is empty when it is deleted.\n\n")
 	detail.WriteString(apiErrorDiagnostic("", err).Detail())
 	return diag.NewErrorDiagnostic("VOD Class Not Empty", detail.String())
 }

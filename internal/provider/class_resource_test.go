@@ -531,7 +531,7 @@ resource "tencentvod_media" "teaser" {
 }
 `, parent, lifecycle, video)
 	}
-	const createBeforeDestroy = "  lifecycle {\n    create_before_destroy = true\n  }"
+
 	var oldClassID int64
 	var fileID string
 	runTest(t, resource.TestCase{
@@ -560,7 +560,7 @@ resource "tencentvod_media" "teaser" {
 			{
 				Config: config("movies", ""),
 				ExpectError: regexp.MustCompile(`(?s)VOD Class Not Empty.*"Trailers"\)\s+still\s+holds\s+media\s+files.*` +
-					`Move its media to another class.*create_before_destroy = true`),
+					`Move its media to another class.*create_before_destroy\s+=\s+true`),
 			},
 			{
 				Config: config("movies", createBeforeDestroy),
@@ -596,6 +596,75 @@ resource "tencentvod_media" "teaser" {
 		},
 	})
 }
+
+// Moving a class moves its subtree: a subclass managed by Terraform is replaced with its parent, and
+// Terraform deletes it first unless it has create_before_destroy too, which VOD refuses while it holds
+// media. With it, the new tree is created, the media move, and the old tree is deleted bottom-up.
+func TestAccClass_moveSubtreeHoldingMedia(t *testing.T) {
+	t.Parallel()
+	env := newTestEnv(t)
+	video, content := newMediaFiles(t).random("teaser.mp4", 4<<10)
+	config := func(parent, hdLifecycle string) string {
+		return env.providerConfig() + fmt.Sprintf(`
+resource "tencentvod_class" "archive" {
+  name = "Archive"
+}
+
+resource "tencentvod_class" "movies" {
+  name = "Movies"
+}
+
+resource "tencentvod_class" "trailers" {
+  name      = "Trailers"
+  parent_id = tencentvod_class.%s.class_id
+
+  lifecycle {
+    create_before_destroy = true
+  }
+}
+
+resource "tencentvod_class" "hd" {
+  name      = "HD"
+  parent_id = tencentvod_class.trailers.class_id
+%s
+}
+
+resource "tencentvod_media" "teaser" {
+  source   = %q
+  class_id = tencentvod_class.hd.class_id
+}
+`, parent, hdLifecycle, video)
+	}
+	runTest(t, resource.TestCase{
+		CheckDestroy: func(state *terraform.State) error {
+			if err := env.checkDestroyed(state); err != nil {
+				return err
+			}
+			return env.checkClassesDestroyed(state)
+		},
+		Steps: []resource.TestStep{
+			{Config: config("archive", ""), ConfigStateChecks: []statecheck.StateCheck{env.expectMedia("tencentvod_media.teaser", content, nil)}},
+			{
+				// Its parent is replaced, so the subclass is too, and Terraform deletes it first: VOD refuses.
+				Config:      config("movies", ""),
+				ExpectError: regexp.MustCompile(`(?s)VOD Class Not Empty.*"HD"\)\s+still\s+holds\s+media\s+files.*a\s+parent\s+being\s+replaced`),
+			},
+			{
+				Config: config("movies", createBeforeDestroy),
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction("tencentvod_class.hd", plancheck.ResourceActionCreateBeforeDestroy),
+				}},
+				ConfigStateChecks: []statecheck.StateCheck{
+					env.expectClassPath("tencentvod_class.hd", "Movies", "Trailers", "HD"),
+					env.expectMediaClassPath("tencentvod_media.teaser", "Movies-Trailers-HD"),
+				},
+			},
+		},
+	})
+}
+
+// createBeforeDestroy is the lifecycle block a moved class needs while it holds media.
+const createBeforeDestroy = "  lifecycle {\n    create_before_destroy = true\n  }"
 
 // expectMediaClassPath checks the ClassPath that VOD reports for the media address holds.
 func (e *testEnv) expectMediaClassPath(address, want string) statecheck.StateCheck {
