@@ -1020,3 +1020,55 @@ func TestClassResource_readOfAClassThatIsGone(t *testing.T) {
 		}
 	}
 }
+
+// sub_app_id known only after apply: the class is planned with its application unknown (its level known
+// when it has no parent), the data source is read at apply, and all of them use that application.
+func TestAccClass_subAppIDKnownAfterApply(t *testing.T) {
+	t.Parallel()
+	skipInAccMode(t)
+	env := newTestEnv(t)
+	other := int64(emulatorSubAppID + 1)
+	runTest(t, resource.TestCase{
+		Steps: []resource.TestStep{{
+			Config: env.providerConfig() + fmt.Sprintf(`
+resource "terraform_data" "app" {
+  input = %d
+}
+
+resource "tencentvod_class" "top" {
+  name       = "Top"
+  sub_app_id = terraform_data.app.output
+}
+
+resource "tencentvod_class" "child" {
+  name       = "Child"
+  parent_id  = tencentvod_class.top.class_id
+  sub_app_id = terraform_data.app.output
+}
+
+data "tencentvod_classes" "child" {
+  path       = ["Top", "Child"]
+  sub_app_id = terraform_data.app.output
+  depends_on = [tencentvod_class.child]
+}
+`, other),
+			ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+				plancheck.ExpectUnknownValue("tencentvod_class.top", tfjsonpath.New("sub_app_id")),
+				plancheck.ExpectKnownValue("tencentvod_class.top", tfjsonpath.New("level"), knownvalue.Int64Exact(0)),
+				plancheck.ExpectUnknownValue("tencentvod_class.child", tfjsonpath.New("level")),
+			}},
+			ConfigStateChecks: []statecheck.StateCheck{
+				statecheck.ExpectKnownValue("tencentvod_class.child", tfjsonpath.New("sub_app_id"), knownvalue.Int64Exact(other)),
+				statecheck.ExpectKnownValue("tencentvod_class.child", tfjsonpath.New("level"), knownvalue.Int64Exact(1)),
+				statecheck.CompareValuePairs("data.tencentvod_classes.child", tfjsonpath.New("class_id"),
+					"tencentvod_class.child", tfjsonpath.New("class_id"), compare.ValuesSame()),
+				stateCheck(func(*tfjson.State) error {
+					if tree, err := env.classes(); err != nil || len(tree.byID) != 1 {
+						return fmt.Errorf("the provider's application has classes besides the built-in one: %v (%v)", tree.byID, err)
+					}
+					return nil
+				}),
+			},
+		}},
+	})
+}
