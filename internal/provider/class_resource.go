@@ -36,6 +36,10 @@ var (
 const (
 	defaultClassTimeout     = 5 * time.Minute
 	defaultClassReadTimeout = 2 * time.Minute
+	// classCreateGrace is how long CreateClass may still take once Terraform is interrupted: its reply
+	// (or the lookup of a class whose reply was lost) must reach the state before a CI runner follows the
+	// interrupt with a second signal, about 7.5 s later.
+	classCreateGrace = 5 * time.Second
 )
 
 // classResource manages one media class (category) of a VOD application.
@@ -320,14 +324,22 @@ func (r *classResource) Create(ctx context.Context, req resource.CreateRequest, 
 	if isKnown(plan.ParentID) {
 		parentID = plan.ParentID.ValueInt64()
 	}
-	created, err := op.client.CreateClass(ctx, &vod.CreateClassRequest{
+	what := fmt.Sprintf("creating class %q (CreateClass)", plan.Name.ValueString())
+	if op.endedBecause(ctx) != "" {
+		resp.Diagnostics.Append(op.failed(ctx, "Unable to Create VOD Class", what, "Nothing was created.", ctx.Err()))
+		return
+	}
+	createCtx, cancelCreate := survivingInterrupt(ctx, classCreateGrace)
+	defer cancelCreate()
+	created, err := op.client.CreateClass(createCtx, &vod.CreateClassRequest{
 		ParentID:  parentID,
 		ClassName: plan.Name.ValueString(),
 		SubAppID:  pinnedSubAppID(plan.SubAppID),
 	})
 	if err != nil {
-		resp.Diagnostics.Append(op.failed(ctx, "Unable to Create VOD Class",
-			fmt.Sprintf("creating class %q (CreateClass)", plan.Name.ValueString()), "", err))
+		resp.Diagnostics.Append(op.failed(ctx, "Unable to Create VOD Class", what,
+			"The class may have been created all the same: if the next apply is refused with "+
+				"FailedOperation.ClassNameDuplicate, import the class (the tencentvod_classes data source lists its class_id).", err))
 		return
 	}
 	plan.setClassID(created.ClassID)
@@ -337,6 +349,29 @@ func (r *classResource) Create(ctx context.Context, req resource.CreateRequest, 
 		plan.Level = types.Int64Null()
 	}
 	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+}
+
+// survivingInterrupt returns the context of a short step that creates something remote, such as
+// CreateClass: an interrupt that cancels ctx would otherwise abandon a call that may already have
+// created it, leaving it untracked. The step keeps ctx's deadline (the operation's timeout); once ctx is
+// cancelled before that deadline (Terraform was interrupted), the step has grace more to finish.
+func survivingInterrupt(ctx context.Context, grace time.Duration) (context.Context, context.CancelFunc) {
+	var shielded context.Context
+	var cancel context.CancelFunc
+	if deadline, ok := ctx.Deadline(); ok {
+		shielded, cancel = context.WithDeadline(context.WithoutCancel(ctx), deadline)
+	} else {
+		shielded, cancel = context.WithCancel(context.WithoutCancel(ctx))
+	}
+	stop := context.AfterFunc(ctx, func() {
+		if !errors.Is(ctx.Err(), context.DeadlineExceeded) {
+			time.AfterFunc(grace, cancel) // cancel is idempotent: a late timer does nothing
+		}
+	})
+	return shielded, func() {
+		stop()
+		cancel()
+	}
 }
 
 func (m *classResourceModel) setClassID(id int64) {

@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	tfjson "github.com/hashicorp/terraform-json"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
@@ -23,6 +24,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/terraform"
 	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
 
+	"github.com/tencentvod/terraform-provider-tencentvod/internal/emulator"
 	"github.com/tencentvod/terraform-provider-tencentvod/internal/vod"
 )
 
@@ -1071,4 +1073,84 @@ data "tencentvod_classes" "child" {
 			},
 		}},
 	})
+}
+
+// Ctrl-C while CreateClass is in flight: the class is created and its reply still arrives, so the class
+// is in the state and the next plan has nothing to do (an abandoned call would leave the class untracked,
+// and the next apply refused as a duplicate name).
+func TestAccClass_interruptDuringCreateKeepsTheClassTracked(t *testing.T) {
+	t.Parallel()
+	skipInAccMode(t)
+	env := newTestEnv(t)
+	gate := emulator.NewGate()
+	defer gate.Open()
+	env.emu.InjectFault(emulator.Fault{Action: "CreateClass", Times: 1, AfterDispatch: true, Hold: gate})
+	tf := newDirectTerraform(t, env.providerConfig()+`
+resource "tencentvod_class" "test" {
+  name = "Interrupted"
+}
+`)
+	applyCtx, interrupt := context.WithCancel(context.Background())
+	t.Cleanup(interrupt)
+	applied := make(chan error, 1)
+	go func() { applied <- tf.apply(applyCtx) }()
+	providerCtx := tf.awaitHeld(t, gate, applied, "CreateClass")
+
+	interrupt() // only then does CreateClass's reply arrive
+	select {
+	case <-providerCtx.Done():
+	case <-time.After(time.Minute):
+		t.Fatalf("the interrupt never reached the provider\n%s", tf.output)
+	}
+	gate.Open()
+	if err := tf.awaitInterrupted(t, applied); err != nil {
+		t.Logf("apply ended with: %v", err)
+	}
+
+	tree, err := env.classes()
+	if err != nil {
+		t.Fatal(err)
+	}
+	created, err := tree.lookup([]string{"Interrupted"})
+	if err != nil {
+		t.Fatalf("the class was not created: %s", err)
+	}
+	state, err := tf.show(context.Background())
+	if err != nil {
+		t.Fatalf("terraform show: %s", err)
+	}
+	if id, err := classIDInState(state, "tencentvod_class.test"); err != nil || id != created.ClassID {
+		t.Fatalf("class_id in state = %d (%v), want the class created, %d\n%s", id, err, created.ClassID, tf.output)
+	}
+	changes, err := tf.plan(context.Background())
+	if err != nil || changes {
+		t.Fatalf("the plan after the interrupted apply has changes (%v) or failed: %v\n%s", changes, err, tf.output)
+	}
+	if err := tf.destroy(context.Background()); err != nil {
+		t.Fatalf("terraform destroy: %s\n%s", err, tf.output)
+	}
+}
+
+// survivingInterrupt keeps the operation's deadline, outlives an interrupt by its grace, and no more.
+func TestSurvivingInterrupt(t *testing.T) {
+	t.Parallel()
+	deadline := time.Now().Add(time.Hour)
+	parent, interrupt := context.WithDeadline(context.Background(), deadline)
+	defer interrupt()
+	long, cancelLong := survivingInterrupt(parent, time.Hour)
+	defer cancelLong()
+	short, cancelShort := survivingInterrupt(parent, time.Millisecond)
+	defer cancelShort()
+	if got, ok := long.Deadline(); !ok || !got.Equal(deadline) {
+		t.Errorf("deadline %v (%v), want the operation's, %v", got, ok, deadline)
+	}
+	interrupt()
+	select {
+	case <-short.Done():
+	case <-time.After(time.Minute):
+		t.Fatal("the step outlived its grace after the interrupt")
+	}
+	if long.Err() != nil {
+		t.Errorf("the step with an hour's grace ended at the interrupt: %v", long.Err())
+	}
 }
