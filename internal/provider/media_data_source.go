@@ -97,7 +97,7 @@ func mediaDataSourceAttributes() map[string]schema.Attribute {
 		"type":           computed("Container type, such as `mp4`."),
 		"category":       computed("`Video`, `Audio` or `Image`."),
 		"class_name":     computed("Name of the media's category."),
-		"class_path":     computed("Path of the media's category as VOD reports it: the names of its classes from the top level down."),
+		"class_path":     computed("Path of the media's category as VOD reports it: the names of its classes from the top level down, joined by `-` (ambiguous when a name contains `-`: the `classes` of the `tencentvod_classes` data source have each path as a list)."),
 		"status":         computed("`Normal` or `Forbidden`."),
 		"storage_class":  computed("Storage class: `STANDARD`, `STANDARD_IA`, `ARCHIVE` or `DEEP_ARCHIVE`."),
 		"storage_region": computed("Storage region of the media."),
