@@ -1,6 +1,7 @@
 package provider
 
 import (
+	"fmt"
 	"slices"
 	"strings"
 	"testing"
@@ -71,5 +72,21 @@ func TestClassTree_lookup(t *testing.T) {
 				t.Errorf("class %d (error %v), want %d", got.ClassID, err, tc.want)
 			}
 		})
+	}
+}
+
+// A level with many classes is listed in part, saying how many more there are.
+func TestDescribeNames_capsLongLists(t *testing.T) {
+	var classes []vod.ClassInfo
+	for i := range maxNamesInMessage + 3 {
+		classes = append(classes, vod.ClassInfo{ClassID: int64(i + 1), Name: fmt.Sprintf("c%d", i)})
+	}
+	got := describeNames("the classes there are", classes)
+	if !strings.HasPrefix(got, `the classes there are: "c0", "c1", `) || strings.Contains(got, `"c20"`) ||
+		!strings.HasSuffix(got, `"c19", and 3 more (see the classes of the tencentvod_classes data source)`) {
+		t.Errorf("describeNames = %s", got)
+	}
+	if got := describeNames("x", classes[:2]); got != `x: "c0", "c1"` {
+		t.Errorf("describeNames of two = %s", got)
 	}
 }
