@@ -36,6 +36,10 @@ var (
 const (
 	defaultClassTimeout     = 5 * time.Minute
 	defaultClassReadTimeout = 2 * time.Minute
+	// classCreateGrace is how long CreateClass may still take once Terraform is interrupted: its reply
+	// (or the lookup of a class whose reply was lost) must reach the state before a CI runner follows the
+	// interrupt with a second signal, about 7.5 s later.
+	classCreateGrace = 5 * time.Second
 )
 
 // classResource manages one media class (category) of a VOD application.
@@ -90,14 +94,18 @@ func (r *classResource) Schema(ctx context.Context, _ resource.SchemaRequest, re
 			"  class_id = tencentvod_class.trailers.class_id\n" +
 			"}\n" +
 			"```\n\n" +
-			"Without it, the old class is deleted first, and VOD refuses while media are still in it. A class " +
-			"deleted outside Terraform is removed from the state on refresh and planned again.",
+			"Without it, the old class is deleted first, and VOD refuses while media are still in it. A move " +
+			"replaces the subclasses below the class too (their `parent_id` changes): give those that hold media, " +
+			"or hold subclasses that do, `create_before_destroy` as well, so that the old tree is deleted from the " +
+			"bottom up once it is empty. A class deleted outside Terraform is removed from the state on refresh and " +
+			"planned again.",
 		Attributes: map[string]schema.Attribute{
 			// Arguments.
 			"name": schema.StringAttribute{
 				Required: true,
 				MarkdownDescription: fmt.Sprintf("Name of the class, 1 to %d characters without control characters; "+
-					"it may contain `/`. VOD refuses two classes of the same name under one parent. Changes in place.",
+					"it may contain `/`. VOD refuses two classes of the same name under one parent; a rename to a name "+
+					"another class there has fails at plan. Changes in place.",
 					vod.MaxClassNameLength),
 				Validators: []validator.String{
 					stringvalidator.UTF8LengthBetween(1, vod.MaxClassNameLength),
@@ -160,10 +168,20 @@ func (r *classResource) Configure(_ context.Context, req resource.ConfigureReque
 
 // ModifyPlan fills what a new class will be, and refuses a class deeper than VOD allows before
 // anything is created. Terraform plans the new half of a replacement without prior state too, so this
-// covers a new parent_id as well.
+// covers a new parent_id as well. For an update (a rename) it refuses a name another class under the
+// same parent already has.
 func (r *classResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
-	if req.Plan.Raw.IsNull() || !req.State.Raw.IsNull() {
-		return // a destroy, or an update, which only renames
+	switch {
+	case req.Plan.Raw.IsNull():
+		return // a destroy
+	case !req.State.Raw.IsNull():
+		var plan, state classResourceModel
+		resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+		resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+		if !resp.Diagnostics.HasError() {
+			resp.Diagnostics.Append(r.checkRename(ctx, &plan, &state)...)
+		}
+		return
 	}
 	var plan, config classResourceModel
 	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
@@ -196,18 +214,14 @@ func (r *classResource) planLevel(ctx context.Context, plan *classResourceModel)
 	case plan.ParentID.IsUnknown() || plan.SubAppID.IsUnknown():
 		return types.Int64Unknown(), diags
 	}
-	client, notKnown := r.data.Client("The parent class cannot be looked up during plan")
-	if notKnown.HasError() {
+	tree, known, err := r.planTree(ctx, plan.SubAppID)
+	switch {
+	case !known:
 		return types.Int64Unknown(), diags
-	}
-	ctx, cancel := context.WithTimeout(withLogging(ctx), defaultClassReadTimeout)
-	defer cancel()
-	classes, err := client.DescribeAllClass(ctx, pinnedSubAppID(plan.SubAppID))
-	if err != nil {
+	case err != nil:
 		diags.Append(apiErrorDiagnostic("Unable to Look Up the Parent VOD Class", err))
 		return types.Int64Unknown(), diags
 	}
-	tree := newClassTree(classes.ClassInfoSet)
 	parentID := plan.ParentID.ValueInt64()
 	parent, found := tree.class(parentID)
 	switch {
@@ -226,6 +240,56 @@ func (r *classResource) planLevel(ctx context.Context, plan *classResourceModel)
 		return types.Int64Unknown(), diags
 	}
 	return types.Int64Value(parent.Level + 1), diags
+}
+
+// planTree lists the classes of the application for a check at plan. known is false while the provider's
+// configuration is not known: the check is then left to the plan Terraform makes again at apply.
+func (r *classResource) planTree(ctx context.Context, subAppID types.Int64) (tree classTree, known bool, err error) {
+	client, notKnown := r.data.Client("The classes cannot be looked up during plan")
+	if notKnown.HasError() {
+		return classTree{}, false, nil
+	}
+	ctx, cancel := context.WithTimeout(withLogging(ctx), defaultClassReadTimeout)
+	defer cancel()
+	tree, err = describeClassTree(ctx, client, subAppID)
+	return tree, true, err
+}
+
+// checkRename refuses, at plan, a new name that another class under the same parent already has: VOD
+// would refuse the rename at apply (FailedOperation.ClassNameDuplicate), after the changes planned before
+// it. Only a rename can be checked: the new class of a replacement is planned without its prior state, so
+// a check there would find the class it replaces (still there at plan) and refuse its own name.
+func (r *classResource) checkRename(ctx context.Context, plan, state *classResourceModel) diag.Diagnostics {
+	var diags diag.Diagnostics
+	if !isKnown(plan.Name) || plan.Name.Equal(state.Name) ||
+		!plan.ParentID.Equal(state.ParentID) || !plan.SubAppID.Equal(state.SubAppID) {
+		return diags // no rename, or a replacement
+	}
+	tree, known, err := r.planTree(ctx, state.SubAppID)
+	switch {
+	case !known:
+		return diags
+	case err != nil:
+		diags.Append(apiErrorDiagnostic("Unable to Look Up the VOD Classes", err))
+		return diags
+	}
+	self, found := tree.class(state.ClassID.ValueInt64())
+	if !found {
+		return diags // deleted outside Terraform: the apply says so
+	}
+	name := plan.Name.ValueString()
+	for _, sibling := range tree.children(self.ParentID) {
+		if sibling.ClassID != self.ClassID && sibling.Name == name {
+			diags.AddAttributeError(path.Root("name"), "VOD Class Name Already Used",
+				fmt.Sprintf("Class %d cannot be renamed to %q: class %d %s already has that name, and VOD refuses two "+
+					"classes of the same name under one parent. Choose another name. If class %d is renamed in this "+
+					"configuration too, apply its rename first (terraform apply -target=<its address>).",
+					self.ClassID, name, sibling.ClassID, tree.describeLevel(tree.path(self.ParentID), self.ParentID),
+					sibling.ClassID))
+			return diags
+		}
+	}
+	return diags
 }
 
 // describeApplication names a pinned sub_app_id for messages.
@@ -260,14 +324,22 @@ func (r *classResource) Create(ctx context.Context, req resource.CreateRequest, 
 	if isKnown(plan.ParentID) {
 		parentID = plan.ParentID.ValueInt64()
 	}
-	created, err := op.client.CreateClass(ctx, &vod.CreateClassRequest{
+	what := fmt.Sprintf("creating class %q (CreateClass)", plan.Name.ValueString())
+	if op.endedBecause(ctx) != "" {
+		resp.Diagnostics.Append(op.failed(ctx, "Unable to Create VOD Class", what, "Nothing was created.", ctx.Err()))
+		return
+	}
+	createCtx, cancelCreate := survivingInterrupt(ctx, classCreateGrace)
+	defer cancelCreate()
+	created, err := op.client.CreateClass(createCtx, &vod.CreateClassRequest{
 		ParentID:  parentID,
 		ClassName: plan.Name.ValueString(),
 		SubAppID:  pinnedSubAppID(plan.SubAppID),
 	})
 	if err != nil {
-		resp.Diagnostics.Append(op.failed(ctx, "Unable to Create VOD Class",
-			fmt.Sprintf("creating class %q (CreateClass)", plan.Name.ValueString()), "", err))
+		resp.Diagnostics.Append(op.failed(ctx, "Unable to Create VOD Class", what,
+			"The class may have been created all the same: if the next apply is refused with "+
+				"FailedOperation.ClassNameDuplicate, import the class (the tencentvod_classes data source lists its class_id).", err))
 		return
 	}
 	plan.setClassID(created.ClassID)
@@ -277,6 +349,29 @@ func (r *classResource) Create(ctx context.Context, req resource.CreateRequest, 
 		plan.Level = types.Int64Null()
 	}
 	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+}
+
+// survivingInterrupt returns the context of a short step that creates something remote, such as
+// CreateClass: an interrupt that cancels ctx would otherwise abandon a call that may already have
+// created it, leaving it untracked. The step keeps ctx's deadline (the operation's timeout); once ctx is
+// cancelled before that deadline (Terraform was interrupted), the step has grace more to finish.
+func survivingInterrupt(ctx context.Context, grace time.Duration) (context.Context, context.CancelFunc) {
+	var shielded context.Context
+	var cancel context.CancelFunc
+	if deadline, ok := ctx.Deadline(); ok {
+		shielded, cancel = context.WithDeadline(context.WithoutCancel(ctx), deadline)
+	} else {
+		shielded, cancel = context.WithCancel(context.WithoutCancel(ctx))
+	}
+	stop := context.AfterFunc(ctx, func() {
+		if !errors.Is(ctx.Err(), context.DeadlineExceeded) {
+			time.AfterFunc(grace, cancel) // cancel is idempotent: a late timer does nothing
+		}
+	})
+	return shielded, func() {
+		stop()
+		cancel()
+	}
 }
 
 func (m *classResourceModel) setClassID(id int64) {
@@ -310,10 +405,13 @@ func (r *classResource) Read(ctx context.Context, req resource.ReadRequest, resp
 	}
 	class, found := newClassTree(classes.ClassInfoSet).class(state.ClassID.ValueInt64())
 	if !found {
-		// Deleted outside Terraform: forget it so that the next plan creates it again.
-		resp.Diagnostics.AddWarning("VOD Class No Longer Exists",
-			fmt.Sprintf("The class %d (%q) no longer exists in VOD; it was removed from the state and will be "+
-				"created again on the next apply.", state.ClassID.ValueInt64(), state.Name.ValueString()))
+		// Deleted outside Terraform: forget it so that the next plan creates it again. An import has no
+		// name yet, and Terraform itself reports that the class to import does not exist.
+		if !state.Name.IsNull() {
+			resp.Diagnostics.AddWarning("VOD Class No Longer Exists",
+				fmt.Sprintf("The class %d (%q) no longer exists in VOD; it was removed from the state and will be "+
+					"created again on the next apply.", state.ClassID.ValueInt64(), state.Name.ValueString()))
+		}
 		resp.State.RemoveResource(ctx)
 		return
 	}
@@ -451,9 +549,9 @@ func classNotEmpty(ctx context.Context, client *vod.Client, state *classResource
 		"holds %s.\n\n", id, state.Name.ValueString(), holds)
 	detail.WriteString("Move its media to another class (the class_id of their tencentvod_media, or in the console) " +
 		"or delete them, and delete its subclasses, then apply again. If the class is being replaced (a new " +
-		"parent_id or sub_app_id) while it holds media, add lifecycle { create_before_destroy = true } to it: the new " +
-		"class is then created first, the media whose class_id refers to it move to the new class, and the old class " +
-		"is empty when it is deleted.\n\n")
+		"parent_id or sub_app_id, or a parent being replaced) while it holds media, add lifecycle { create_before_destroy " +
+		"= true } to it: the new class is then created first, the media whose class_id refers to it move to the new " +
+		"class, and the old class is empty when it is deleted.\n\n")
 	detail.WriteString(apiErrorDiagnostic("", err).Detail())
 	return diag.NewErrorDiagnostic("VOD Class Not Empty", detail.String())
 }

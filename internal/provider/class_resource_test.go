@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	tfjson "github.com/hashicorp/terraform-json"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
@@ -23,6 +24,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/terraform"
 	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
 
+	"github.com/tencentvod/terraform-provider-tencentvod/internal/emulator"
 	"github.com/tencentvod/terraform-provider-tencentvod/internal/vod"
 )
 
@@ -531,7 +533,7 @@ resource "tencentvod_media" "teaser" {
 }
 `, parent, lifecycle, video)
 	}
-	const createBeforeDestroy = "  lifecycle {\n    create_before_destroy = true\n  }"
+
 	var oldClassID int64
 	var fileID string
 	runTest(t, resource.TestCase{
@@ -560,7 +562,7 @@ resource "tencentvod_media" "teaser" {
 			{
 				Config: config("movies", ""),
 				ExpectError: regexp.MustCompile(`(?s)VOD Class Not Empty.*"Trailers"\)\s+still\s+holds\s+media\s+files.*` +
-					`Move its media to another class.*create_before_destroy = true`),
+					`Move its media to another class.*create_before_destroy\s+=\s+true`),
 			},
 			{
 				Config: config("movies", createBeforeDestroy),
@@ -596,6 +598,75 @@ resource "tencentvod_media" "teaser" {
 		},
 	})
 }
+
+// Moving a class moves its subtree: a subclass managed by Terraform is replaced with its parent, and
+// Terraform deletes it first unless it has create_before_destroy too, which VOD refuses while it holds
+// media. With it, the new tree is created, the media move, and the old tree is deleted bottom-up.
+func TestAccClass_moveSubtreeHoldingMedia(t *testing.T) {
+	t.Parallel()
+	env := newTestEnv(t)
+	video, content := newMediaFiles(t).random("teaser.mp4", 4<<10)
+	config := func(parent, hdLifecycle string) string {
+		return env.providerConfig() + fmt.Sprintf(`
+resource "tencentvod_class" "archive" {
+  name = "Archive"
+}
+
+resource "tencentvod_class" "movies" {
+  name = "Movies"
+}
+
+resource "tencentvod_class" "trailers" {
+  name      = "Trailers"
+  parent_id = tencentvod_class.%s.class_id
+
+  lifecycle {
+    create_before_destroy = true
+  }
+}
+
+resource "tencentvod_class" "hd" {
+  name      = "HD"
+  parent_id = tencentvod_class.trailers.class_id
+%s
+}
+
+resource "tencentvod_media" "teaser" {
+  source   = %q
+  class_id = tencentvod_class.hd.class_id
+}
+`, parent, hdLifecycle, video)
+	}
+	runTest(t, resource.TestCase{
+		CheckDestroy: func(state *terraform.State) error {
+			if err := env.checkDestroyed(state); err != nil {
+				return err
+			}
+			return env.checkClassesDestroyed(state)
+		},
+		Steps: []resource.TestStep{
+			{Config: config("archive", ""), ConfigStateChecks: []statecheck.StateCheck{env.expectMedia("tencentvod_media.teaser", content, nil)}},
+			{
+				// Its parent is replaced, so the subclass is too, and Terraform deletes it first: VOD refuses.
+				Config:      config("movies", ""),
+				ExpectError: regexp.MustCompile(`(?s)VOD Class Not Empty.*"HD"\)\s+still\s+holds\s+media\s+files.*a\s+parent\s+being\s+replaced`),
+			},
+			{
+				Config: config("movies", createBeforeDestroy),
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction("tencentvod_class.hd", plancheck.ResourceActionCreateBeforeDestroy),
+				}},
+				ConfigStateChecks: []statecheck.StateCheck{
+					env.expectClassPath("tencentvod_class.hd", "Movies", "Trailers", "HD"),
+					env.expectMediaClassPath("tencentvod_media.teaser", "Movies-Trailers-HD"),
+				},
+			},
+		},
+	})
+}
+
+// createBeforeDestroy is the lifecycle block a moved class needs while it holds media.
+const createBeforeDestroy = "  lifecycle {\n    create_before_destroy = true\n  }"
 
 // expectMediaClassPath checks the ClassPath that VOD reports for the media address holds.
 func (e *testEnv) expectMediaClassPath(address, want string) statecheck.StateCheck {
@@ -709,29 +780,52 @@ resource "tencentvod_class" "test" {
 	}
 }
 
-// deleteClassDirectly runs the resource's Delete, as Terraform does when it destroys without refreshing
-// first (terraform destroy -refresh=false), on a state that holds class id.
-func (e *testEnv) deleteClassDirectly(t *testing.T, id int64, name string) diag.Diagnostics {
+// classResourceDirectly is the class resource configured with the test's API client, for calling its
+// methods the way Terraform does, with states built by its state method.
+type classResourceDirectly struct {
+	t        *testing.T
+	resource *classResource
+	schema   fwresource.SchemaResponse
+}
+
+func (e *testEnv) classResourceDirectly(t *testing.T) classResourceDirectly {
 	t.Helper()
-	ctx := t.Context()
 	client, err := e.apiClient()
 	if err != nil {
 		t.Fatal(err)
 	}
-	r := &classResource{data: &providerData{client: client}}
-	var schemaResp fwresource.SchemaResponse
-	r.Schema(ctx, fwresource.SchemaRequest{}, &schemaResp)
-	state := tfsdk.State{Schema: schemaResp.Schema, Raw: tftypes.NewValue(schemaResp.Schema.Type().TerraformType(ctx), nil)}
+	d := classResourceDirectly{t: t, resource: &classResource{data: &providerData{client: client}}}
+	d.resource.Schema(t.Context(), fwresource.SchemaRequest{}, &d.schema)
+	return d
+}
+
+// state is a state of class id in the test's application; name "" leaves the name null, as an import
+// does before its read.
+func (d classResourceDirectly) state(id int64, name string) tfsdk.State {
+	d.t.Helper()
+	ctx := d.t.Context()
+	state := tfsdk.State{Schema: d.schema.Schema, Raw: tftypes.NewValue(d.schema.Schema.Type().TerraformType(ctx), nil)}
 	var diags diag.Diagnostics
 	diags.Append(state.SetAttribute(ctx, path.Root("id"), strconv.FormatInt(id, 10))...)
 	diags.Append(state.SetAttribute(ctx, path.Root("class_id"), id)...)
-	diags.Append(state.SetAttribute(ctx, path.Root("name"), name)...)
 	diags.Append(state.SetAttribute(ctx, path.Root("sub_app_id"), int64(emulatorSubAppID))...)
-	if diags.HasError() {
-		t.Fatalf("building the state: %v", diags)
+	if name != "" {
+		diags.Append(state.SetAttribute(ctx, path.Root("name"), name)...)
+		diags.Append(state.SetAttribute(ctx, path.Root("level"), int64(0))...)
 	}
+	if diags.HasError() {
+		d.t.Fatalf("building the state: %v", diags)
+	}
+	return state
+}
+
+// deleteClassDirectly runs the resource's Delete, as Terraform does when it destroys without refreshing
+// first (terraform destroy -refresh=false), on a state that holds class id.
+func (e *testEnv) deleteClassDirectly(t *testing.T, id int64, name string) diag.Diagnostics {
+	t.Helper()
+	d := e.classResourceDirectly(t)
 	var resp fwresource.DeleteResponse
-	r.Delete(ctx, fwresource.DeleteRequest{State: state}, &resp)
+	d.resource.Delete(t.Context(), fwresource.DeleteRequest{State: d.state(id, name)}, &resp)
 	return resp.Diagnostics
 }
 
@@ -828,4 +922,235 @@ resource "tencentvod_class" "test" {
 				`Error code:\s+FailedOperation.ClassNameDuplicate.*Message:.*RequestId:\s+\S+.*import the existing\s+class`),
 		}},
 	})
+}
+
+// A rename to a name another class under the same parent has is refused at plan, naming that class,
+// before any call; the same name under another parent is allowed.
+func TestAccClass_renameToATakenNameRefusedAtPlan(t *testing.T) {
+	t.Parallel()
+	env := newTestEnv(t)
+	config := func(teasersName string) string {
+		return env.providerConfig() + fmt.Sprintf(`
+resource "tencentvod_class" "movies" {
+  name = "Movies"
+}
+
+resource "tencentvod_class" "trailers" {
+  name      = "Trailers"
+  parent_id = tencentvod_class.movies.class_id
+}
+
+resource "tencentvod_class" "teasers" {
+  name      = %q
+  parent_id = tencentvod_class.movies.class_id
+}
+`, teasersName)
+	}
+	runTest(t, resource.TestCase{
+		CheckDestroy: env.checkClassesDestroyed,
+		Steps: []resource.TestStep{
+			{Config: config("Teasers")},
+			{
+				PreConfig:   func() { env.baseline = map[string]int{"ModifyClass": env.classCalls("ModifyClass")} },
+				Config:      config("Trailers"),
+				ExpectError: regexp.MustCompile(`(?s)VOD Class Name Already Used.*name.*renamed\s+to\s+"Trailers":\s+class\s+\d+\s+under\s+"Movies"\s+\(class\s+\d+\)\s+already\s+has\s+that\s+name`),
+			},
+			{
+				// The refused rename made no call; a name only another parent has is fine.
+				PreConfig: func() {
+					if n := env.callsSince("ModifyClass"); n != 0 {
+						t.Errorf("%d ModifyClass calls for a rename refused at plan", n)
+					}
+				},
+				Config:            config("Movies"),
+				ConfigStateChecks: []statecheck.StateCheck{env.expectClassPath("tencentvod_class.teasers", "Movies", "Movies")},
+			},
+		},
+	})
+}
+
+// updateClassDirectly runs the resource's Update, renaming class id from name to newName, as Terraform
+// does at apply.
+func (e *testEnv) updateClassDirectly(t *testing.T, id int64, name, newName string) diag.Diagnostics {
+	t.Helper()
+	d := e.classResourceDirectly(t)
+	planned := d.state(id, newName)
+	resp := fwresource.UpdateResponse{State: planned}
+	d.resource.Update(t.Context(), fwresource.UpdateRequest{State: d.state(id, name), Plan: tfsdk.Plan(planned)}, &resp)
+	return resp.Diagnostics
+}
+
+// A name taken between plan and apply (the plan's check cannot see it) fails the rename with the API's
+// action, code, message and RequestId.
+func TestClassResource_renameRefusedAtApplyShowsTheAPIError(t *testing.T) {
+	t.Parallel()
+	skipInAccMode(t)
+	env := newTestEnv(t)
+	id := env.createClassOutOfBand(t, vod.TopLevelParentID, "Shorts")
+	env.createClassOutOfBand(t, vod.TopLevelParentID, "Clips")
+	diags := env.updateClassDirectly(t, id, "Shorts", "Clips")
+	want := regexp.MustCompile(`(?s)Action:\s+ModifyClass.*Error code:\s+FailedOperation.ClassNameDuplicate.*Message:\s+\S.*RequestId:\s+[0-9a-f-]{8,}`)
+	if !diags.HasError() || diags[0].Summary() != "Unable to Rename VOD Class" || !want.MatchString(diags[0].Detail()) {
+		t.Errorf("renaming to a taken name: %v, want the API's refusal", diags)
+	}
+	if tree, err := env.classes(); err != nil || !slices.Equal(tree.path(id), []string{"Shorts"}) {
+		t.Errorf("class %d after the refused rename: %v (%v)", id, tree.path(id), err)
+	}
+}
+
+// The read of a class that is gone removes it from the state. After a refresh it warns that the class
+// will be created again; during an import (no name in state yet) it adds nothing to Terraform's own
+// "Cannot import non-existent remote object", which a warning about re-creating it would contradict.
+func TestClassResource_readOfAClassThatIsGone(t *testing.T) {
+	t.Parallel()
+	skipInAccMode(t)
+	env := newTestEnv(t)
+	d := env.classResourceDirectly(t)
+	for name, wantWarning := range map[string]bool{"Podcasts": true, "": false} {
+		prior := d.state(424242, name)
+		resp := fwresource.ReadResponse{State: prior}
+		d.resource.Read(t.Context(), fwresource.ReadRequest{State: prior}, &resp)
+		switch {
+		case !resp.State.Raw.IsNull():
+			t.Errorf("name %q: the class is still in the state", name)
+		case resp.Diagnostics.HasError():
+			t.Errorf("name %q: %v", name, resp.Diagnostics)
+		case wantWarning && (resp.Diagnostics.WarningsCount() != 1 || !strings.Contains(resp.Diagnostics[0].Detail(), `("Podcasts")`)):
+			t.Errorf("after a refresh: %v, want a warning naming the class", resp.Diagnostics)
+		case !wantWarning && len(resp.Diagnostics) != 0:
+			t.Errorf("during an import: %v, want no diagnostics", resp.Diagnostics)
+		}
+	}
+}
+
+// sub_app_id known only after apply: the class is planned with its application unknown (its level known
+// when it has no parent), the data source is read at apply, and all of them use that application.
+func TestAccClass_subAppIDKnownAfterApply(t *testing.T) {
+	t.Parallel()
+	skipInAccMode(t)
+	env := newTestEnv(t)
+	other := int64(emulatorSubAppID + 1)
+	runTest(t, resource.TestCase{
+		Steps: []resource.TestStep{{
+			Config: env.providerConfig() + fmt.Sprintf(`
+resource "terraform_data" "app" {
+  input = %d
+}
+
+resource "tencentvod_class" "top" {
+  name       = "Top"
+  sub_app_id = terraform_data.app.output
+}
+
+resource "tencentvod_class" "child" {
+  name       = "Child"
+  parent_id  = tencentvod_class.top.class_id
+  sub_app_id = terraform_data.app.output
+}
+
+data "tencentvod_classes" "child" {
+  path       = ["Top", "Child"]
+  sub_app_id = terraform_data.app.output
+  depends_on = [tencentvod_class.child]
+}
+`, other),
+			ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+				plancheck.ExpectUnknownValue("tencentvod_class.top", tfjsonpath.New("sub_app_id")),
+				plancheck.ExpectKnownValue("tencentvod_class.top", tfjsonpath.New("level"), knownvalue.Int64Exact(0)),
+				plancheck.ExpectUnknownValue("tencentvod_class.child", tfjsonpath.New("level")),
+			}},
+			ConfigStateChecks: []statecheck.StateCheck{
+				statecheck.ExpectKnownValue("tencentvod_class.child", tfjsonpath.New("sub_app_id"), knownvalue.Int64Exact(other)),
+				statecheck.ExpectKnownValue("tencentvod_class.child", tfjsonpath.New("level"), knownvalue.Int64Exact(1)),
+				statecheck.CompareValuePairs("data.tencentvod_classes.child", tfjsonpath.New("class_id"),
+					"tencentvod_class.child", tfjsonpath.New("class_id"), compare.ValuesSame()),
+				stateCheck(func(*tfjson.State) error {
+					if tree, err := env.classes(); err != nil || len(tree.byID) != 1 {
+						return fmt.Errorf("the provider's application has classes besides the built-in one: %v (%v)", tree.byID, err)
+					}
+					return nil
+				}),
+			},
+		}},
+	})
+}
+
+// Ctrl-C while CreateClass is in flight: the class is created and its reply still arrives, so the class
+// is in the state and the next plan has nothing to do (an abandoned call would leave the class untracked,
+// and the next apply refused as a duplicate name).
+func TestAccClass_interruptDuringCreateKeepsTheClassTracked(t *testing.T) {
+	t.Parallel()
+	skipInAccMode(t)
+	env := newTestEnv(t)
+	gate := emulator.NewGate()
+	defer gate.Open()
+	env.emu.InjectFault(emulator.Fault{Action: "CreateClass", Times: 1, AfterDispatch: true, Hold: gate})
+	tf := newDirectTerraform(t, env.providerConfig()+`
+resource "tencentvod_class" "test" {
+  name = "Interrupted"
+}
+`)
+	applyCtx, interrupt := context.WithCancel(context.Background())
+	t.Cleanup(interrupt)
+	applied := make(chan error, 1)
+	go func() { applied <- tf.apply(applyCtx) }()
+	providerCtx := tf.awaitHeld(t, gate, applied, "CreateClass")
+
+	interrupt() // only then does CreateClass's reply arrive
+	select {
+	case <-providerCtx.Done():
+	case <-time.After(time.Minute):
+		t.Fatalf("the interrupt never reached the provider\n%s", tf.output)
+	}
+	gate.Open()
+	if err := tf.awaitInterrupted(t, applied); err != nil {
+		t.Logf("apply ended with: %v", err)
+	}
+
+	tree, err := env.classes()
+	if err != nil {
+		t.Fatal(err)
+	}
+	created, err := tree.lookup([]string{"Interrupted"})
+	if err != nil {
+		t.Fatalf("the class was not created: %s", err)
+	}
+	state, err := tf.show(context.Background())
+	if err != nil {
+		t.Fatalf("terraform show: %s", err)
+	}
+	if id, err := classIDInState(state, "tencentvod_class.test"); err != nil || id != created.ClassID {
+		t.Fatalf("class_id in state = %d (%v), want the class created, %d\n%s", id, err, created.ClassID, tf.output)
+	}
+	changes, err := tf.plan(context.Background())
+	if err != nil || changes {
+		t.Fatalf("the plan after the interrupted apply has changes (%v) or failed: %v\n%s", changes, err, tf.output)
+	}
+	if err := tf.destroy(context.Background()); err != nil {
+		t.Fatalf("terraform destroy: %s\n%s", err, tf.output)
+	}
+}
+
+// survivingInterrupt keeps the operation's deadline, outlives an interrupt by its grace, and no more.
+func TestSurvivingInterrupt(t *testing.T) {
+	t.Parallel()
+	deadline := time.Now().Add(time.Hour)
+	parent, interrupt := context.WithDeadline(context.Background(), deadline)
+	defer interrupt()
+	long, cancelLong := survivingInterrupt(parent, time.Hour)
+	defer cancelLong()
+	short, cancelShort := survivingInterrupt(parent, time.Millisecond)
+	defer cancelShort()
+	if got, ok := long.Deadline(); !ok || !got.Equal(deadline) {
+		t.Errorf("deadline %v (%v), want the operation's, %v", got, ok, deadline)
+	}
+	interrupt()
+	select {
+	case <-short.Done():
+	case <-time.After(time.Minute):
+		t.Fatal("the step outlived its grace after the interrupt")
+	}
+	if long.Err() != nil {
+		t.Errorf("the step with an hour's grace ended at the interrupt: %v", long.Err())
+	}
 }

@@ -124,14 +124,21 @@ func (t classTree) describeLevel(above []string, parentID int64) string {
 	return fmt.Sprintf("under %s (class %d)", quotedPath(above), parentID)
 }
 
-// describeNames lists the names of classes for a message, or says there are none.
+// maxNamesInMessage caps the names a message lists: a level may hold hundreds of classes.
+const maxNamesInMessage = 20
+
+// describeNames lists the names of classes for a message (the first maxNamesInMessage, and how many
+// more), or says there are none.
 func describeNames(intro string, classes []vod.ClassInfo) string {
 	if len(classes) == 0 {
 		return "there are no classes there"
 	}
-	quoted := make([]string, len(classes))
-	for i, c := range classes {
-		quoted[i] = strconv.Quote(c.Name)
+	quoted := make([]string, 0, min(len(classes), maxNamesInMessage))
+	for _, c := range classes[:cap(quoted)] {
+		quoted = append(quoted, strconv.Quote(c.Name))
+	}
+	if more := len(classes) - len(quoted); more > 0 {
+		quoted = append(quoted, fmt.Sprintf("and %d more (see the classes of the tencentvod_classes data source)", more))
 	}
 	return intro + ": " + strings.Join(quoted, ", ")
 }

@@ -1,6 +1,7 @@
 package provider
 
 import (
+	"fmt"
 	"slices"
 	"strings"
 	"testing"
@@ -48,6 +49,9 @@ func TestClassTree_lookup(t *testing.T) {
 		{ClassID: 5, ParentID: vod.TopLevelParentID, Name: "Movies"},
 		{ClassID: 7, ParentID: 5, Name: "Action/Adventure", Level: 1},
 		{ClassID: 8, ParentID: 5, Name: "action", Level: 1},
+		{ClassID: 9, ParentID: 5, Name: "Sci-Fi", Level: 1},
+		{ClassID: 10, ParentID: vod.TopLevelParentID, Name: "Movies-Sci"},
+		{ClassID: 11, ParentID: 10, Name: "Fi", Level: 1},
 	})
 	cases := []struct {
 		path    []string
@@ -57,9 +61,12 @@ func TestClassTree_lookup(t *testing.T) {
 		{path: []string{"Movies", "Action/Adventure"}, want: 7},
 		{path: []string{"Movies", "action"}, want: 8}, // names are compared exactly
 		{path: []string{"SystemDefault"}, want: vod.DefaultClassID},
-		{path: []string{"Movies", "Action"}, wantErr: `element 1: no class named "Action" under "Movies" (class 5); the classes there are: "Action/Adventure", "action"`},
+		// VOD's ClassPath "Movies-Sci-Fi" could be either of these; a list of names is not ambiguous.
+		{path: []string{"Movies", "Sci-Fi"}, want: 9},
+		{path: []string{"Movies-Sci", "Fi"}, want: 11},
+		{path: []string{"Movies", "Action"}, wantErr: `element 1: no class named "Action" under "Movies" (class 5); the classes there are: "Action/Adventure", "action", "Sci-Fi"`},
 		{path: []string{"Movies", "action", "Heists"}, wantErr: `element 2: no class named "Heists" under "Movies" / "action" (class 8); there are no classes there`},
-		{path: []string{"Films"}, wantErr: `element 0: no class named "Films" at the top level; the classes there are: "SystemDefault", "Movies"`},
+		{path: []string{"Films"}, wantErr: `element 0: no class named "Films" at the top level; the classes there are: "SystemDefault", "Movies", "Movies-Sci"`},
 	}
 	for _, tc := range cases {
 		t.Run(strings.Join(tc.path, "|"), func(t *testing.T) {
@@ -71,5 +78,21 @@ func TestClassTree_lookup(t *testing.T) {
 				t.Errorf("class %d (error %v), want %d", got.ClassID, err, tc.want)
 			}
 		})
+	}
+}
+
+// A level with many classes is listed in part, saying how many more there are.
+func TestDescribeNames_capsLongLists(t *testing.T) {
+	var classes []vod.ClassInfo
+	for i := range maxNamesInMessage + 3 {
+		classes = append(classes, vod.ClassInfo{ClassID: int64(i + 1), Name: fmt.Sprintf("c%d", i)})
+	}
+	got := describeNames("the classes there are", classes)
+	if !strings.HasPrefix(got, `the classes there are: "c0", "c1", `) || strings.Contains(got, `"c20"`) ||
+		!strings.HasSuffix(got, `"c19", and 3 more (see the classes of the tencentvod_classes data source)`) {
+		t.Errorf("describeNames = %s", got)
+	}
+	if got := describeNames("x", classes[:2]); got != `x: "c0", "c1"` {
+		t.Errorf("describeNames of two = %s", got)
 	}
 }

@@ -86,6 +86,7 @@ func (d *classesDataSource) Schema(_ context.Context, _ datasource.SchemaRequest
 					"level.", vod.MaxClassLevels),
 				Validators: []validator.List{
 					listvalidator.SizeBetween(1, vod.MaxClassLevels),
+					listvalidator.NoNullValues(),
 					listvalidator.ValueStringsAre(stringvalidator.UTF8LengthBetween(1, vod.MaxClassNameLength),
 						validators.NoControlCharacters()),
 				},

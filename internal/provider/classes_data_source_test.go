@@ -100,17 +100,19 @@ data "tencentvod_classes" "missing" {
 			},
 		},
 	})
-	// A separate case: the post-test destroy runs the last step's configuration, which must be valid.
-	runTest(t, resource.TestCase{
-		Steps: []resource.TestStep{{
-			Config: env.providerConfig() + `
-data "tencentvod_classes" "empty" {
-  path = []
-}
-`,
-			ExpectError: regexp.MustCompile(`(?s)Attribute path list must contain at least 1 elements and at most 4`),
-		}},
-	})
+	// Separate cases: the post-test destroy runs the last step's configuration, which must be valid.
+	for path, want := range map[string]string{
+		`[]`:               `(?s)Attribute path list must contain at least 1 elements and at most 4`,
+		`["Movies", null]`: `(?s)Null List Value.*path = \["Movies", null\].*contains a null value`,
+		`["Movies", ""]`:   `(?s)Attribute path\[1\] UTF-8 character count must be between 1 and 64, got: 0`,
+	} {
+		runTest(t, resource.TestCase{
+			Steps: []resource.TestStep{{
+				Config:      env.providerConfig() + "data \"tencentvod_classes\" \"bad\" {\n  path = " + path + "\n}\n",
+				ExpectError: regexp.MustCompile(want),
+			}},
+		})
+	}
 }
 
 // The data source reads the application it is given, not the provider's.

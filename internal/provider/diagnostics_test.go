@@ -9,6 +9,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 
 	"github.com/tencentvod/terraform-provider-tencentvod/internal/emulator"
+	"github.com/tencentvod/terraform-provider-tencentvod/internal/vod"
 )
 
 // A signature the API finds too old means this machine's clock is off, not that the credentials are wrong.
@@ -116,5 +117,24 @@ func TestHintForEachAuthFailureCode(t *testing.T) {
 	if regexp.MustCompile(`credentials`).MatchString(hintForCode("AuthFailure.SignatureExpire")) &&
 		!strings.Contains(hintForCode("AuthFailure.SignatureExpire"), "the credentials are not the problem") {
 		t.Error("the SignatureExpire hint blames the credentials")
+	}
+}
+
+// The class actions' refusals come with their remedy, after the API's code and RequestId.
+func TestAPIErrorDiagnostic_classRefusalsNameTheRemedy(t *testing.T) {
+	t.Parallel()
+	for code, remedy := range map[string]string{
+		"FailedOperation.ClassNameDuplicate":      "choose another name, or import the existing class",
+		"FailedOperation.ClassLevelLimitExceeded": "at most 4 levels of classes: choose a parent nearer the top",
+		"FailedOperation.ParentIdNoFound":         "The parent class does not exist (any more): check parent_id.",
+		"FailedOperation.SubclassLimitExceeded":   "A class holds at most 500 subclasses: choose another parent.",
+	} {
+		detail := apiErrorDiagnostic("Unable to Create VOD Class", &vod.APIError{
+			Action: "CreateClass", Code: code, Message: "refused", RequestID: "req-1",
+		}).Detail()
+		if !strings.Contains(detail, "Error code: "+code) || !strings.Contains(detail, "RequestId:  req-1") ||
+			!strings.Contains(detail, remedy) {
+			t.Errorf("%s:\n%s\nwant the code, the RequestId and %q", code, detail, remedy)
+		}
 	}
 }

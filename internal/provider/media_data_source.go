@@ -107,8 +107,8 @@ func mediaDataSourceAttributes() map[string]schema.Attribute {
 		"storage_region": computed("Storage region of the media."),
 		"class_id": schema.Int64Attribute{
 			Computed: true,
-			MarkdownDescription: "Category ID of the media; `0` is the built-in class of unfiled media (`SystemDefault` " +
-				"in `data.tencentvod_classes`; its `class_name` here is VOD's `其他`, \"Other\").",
+			MarkdownDescription: "Category ID of the media; `0` is the built-in class of unfiled media " +
+				"(`SystemDefault` in `data.tencentvod_classes`).",
 		},
 		"size": schema.Int64Attribute{
 			Computed:            true,

@@ -12,7 +12,8 @@ resource "tencentvod_class" "action" {
 # A new name renames the class in place. A new parent_id replaces it: with
 # create_before_destroy the new class is created first, the media below move
 # to it in place, and the old class is deleted once it is empty (VOD refuses
-# to delete a class that still holds media).
+# to delete a class that still holds media). Moving a class replaces its
+# subclasses too: those that hold media need create_before_destroy as well.
 resource "tencentvod_class" "trailers" {
   name      = "Trailers"
   parent_id = tencentvod_class.action.class_id
