@@ -65,3 +65,26 @@ func sentence(phrase string) string {
 	}
 	return string(phrase[0]-'a'+'A') + phrase[1:]
 }
+
+// survivingInterrupt returns the context of a short step that creates something remote, such as
+// CreateClass: an interrupt that cancels ctx would otherwise abandon a call that may already have
+// created it, leaving it untracked. The step keeps ctx's deadline (the operation's timeout); once ctx is
+// cancelled before that deadline (Terraform was interrupted), the step has grace more to finish.
+func survivingInterrupt(ctx context.Context, grace time.Duration) (context.Context, context.CancelFunc) {
+	var shielded context.Context
+	var cancel context.CancelFunc
+	if deadline, ok := ctx.Deadline(); ok {
+		shielded, cancel = context.WithDeadline(context.WithoutCancel(ctx), deadline)
+	} else {
+		shielded, cancel = context.WithCancel(context.WithoutCancel(ctx))
+	}
+	stop := context.AfterFunc(ctx, func() {
+		if !errors.Is(ctx.Err(), context.DeadlineExceeded) {
+			time.AfterFunc(grace, cancel) // cancel is idempotent: a late timer does nothing
+		}
+	})
+	return shielded, func() {
+		stop()
+		cancel()
+	}
+}
