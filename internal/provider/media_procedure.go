@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"time"
@@ -130,12 +131,13 @@ func startsProcedureAfterCommit(plan *mediaResourceModel, sessionKeyMode bool) b
 // keeps m and state's procedure attributes up to date at each stage, so that whatever ends the operation
 // the state says what was started. It reports whether a task ran to its end here (so the media's outputs
 // are worth reading again). failAsError decides whether a refused start is an error (an update) or a
-// warning (a create: an error would taint the media just committed).
-func runProcedure(ctx context.Context, op operation, m *mediaResourceModel, step procedureStep, state *tfsdk.State, failAsError bool) (bool, diag.Diagnostics) {
+// warning (a create: an error would taint the media just committed). private keeps the SessionId of a
+// start whose outcome is unknown, for the next start (pendingStart).
+func runProcedure(ctx context.Context, op operation, m *mediaResourceModel, step procedureStep, state *tfsdk.State, private privateData, failAsError bool) (bool, diag.Diagnostics) {
 	var diags diag.Diagnostics
 	switch step {
 	case procedureStart:
-		if !startProcedure(ctx, op, m, state, failAsError, &diags) || !m.WaitForProcedure.ValueBool() {
+		if !startProcedure(ctx, op, m, state, private, failAsError, &diags) || !m.WaitForProcedure.ValueBool() {
 			return false, diags
 		}
 	case procedureAwait:
@@ -150,7 +152,7 @@ func runProcedure(ctx context.Context, op operation, m *mediaResourceModel, step
 }
 
 // startProcedure starts m's procedure and records the task. It reports whether the task was started.
-func startProcedure(ctx context.Context, op operation, m *mediaResourceModel, state *tfsdk.State, failAsError bool, diags *diag.Diagnostics) bool {
+func startProcedure(ctx context.Context, op operation, m *mediaResourceModel, state *tfsdk.State, private privateData, failAsError bool, diags *diag.Diagnostics) bool {
 	m.ProcedureTaskID, m.ProcedureStatus = types.StringNull(), types.StringValue(procedureNotStarted)
 	defer func() { diags.Append(saveProcedure(ctx, m, state)...) }()
 	if cause := op.endedBecause(ctx); cause != "" {
@@ -160,7 +162,7 @@ func startProcedure(ctx context.Context, op operation, m *mediaResourceModel, st
 				procedureNotStarted))
 		return false
 	}
-	sessionID, err := newProcedureSessionID(m.FileID.ValueString())
+	sessionID, err := startSessionID(ctx, m, private)
 	if err != nil {
 		diags.AddError("Unable to Start VOD Procedure", "No SessionId could be generated: "+err.Error())
 		return false
@@ -174,6 +176,12 @@ func startProcedure(ctx context.Context, op operation, m *mediaResourceModel, st
 		SessionID:      sessionID,
 		SubAppID:       pinnedSubAppID(m.SubAppID),
 	})
+	if errors.Is(err, vod.ErrStartOutcomeUnknown) {
+		diags.Append(savePendingStart(ctx, private, m, sessionID)...)
+		diags.Append(startOutcomeUnknown(m, err, failAsError))
+		return false
+	}
+	diags.Append(clearPendingStart(ctx, private)...) // started, or refused: the SessionId is spent either way
 	if err != nil {
 		diags.Append(startRefused(m, err, failAsError))
 		return false
@@ -192,6 +200,23 @@ func startRefused(m *mediaResourceModel, err error, asError bool) diag.Diagnosti
 		"procedure_status is %s, and the next apply tries again in place. Check that a task flow template of "+
 		"this name exists in the application.\n\n%s", m.Procedure.ValueString(), m.FileID.ValueString(),
 		procedureNotStarted, api.Detail())
+	if asError {
+		return diag.NewAttributeErrorDiagnostic(path.Root("procedure"), api.Summary(), detail)
+	}
+	return diag.NewAttributeWarningDiagnostic(path.Root("procedure"), api.Summary(),
+		detail+"\n\nThe media itself was created and is tracked; this is a warning so that it is not replaced.")
+}
+
+// startOutcomeUnknown is the diagnostic of a start that may have created a task whose id was not
+// learned. Its SessionId is kept (pendingStart), so the next apply's start finds that task, if there is
+// one, instead of starting a second.
+func startOutcomeUnknown(m *mediaResourceModel, err error, asError bool) diag.Diagnostic {
+	api := apiErrorDiagnostic("VOD Procedure Start Unconfirmed", err)
+	detail := fmt.Sprintf("ProcessMediaByProcedure may have started the procedure %q on media %s, but its task "+
+		"id was not received and the task could not be found yet. procedure_status is %s: the next apply sends "+
+		"the start again with the same SessionId, which VOD refuses if the first one ran, and then records the "+
+		"task it started; the procedure does not run twice.\n\n%s", m.Procedure.ValueString(),
+		m.FileID.ValueString(), procedureNotStarted, api.Detail())
 	if asError {
 		return diag.NewAttributeErrorDiagnostic(path.Root("procedure"), api.Summary(), detail)
 	}
@@ -339,6 +364,60 @@ func refreshProcedureStatus(ctx context.Context, client *vod.Client, m *mediaRes
 		m.ProcedureStatus = types.StringValue(procedureStatusOf(detail))
 	}
 	return diags
+}
+
+// privateData is the resource's private state, as Create and Update responses hold it.
+type privateData interface {
+	GetKey(context.Context, string) ([]byte, diag.Diagnostics)
+	SetKey(context.Context, string, []byte) diag.Diagnostics
+}
+
+// pendingStartKey keeps, in private state, the SessionId of a start whose outcome is unknown.
+const pendingStartKey = "procedure_pending_start"
+
+// pendingStart is a start of Procedure on FileID that may have created a task whose id was not learned.
+// The next start of the same procedure on the same media sends SessionID again: VOD refuses it if the
+// first start ran, and StartProcedure then finds that task by its SessionId. A new SessionId would start
+// the task flow a second time.
+type pendingStart struct {
+	FileID    string `json:"file_id"`
+	Procedure string `json:"procedure"`
+	SessionID string `json:"session_id"`
+}
+
+// startSessionID is the SessionId for starting m's procedure: the pending start's when it was the same
+// procedure on the same media, else a new one.
+func startSessionID(ctx context.Context, m *mediaResourceModel, private privateData) (string, error) {
+	if private != nil {
+		raw, _ := private.GetKey(ctx, pendingStartKey)
+		var pending pendingStart
+		if len(raw) > 0 && json.Unmarshal(raw, &pending) == nil && pending.SessionID != "" &&
+			pending.FileID == m.FileID.ValueString() && pending.Procedure == m.Procedure.ValueString() {
+			tflog.Info(ctx, "starting VOD procedure again with the SessionId of a start whose outcome is unknown", map[string]any{
+				"file_id": pending.FileID, "procedure": pending.Procedure, "session_id": pending.SessionID,
+			})
+			return pending.SessionID, nil
+		}
+	}
+	return newProcedureSessionID(m.FileID.ValueString())
+}
+
+func savePendingStart(ctx context.Context, private privateData, m *mediaResourceModel, sessionID string) diag.Diagnostics {
+	if private == nil {
+		return nil
+	}
+	raw, err := json.Marshal(pendingStart{FileID: m.FileID.ValueString(), Procedure: m.Procedure.ValueString(), SessionID: sessionID})
+	if err != nil {
+		return nil // three strings always encode
+	}
+	return private.SetKey(ctx, pendingStartKey, raw)
+}
+
+func clearPendingStart(ctx context.Context, private privateData) diag.Diagnostics {
+	if private == nil {
+		return nil
+	}
+	return private.SetKey(ctx, pendingStartKey, nil)
 }
 
 // newProcedureSessionID returns a SessionId unique to one start: the prefix, a random token and as much

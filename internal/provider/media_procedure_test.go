@@ -507,6 +507,50 @@ func TestAccMediaProcedure_lostStartReplyStartsOnce(t *testing.T) {
 	})
 }
 
+// A start whose outcome stays unknown (every reply lost, and the task not found because DescribeTasks
+// fails too) leaves the media tracked and untainted with NOT_STARTED, and keeps its SessionId: the next
+// apply sends the start again with that SessionId, VOD refuses it as a repeat, and the task the first
+// apply started is found and waited for. A new SessionId would have run the procedure twice.
+func TestAccMediaProcedure_unconfirmedStartIsNotStartedTwice(t *testing.T) {
+	t.Parallel()
+	skipInAccMode(t)
+	env := newTestEnv(t, withTaskDuration(time.Second))
+	env.emu.InjectFault(emulator.Fault{Action: "ProcessMediaByProcedure", DropConnection: true, AfterDispatch: true})
+	env.emu.InjectFault(emulator.Fault{Action: "DescribeTasks", Code: "UnauthorizedOperation", Message: "not now"})
+	video, _ := newMediaFiles(t).random("talk.mp4", 16<<10)
+	cfg := env.providerConfig("max_retries = 1") + fmt.Sprintf(`
+resource "tencentvod_media" "test" {
+  source             = %q
+  procedure          = "StreamingPreset"
+  wait_for_procedure = true
+}
+`, video)
+
+	runTest(t, resource.TestCase{
+		CheckDestroy: env.checkDestroyed,
+		Steps: []resource.TestStep{
+			{
+				Config:             cfg,
+				ExpectNonEmptyPlan: true,
+				ConfigStateChecks: []statecheck.StateCheck{
+					expectNotTainted(),
+					env.expectTasks(1),
+					statecheck.ExpectKnownValue("tencentvod_media.test", procedureStatus, knownvalue.StringExact("NOT_STARTED")),
+					statecheck.ExpectKnownValue("tencentvod_media.test", procedureTaskID, knownvalue.Null()),
+				},
+			},
+			{
+				PreConfig: env.emu.ClearFaults,
+				Config:    cfg,
+				ConfigStateChecks: []statecheck.StateCheck{
+					env.expectTasks(1),
+					env.expectProcedure("FINISH", "StreamingPreset"),
+				},
+			},
+		},
+	})
+}
+
 // The first apply after an import records the configured procedure without running it: VOD cannot say
 // which task flows already ran on the media.
 func TestAccMediaProcedure_importRecordsWithoutRunning(t *testing.T) {

@@ -381,7 +381,8 @@ func mediaResourceAttributes() map[string]schema.Attribute {
 			MarkdownDescription: "Status of that run: `WAITING` or `PROCESSING` while it runs (refreshed from " +
 				"`DescribeTaskDetail`), `FINISH` when every sub-task succeeded, `FAIL` when the task or a sub-task " +
 				"failed, `ABORTED` when VOD aborted it, and `NOT_STARTED` when the apply ended (or VOD refused the " +
-				"start) before it could start. After `FAIL`, `ABORTED` or `NOT_STARTED` the next plan proposes running " +
+				"start) before it could start, or the start's reply was lost and its task not found (the next start " +
+				"then reuses its `SessionId`, so that the procedure does not run twice). After `FAIL`, `ABORTED` or `NOT_STARTED` the next plan proposes running " +
 				"`procedure` again in place; a refresh never starts it. VOD keeps tasks for three days: a task no " +
 				"longer found keeps its last status. Null when `procedure_task_id` is.",
 		},
@@ -515,7 +516,7 @@ func (r *mediaResource) Update(ctx context.Context, req resource.UpdateRequest, 
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	resp.Diagnostics.Append(r.updateProcedure(ctx, op, &plan, step, &resp.State)...)
+	resp.Diagnostics.Append(r.updateProcedure(ctx, op, &plan, step, &resp.State, resp.Private)...)
 }
 
 // recordProcedureBeforeUpdate decides what the update does about the procedure (nextProcedureStep, as
@@ -533,8 +534,8 @@ func recordProcedureBeforeUpdate(plan, state *mediaResourceModel, adopted bool) 
 // updateProcedure starts the procedure or waits for its task, as step says, once the media's settings
 // are saved. A wait that ran to its end reads the media again, so that the outputs the task produced
 // are in the state at the end of the apply.
-func (r *mediaResource) updateProcedure(ctx context.Context, op operation, plan *mediaResourceModel, step procedureStep, newState *tfsdk.State) diag.Diagnostics {
-	ended, diags := runProcedure(ctx, op, plan, step, newState, true)
+func (r *mediaResource) updateProcedure(ctx context.Context, op operation, plan *mediaResourceModel, step procedureStep, newState *tfsdk.State, private privateData) diag.Diagnostics {
+	ended, diags := runProcedure(ctx, op, plan, step, newState, private, true)
 	if !ended || diags.HasError() {
 		return diags
 	}

@@ -14,6 +14,12 @@ import (
 // exist or is older than three days, and FindTaskBySession's when no task was started with the session.
 var ErrTaskNotFound = errors.New("task not found")
 
+// ErrStartOutcomeUnknown matches StartProcedure's error when the start may have created a task whose id
+// could not be learned (a reply was lost and the look-up by SessionId found nothing or failed). Starting
+// again with the same SessionId is then the safe retry: VOD refuses it if the first start happened, and
+// its task is looked up again; a new SessionId could run the task flow twice.
+var ErrStartOutcomeUnknown = errors.New("the procedure may have been started")
+
 // Limits of ProcessMediaByProcedure's other parameters.
 const (
 	MaxSessionContextLength = 1000
@@ -33,7 +39,8 @@ const codeDuplicateSessionID = "InvalidParameterValue.SessionId"
 // no reply (or a 5xx, or InternalError) is sent again, and when VOD refuses a SessionId as already used,
 // or no attempt's reply arrived, the task that SessionId started is looked up with FindTaskBySession and
 // its id returned. That covers a caller that retries after losing the reply itself, as long as it keeps
-// the SessionId.
+// the SessionId: when the task cannot be found, the error matches ErrStartOutcomeUnknown, and the caller
+// should start it again later with the same SessionId rather than a new one.
 func (c *Client) StartProcedure(ctx context.Context, req *ProcessMediaByProcedureRequest) (string, error) {
 	const action = "ProcessMediaByProcedure"
 	if err := validateStart(req); err != nil {
@@ -107,15 +114,15 @@ func (c *Client) recoverStartedTask(ctx context.Context, req *ProcessMediaByProc
 		})
 		return task.TaskID, nil
 	case !errors.Is(findErr, ErrTaskNotFound):
-		return "", fmt.Errorf("%w; looking up the task it may have started failed: %w", err, findErr)
+		return "", fmt.Errorf("%w; looking up the task it may have started failed: %w (%w)", err, findErr, ErrStartOutcomeUnknown)
 	case duplicate:
 		return "", fmt.Errorf("ProcessMediaByProcedure refused SessionId %q as used in the last seven days, but no task of file %s "+
 			"was started with it in the last three days (the longest VOD lists tasks): start the procedure with a new SessionId: %w",
 			req.SessionID, req.FileID, err)
 	default:
 		return "", fmt.Errorf("ProcessMediaByProcedure may have started procedure %q on file %s (an attempt got no readable reply), "+
-			"but no task with SessionId %q was found; starting again with the same SessionId is safe: %w",
-			req.ProcedureName, req.FileID, req.SessionID, err)
+			"but no task with SessionId %q was found; starting again with the same SessionId is safe: %w (%w)",
+			req.ProcedureName, req.FileID, req.SessionID, err, ErrStartOutcomeUnknown)
 	}
 }
 
