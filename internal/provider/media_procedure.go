@@ -26,7 +26,7 @@ import (
 // last run failed, and wait for an unfinished run when wait_for_procedure asks for it.
 
 // procedure_status values: WAITING, PROCESSING, FINISH and ABORTED are the task's own statuses (FINISH only
-// when every sub-task succeeded); FAIL and NOT_STARTED are the provider's.
+// when every sub-task succeeded); FAIL, NOT_STARTED and UNKNOWN are the provider's.
 const (
 	procedureNotStarted = "NOT_STARTED"      // configured but not started yet: the next apply starts it
 	procedureWaiting    = vod.TaskWaiting    // queued in VOD
@@ -34,6 +34,10 @@ const (
 	procedureFinished   = vod.TaskFinished   // finished, every sub-task succeeded
 	procedureFailed     = "FAIL"             // finished, but a sub-task (or the task) failed
 	procedureAborted    = vod.TaskAborted    // VOD aborted the task
+	// procedureUnknown: VOD no longer knows the unfinished task recorded (it keeps tasks for three days),
+	// so how it ended cannot be learned. It is final: waiting for that task again could never end, and
+	// the next plan would propose it forever.
+	procedureUnknown = "UNKNOWN"
 )
 
 // procedureStartTimeout bounds the start of a task flow. Like the commit, the start is a short critical
@@ -240,10 +244,14 @@ func awaitProcedure(ctx context.Context, op operation, m *mediaResourceModel, st
 		diags.Append(notWaitedFor(m, op.endedBecause(ctx)))
 		return false
 	case errors.Is(err, vod.ErrTaskNotFound):
+		last := m.ProcedureStatus.ValueString()
+		m.ProcedureStatus = types.StringValue(procedureUnknown)
 		diags.AddWarning("VOD Procedure Task Not Found",
-			fmt.Sprintf("The task %s of procedure %q on media %s can no longer be found (VOD keeps tasks for three "+
-				"days), so it was not waited for; procedure_status keeps its last value %s.\n\nOriginal Error: %s",
-				taskID, m.Procedure.ValueString(), m.FileID.ValueString(), m.ProcedureStatus.ValueString(), err))
+			fmt.Sprintf("The task %s of procedure %q on media %s, last seen %s, can no longer be found (VOD keeps "+
+				"tasks for three days), so it was not waited for and how it ended is unknown: procedure_status is %s, "+
+				"and later plans neither wait for it nor run the procedure again. The media's outputs show what it "+
+				"produced; to run the procedure again, change it.\n\nOriginal Error: %s",
+				taskID, m.Procedure.ValueString(), m.FileID.ValueString(), last, procedureUnknown, err))
 		return false
 	case err != nil:
 		d := apiErrorDiagnostic("Unable to Wait for VOD Procedure", err)
@@ -340,8 +348,8 @@ func procedureProgressFields(m *mediaResourceModel, detail *vod.TaskDetail) map[
 }
 
 // refreshProcedureStatus reads the status of an unfinished task during a refresh. A task that can no
-// longer be found (VOD keeps tasks for three days) keeps its last status; another failure is a warning,
-// since the media itself was read.
+// longer be found (VOD keeps tasks for three days) is UNKNOWN from then on; another failure is a
+// warning, since the media itself was read.
 func refreshProcedureStatus(ctx context.Context, client *vod.Client, m *mediaResourceModel) diag.Diagnostics {
 	var diags diag.Diagnostics
 	if !procedureUnfinished(m.ProcedureStatus) || !isKnown(m.ProcedureTaskID) {
@@ -352,9 +360,10 @@ func refreshProcedureStatus(ctx context.Context, client *vod.Client, m *mediaRes
 	})
 	switch {
 	case errors.Is(err, vod.ErrTaskNotFound):
-		tflog.Info(ctx, "VOD procedure task no longer found; keeping its last status", map[string]any{
-			"task_id": m.ProcedureTaskID.ValueString(), "status": m.ProcedureStatus.ValueString(),
+		tflog.Info(ctx, "VOD procedure task no longer found; how it ended is unknown", map[string]any{
+			"task_id": m.ProcedureTaskID.ValueString(), "last_status": m.ProcedureStatus.ValueString(),
 		})
+		m.ProcedureStatus = types.StringValue(procedureUnknown)
 	case err != nil:
 		d := apiErrorDiagnostic("Unable to Read VOD Procedure Status", err)
 		diags.AddWarning(d.Summary(), fmt.Sprintf("The status of task %s of media %s was not refreshed; "+

@@ -12,7 +12,12 @@ import (
 	"time"
 
 	tfjson "github.com/hashicorp/terraform-json"
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/path"
+	fwresource "github.com/hashicorp/terraform-plugin-framework/resource"
+	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
 	"github.com/hashicorp/terraform-plugin-framework/types"
+	"github.com/hashicorp/terraform-plugin-go/tftypes"
 	"github.com/hashicorp/terraform-plugin-testing/compare"
 	"github.com/hashicorp/terraform-plugin-testing/config"
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
@@ -618,7 +623,7 @@ import {
 }
 
 // A refresh reads the status of an unfinished task; a task VOD no longer knows (tasks are kept three
-// days) keeps its last status without an error; a finished run is not read at all.
+// days) becomes UNKNOWN without an error, and is not read again; a finished run is not read at all.
 func TestMediaProcedure_refreshStatus(t *testing.T) {
 	t.Parallel()
 	skipInAccMode(t)
@@ -641,7 +646,8 @@ func TestMediaProcedure_refreshStatus(t *testing.T) {
 	}{
 		"not started is not read":    {taskID, "NOT_STARTED", "NOT_STARTED", 0},
 		"waiting task is read":       {taskID, "PROCESSING", "WAITING", 1},
-		"vanished task keeps status": {"1500000000-procedurev2-000000000000000000000000000000", "PROCESSING", "PROCESSING", 1},
+		"vanished task is unknown":   {"1500000000-procedurev2-000000000000000000000000000000", "PROCESSING", "UNKNOWN", 1},
+		"unknown task is not read":   {"1500000000-procedurev2-000000000000000000000000000000", "UNKNOWN", "UNKNOWN", 0},
 		"failed run is not read":     {taskID, "FAIL", "FAIL", 0},
 	} {
 		t.Run(name, func(t *testing.T) {
@@ -660,6 +666,44 @@ func TestMediaProcedure_refreshStatus(t *testing.T) {
 				t.Errorf("%d DescribeTaskDetail calls, want %d", n, tc.calls)
 			}
 		})
+	}
+}
+
+// A wait for a task VOD no longer knows ends at once with a warning, and the run becomes UNKNOWN in the
+// state, which is final: with the last status kept, every later plan would propose waiting again.
+func TestMediaProcedure_waitForVanishedTask(t *testing.T) {
+	t.Parallel()
+	skipInAccMode(t)
+	env := newTestEnv(t)
+	client, err := env.apiClient()
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	var schemaResp fwresource.SchemaResponse
+	NewMediaResource().Schema(ctx, fwresource.SchemaRequest{}, &schemaResp)
+	state := tfsdk.State{Schema: schemaResp.Schema, Raw: tftypes.NewValue(schemaResp.Schema.Type().TerraformType(ctx), nil)}
+	const vanished = "1500000000-procedurev2-000000000000000000000000000000"
+	m := mediaResourceModel{
+		FileID: types.StringValue(env.uploadedMedia(t)), SubAppID: types.Int64Value(emulatorSubAppID),
+		Procedure: types.StringValue("StreamingPreset"), WaitForProcedure: types.BoolValue(true),
+		ProcedureTaskID: types.StringValue(vanished), ProcedureStatus: types.StringValue(procedureProcessing),
+	}
+	var diags diag.Diagnostics
+	op := operation{name: "update", timeout: time.Minute, client: client}
+	if ended := awaitProcedure(ctx, op, &m, &state, &diags); ended || diags.HasError() || diags.WarningsCount() != 1 {
+		t.Fatalf("ended %v, diagnostics %v; want one warning", ended, diags)
+	}
+	if detail := diags[0].Detail(); !strings.Contains(detail, vanished) || !strings.Contains(detail, "UNKNOWN") {
+		t.Errorf("warning does not name the task and UNKNOWN:\n%s", detail)
+	}
+	var saved types.String
+	state.GetAttribute(ctx, path.Root("procedure_status"), &saved)
+	if m.ProcedureStatus.ValueString() != procedureUnknown || saved.ValueString() != procedureUnknown {
+		t.Errorf("procedure_status %s, saved %s; want %s", m.ProcedureStatus, saved, procedureUnknown)
+	}
+	if nextProcedureStep(&m, &m, false) != procedureKeep {
+		t.Error("the next plan would act on a task VOD no longer knows")
 	}
 }
 
@@ -720,6 +764,7 @@ func TestNextProcedureStep(t *testing.T) {
 		"same, not started":             {model(a, false, "", ""), model(a, false, "", "NOT_STARTED"), false, procedureStart},
 		"same, running, waiting":        {model(a, true, "", ""), model(a, false, "t", "PROCESSING"), false, procedureAwait},
 		"same, running, not waiting":    {model(a, false, "", ""), model(a, true, "t", "WAITING"), false, procedureKeep},
+		"same, task no longer known":    {model(a, true, "", ""), model(a, true, "t", "UNKNOWN"), false, procedureKeep},
 		"same, started by ApplyUpload":  {model(a, true, "", ""), model(a, false, "", ""), false, procedureKeep},
 		"imported":                      {model(a, true, "", ""), model(types.StringNull(), false, "", ""), true, procedureRecord},
 		"imported, procedure was known": {model(b, true, "", ""), model(a, false, "", ""), true, procedureStart},

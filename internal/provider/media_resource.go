@@ -383,8 +383,9 @@ func mediaResourceAttributes() map[string]schema.Attribute {
 				"failed, `ABORTED` when VOD aborted it, and `NOT_STARTED` when the apply ended (or VOD refused the " +
 				"start) before it could start, or the start's reply was lost and its task not found (the next start " +
 				"then reuses its `SessionId`, so that the procedure does not run twice). After `FAIL`, `ABORTED` or `NOT_STARTED` the next plan proposes running " +
-				"`procedure` again in place; a refresh never starts it. VOD keeps tasks for three days: a task no " +
-				"longer found keeps its last status. Null when `procedure_task_id` is.",
+				"`procedure` again in place; a refresh never starts it. VOD keeps tasks for three days: an unfinished " +
+				"task no longer found becomes `UNKNOWN`, which is final (it is not waited for nor run again; change " +
+				"`procedure` to run it). Null when `procedure_task_id` is.",
 		},
 		"create_time": schema.StringAttribute{
 			Computed:            true,
