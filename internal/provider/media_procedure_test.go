@@ -644,11 +644,11 @@ func TestMediaProcedure_refreshStatus(t *testing.T) {
 		taskID, status, want string
 		calls                int
 	}{
-		"not started is not read":    {taskID, "NOT_STARTED", "NOT_STARTED", 0},
-		"waiting task is read":       {taskID, "PROCESSING", "WAITING", 1},
-		"vanished task is unknown":   {"1500000000-procedurev2-000000000000000000000000000000", "PROCESSING", "UNKNOWN", 1},
-		"unknown task is not read":   {"1500000000-procedurev2-000000000000000000000000000000", "UNKNOWN", "UNKNOWN", 0},
-		"failed run is not read":     {taskID, "FAIL", "FAIL", 0},
+		"not started is not read":  {taskID, "NOT_STARTED", "NOT_STARTED", 0},
+		"waiting task is read":     {taskID, "PROCESSING", "WAITING", 1},
+		"vanished task is unknown": {"1500000000-procedurev2-000000000000000000000000000000", "PROCESSING", "UNKNOWN", 1},
+		"unknown task is not read": {"1500000000-procedurev2-000000000000000000000000000000", "UNKNOWN", "UNKNOWN", 0},
+		"failed run is not read":   {taskID, "FAIL", "FAIL", 0},
 	} {
 		t.Run(name, func(t *testing.T) {
 			before := env.apiAttempts("DescribeTaskDetail")
