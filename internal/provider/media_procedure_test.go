@@ -556,6 +556,98 @@ resource "tencentvod_media" "test" {
 	})
 }
 
+// procedure and wait_for_procedure may be known only at apply (here from terraform_data outputs). At
+// create, the plan shows the task unknown, and the apply starts and waits. When both are unknown again
+// at the next plan but turn out unchanged, the plan shows the task unknown (it might start), and the
+// apply starts nothing. A second media whose procedure is unknown at plan and that does not wait hands
+// it to ApplyUpload, and its task is null.
+func TestAccMediaProcedure_unknownAtPlan(t *testing.T) {
+	t.Parallel()
+	skipInAccMode(t)
+	env := newTestEnv(t, withTaskDuration(time.Second))
+	files := newMediaFiles(t)
+	video, _ := files.random("talk.mp4", 16<<10)
+	other, _ := files.random("other.mp4", 16<<10)
+	cfg := func(round string) string {
+		return env.providerConfig() + fmt.Sprintf(`
+resource "terraform_data" "flow" {
+  input            = "StreamingPreset"
+  triggers_replace = [%[1]q]
+}
+
+resource "terraform_data" "wait" {
+  input            = true
+  triggers_replace = [%[1]q]
+}
+
+resource "tencentvod_media" "test" {
+  source             = %[2]q
+  procedure          = terraform_data.flow.output
+  wait_for_procedure = terraform_data.wait.output
+}
+
+resource "tencentvod_media" "other" {
+  source    = %[3]q
+  procedure = terraform_data.flow.output
+}
+`, round, video, other)
+	}
+	startsFor := func(media string, want int) statecheck.StateCheck {
+		return stateCheck(func(state *tfjson.State) error {
+			fileID, err := stateAttr(state, media, "file_id")
+			if err != nil {
+				return err
+			}
+			n := 0
+			for _, call := range env.procedureStarts() {
+				if call.Params["FileId"] == fileID {
+					n++
+				}
+			}
+			if n != want {
+				return fmt.Errorf("%d ProcessMediaByProcedure calls for %s, want %d", n, media, want)
+			}
+			return nil
+		})
+	}
+
+	runTest(t, resource.TestCase{
+		CheckDestroy: env.checkDestroyed,
+		Steps: []resource.TestStep{
+			{
+				Config: cfg("1"),
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectUnknownValue("tencentvod_media.test", procedureStatus),
+					plancheck.ExpectUnknownValue("tencentvod_media.test", procedureTaskID),
+					plancheck.ExpectUnknownValue("tencentvod_media.other", procedureStatus),
+				}},
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue("tencentvod_media.test", procedureStatus, knownvalue.StringExact("FINISH")),
+					expectAdaptiveStreams(2),
+					startsFor("tencentvod_media.test", 1),
+					startsFor("tencentvod_media.other", 0),
+					statecheck.ExpectKnownValue("tencentvod_media.other", procedureStatus, knownvalue.Null()),
+					statecheck.ExpectKnownValue("tencentvod_media.other", procedureTaskID, knownvalue.Null()),
+				},
+			},
+			{
+				Config: cfg("2"),
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction("tencentvod_media.test", plancheck.ResourceActionUpdate),
+					plancheck.ExpectUnknownValue("tencentvod_media.test", procedureStatus),
+				}},
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue("tencentvod_media.test", procedureStatus, knownvalue.StringExact("FINISH")),
+					expectAdaptiveStreams(2),
+					startsFor("tencentvod_media.test", 1),
+					startsFor("tencentvod_media.other", 0),
+					statecheck.ExpectKnownValue("tencentvod_media.other", procedureStatus, knownvalue.Null()),
+				},
+			},
+		},
+	})
+}
+
 // The first apply after an import records the configured procedure without running it: VOD cannot say
 // which task flows already ran on the media.
 func TestAccMediaProcedure_importRecordsWithoutRunning(t *testing.T) {
