@@ -78,6 +78,21 @@ func (e *testEnv) expectProcedure(status, procedure string) statecheck.StateChec
 	})
 }
 
+// expectStartContexts checks the SessionContext of each ProcessMediaByProcedure call, in order.
+func (e *testEnv) expectStartContexts(want ...string) statecheck.StateCheck {
+	return stateCheck(func(*tfjson.State) error {
+		var got []string
+		for _, call := range e.procedureStarts() {
+			context, _ := call.Params["SessionContext"].(string)
+			got = append(got, context)
+		}
+		if strings.Join(got, "|") != strings.Join(want, "|") {
+			return fmt.Errorf("ProcessMediaByProcedure sent SessionContext %q, want %q", got, want)
+		}
+		return nil
+	})
+}
+
 // expectTasks checks how many tasks the emulator started.
 func (e *testEnv) expectTasks(n int) statecheck.StateCheck {
 	return stateCheck(func(*tfjson.State) error {
@@ -355,6 +370,44 @@ func TestAccMediaProcedure_changesInPlace(t *testing.T) {
 	})
 }
 
+// session_context changes in place: the change calls nothing, and the next run of the procedure
+// carries the new value.
+func TestAccMediaProcedure_sessionContextChangesInPlace(t *testing.T) {
+	t.Parallel()
+	skipInAccMode(t)
+	env := newTestEnv(t, withTaskDuration(time.Second))
+	video, _ := newMediaFiles(t).random("talk.mp4", 16<<10)
+	sameFileID := statecheck.CompareValue(compare.ValuesSame())
+	media := func(procedure, context string) string {
+		return procedureConfig(env, video, fmt.Sprintf("  procedure          = %q\n  wait_for_procedure = true\n  session_context    = %q", procedure, context))
+	}
+
+	runTest(t, resource.TestCase{
+		CheckDestroy: env.checkDestroyed,
+		Steps: []resource.TestStep{
+			{
+				Config:            media("TranscodePreset", "first"),
+				ConfigStateChecks: []statecheck.StateCheck{sameFileID.AddStateValue("tencentvod_media.test", mediaFileID), env.expectStartContexts("first")},
+			},
+			{
+				Config: media("TranscodePreset", "second"),
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction("tencentvod_media.test", plancheck.ResourceActionUpdate),
+				}},
+				ConfigStateChecks: []statecheck.StateCheck{sameFileID.AddStateValue("tencentvod_media.test", mediaFileID), env.expectStartContexts("first")},
+			},
+			{
+				Config: media("StreamingPreset", "second"),
+				ConfigStateChecks: []statecheck.StateCheck{
+					sameFileID.AddStateValue("tencentvod_media.test", mediaFileID),
+					env.expectStartContexts("first", "second"),
+					env.expectProcedure("FINISH", "StreamingPreset"),
+				},
+			},
+		},
+	})
+}
+
 // With vod_session_key_wo the provider never opens the session: it starts the procedure after the
 // commit, and waits for it with wait_for_procedure.
 func TestAccMediaProcedure_withSessionKey(t *testing.T) {
@@ -390,6 +443,7 @@ resource "tencentvod_media" "test" {
   vod_session_key_wo = ephemeral.tencentvod_upload_session.video.vod_session_key
   procedure          = "TranscodeAndSnapshot"
   wait_for_procedure = true
+  session_context    = "pipeline=release"
 
   depends_on = [terraform_data.upload_video]
 }
@@ -402,6 +456,7 @@ resource "tencentvod_media" "test" {
 		env.expectMedia("tencentvod_media.test", content, nil),
 		env.expectProcedure("FINISH", "TranscodeAndSnapshot"),
 		env.expectTasks(1),
+		env.expectStartContexts("pipeline=release"),
 	}
 	second.ConfigPlanChecks = resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()}}
 	second.ConfigStateChecks = []statecheck.StateCheck{env.expectTasks(1)}

@@ -164,10 +164,10 @@ func mediaResourceAttributes() map[string]schema.Attribute {
 			MarkdownDescription: "`vod_session_key` of a `tencentvod_upload_session` whose media was uploaded by " +
 				"another tool; create commits it with `CommitUpload`. Write-only (Terraform 1.11 or later): it is " +
 				"used once, at create, and never stored in state or plan. In this mode the arguments that only " +
-				"`ApplyUpload` takes (`media_type`, `cover_type`, `storage_region`, `source_context`, " +
-				"`session_context`) belong to the session and are rejected here; `media_name`, `description`, " +
-				"`class_id`, `expire_time`, `tags` and `cover_source`, when set, are applied after the commit, and " +
-				"`procedure` is started after the commit (waited for with `wait_for_procedure`).",
+				"`ApplyUpload` takes (`media_type`, `cover_type`, `storage_region`, `source_context`) belong to the " +
+				"session and are rejected here; `media_name`, `description`, `class_id`, `expire_time`, `tags` and " +
+				"`cover_source`, when set, are applied after the commit, and `procedure` is started after the commit " +
+				"with `session_context` (waited for with `wait_for_procedure`).",
 			Validators: []validator.String{nonEmpty},
 		},
 
@@ -257,10 +257,11 @@ func mediaResourceAttributes() map[string]schema.Attribute {
 			PlanModifiers:       replaceUnlessAdopted,
 		},
 		"session_context": schema.StringAttribute{
-			Optional:            true,
-			MarkdownDescription: "Context passed through to the task flow's callback, at most 1000 characters. Changing it replaces the media.",
-			Validators:          []validator.String{stringvalidator.UTF8LengthAtMost(1000)},
-			PlanModifiers:       replaceUnlessAdopted,
+			Optional: true,
+			MarkdownDescription: "Context passed through to the task flow's callback (`SessionContext`) with each run of " +
+				"`procedure`, at most 1000 characters. Changes in place: a change calls nothing, and the next run of " +
+				"`procedure` carries the new value.",
+			Validators: []validator.String{stringvalidator.UTF8LengthAtMost(vod.MaxSessionContextLength)},
 		},
 		"sub_app_id": schema.Int64Attribute{
 			Optional: true,
