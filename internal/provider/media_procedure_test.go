@@ -703,6 +703,49 @@ resource "tencentvod_media" "other" {
 	})
 }
 
+// The same for a procedure added to an existing media: the update fails (it is not a create, so nothing
+// is tainted), the state and the private state keep what the next apply needs, and that apply finds the
+// task the failed one started.
+func TestAccMediaProcedure_unconfirmedStartInUpdate(t *testing.T) {
+	t.Parallel()
+	skipInAccMode(t)
+	env := newTestEnv(t, withTaskDuration(time.Second))
+	video, _ := newMediaFiles(t).random("talk.mp4", 16<<10)
+	cfg := func(procedure string) string {
+		return env.providerConfig("max_retries = 1") + fmt.Sprintf(`
+resource "tencentvod_media" "test" {
+  source             = %q
+  procedure          = %s
+  wait_for_procedure = true
+}
+`, video, procedure)
+	}
+	faults := func() {
+		env.emu.InjectFault(emulator.Fault{Action: "ProcessMediaByProcedure", DropConnection: true, AfterDispatch: true})
+		env.emu.InjectFault(emulator.Fault{Action: "DescribeTasks", Code: "UnauthorizedOperation", Message: "not now"})
+	}
+
+	runTest(t, resource.TestCase{
+		CheckDestroy: env.checkDestroyed,
+		Steps: []resource.TestStep{
+			{Config: cfg("null")},
+			{
+				PreConfig:   faults,
+				Config:      cfg(`"StreamingPreset"`),
+				ExpectError: regexp.MustCompile(`(?s)VOD Procedure Start Unconfirmed.*same SessionId`),
+			},
+			{
+				PreConfig: env.emu.ClearFaults,
+				Config:    cfg(`"StreamingPreset"`),
+				ConfigStateChecks: []statecheck.StateCheck{
+					env.expectTasks(1),
+					env.expectProcedure("FINISH", "StreamingPreset"),
+				},
+			},
+		},
+	})
+}
+
 // The first apply after an import records the configured procedure without running it: VOD cannot say
 // which task flows already ran on the media.
 func TestAccMediaProcedure_importRecordsWithoutRunning(t *testing.T) {

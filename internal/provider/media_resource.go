@@ -375,7 +375,8 @@ func mediaResourceAttributes() map[string]schema.Attribute {
 		"procedure_task_id": schema.StringAttribute{
 			Computed: true,
 			MarkdownDescription: "Task id of the last run of `procedure` the provider started; null when none was " +
-				"(no procedure, a procedure `ApplyUpload` started at create, or one recorded after an import).",
+				"(no procedure, a procedure `ApplyUpload` started at create, one recorded after an import, or a run " +
+				"still to start, `NOT_STARTED`).",
 		},
 		"procedure_status": schema.StringAttribute{
 			Computed: true,
