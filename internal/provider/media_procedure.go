@@ -332,16 +332,14 @@ func procedureProgressFields(m *mediaResourceModel, detail *vod.TaskDetail) map[
 	if detail.ProcedureTask == nil {
 		return fields
 	}
-	for _, r := range detail.ProcedureTask.MediaProcessResultSet {
-		for _, sub := range []*vod.SubTaskResult{r.TranscodeTask, r.AdaptiveDynamicStreamingTask, r.SnapshotByTimeOffsetTask,
-			r.ImageSpriteTask, r.CoverBySnapshotTask, r.AnimatedGraphicTask, r.SampleSnapshotTask} {
-			if sub != nil {
-				key := r.Type
-				if sub.Input != nil {
-					key = fmt.Sprintf("%s_%d", r.Type, sub.Input.Definition)
-				}
-				fields[key] = fmt.Sprintf("%s %d%%", sub.Status, sub.Progress)
+	for i := range detail.ProcedureTask.MediaProcessResultSet {
+		r := &detail.ProcedureTask.MediaProcessResultSet[i]
+		if sub := r.Outcome(); sub != nil {
+			key := r.Type
+			if sub.Input != nil {
+				key = fmt.Sprintf("%s_%d", r.Type, sub.Input.Definition)
 			}
+			fields[key] = fmt.Sprintf("%s %d%%", sub.Status, sub.Progress)
 		}
 	}
 	return fields
