@@ -91,15 +91,20 @@ func validateStart(req *ProcessMediaByProcedureRequest) error {
 	return nil
 }
 
-// startedTaskID is the task id of a successful start. A procedure whose template has only tasks of
-// other types (an audio/video review, say) starts no Procedure task: there is nothing to wait for.
+// startedTaskID is the task id of a successful start: its Procedure task, or, for a template whose only
+// task is an audio/video review, its ReviewAudioVideo task (which DescribeTaskDetail reports and
+// WaitForTask waits for like any other). Reporting that one as an error would have the caller start
+// the review again at every retry. A template with neither starts nothing that can be followed.
 func startedTaskID(req *ProcessMediaByProcedureRequest, resp *ProcessMediaByProcedureResponse) (string, error) {
-	if resp.TaskID == "" {
-		return "", &APIError{Action: "ProcessMediaByProcedure", Code: "ClientError.NoTaskStarted", RequestID: resp.RequestID,
-			Message: fmt.Sprintf("procedure %q started no Procedure task on file %s: its template has no media processing, AI analysis or AI recognition task",
-				req.ProcedureName, req.FileID)}
+	switch {
+	case resp.TaskID != "":
+		return resp.TaskID, nil
+	case resp.ReviewAudioVideoTaskID != "":
+		return resp.ReviewAudioVideoTaskID, nil
 	}
-	return resp.TaskID, nil
+	return "", &APIError{Action: "ProcessMediaByProcedure", Code: "ClientError.NoTaskStarted", RequestID: resp.RequestID,
+		Message: fmt.Sprintf("procedure %q started no task on file %s that can be followed: its template has no media processing, "+
+			"AI analysis, AI recognition or audio/video review task", req.ProcedureName, req.FileID)}
 }
 
 // recoverStartedTask finds the task a start may have created: the SessionId was refused as already

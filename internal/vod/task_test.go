@@ -320,12 +320,25 @@ func TestStartProcedureAcceptsParametersAtTheirLimits(t *testing.T) {
 	}
 }
 
-func TestStartProcedureWithoutProcedureTaskIsAnError(t *testing.T) {
+// A template whose only task is an audio/video review starts a ReviewAudioVideo task, not a Procedure
+// task: that is the task to follow (an error would make the caller start the review again).
+func TestStartProcedureOfAReviewOnlyTemplateReturnsTheReviewTask(t *testing.T) {
 	t.Parallel()
 	api := scriptedByAction(t, actionScript{"ProcessMediaByProcedure": {ok(map[string]any{"TaskId": "", "ReviewAudioVideoTaskId": "review-1"})}})
 	c := mustClient(t, testConfig(t, api.URL()))
+	id, err := c.StartProcedure(context.Background(), startRequest())
+	if err != nil || id != "review-1" {
+		t.Fatalf("StartProcedure = %q, %v; want the review task", id, err)
+	}
+}
+
+// A template that starts neither kind of task leaves nothing to follow.
+func TestStartProcedureWithoutAnyTaskIsAnError(t *testing.T) {
+	t.Parallel()
+	api := scriptedByAction(t, actionScript{"ProcessMediaByProcedure": {ok(map[string]any{"TaskId": "", "ReviewAudioVideoTaskId": ""})}})
+	c := mustClient(t, testConfig(t, api.URL()))
 	_, err := c.StartProcedure(context.Background(), startRequest())
-	if ErrorCode(err) != "ClientError.NoTaskStarted" || !strings.Contains(err.Error(), `procedure "HLSAndSnapshots" started no Procedure task`) {
+	if ErrorCode(err) != "ClientError.NoTaskStarted" || !strings.Contains(err.Error(), `procedure "HLSAndSnapshots" started no task`) {
 		t.Fatalf("err = %v", err)
 	}
 }
