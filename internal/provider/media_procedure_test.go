@@ -138,8 +138,10 @@ func lastActions(calls []emulator.Call, n int) []string {
 	return actions
 }
 
-// expectAdaptiveStreams checks how many adaptive streams the media's state lists.
-func expectAdaptiveStreams(n int) statecheck.StateCheck {
+// expectStreamingPresetStreams checks that the media's state lists the adaptive streams StreamingPreset
+// makes: one HLS and one DASH.
+func expectStreamingPresetStreams() statecheck.StateCheck {
+	const n = 2
 	return stateCheck(func(state *tfjson.State) error {
 		streams, err := stateAttr(state, "tencentvod_media.test", "adaptive_streams")
 		if err != nil {
@@ -182,7 +184,7 @@ func TestAccMediaProcedure_waitedForAtCreate(t *testing.T) {
 				env.expectProcedure("FINISH", "StreamingPreset"),
 				env.expectTasks(1),
 				env.expectLastCall("DescribeMediaInfos"),
-				expectAdaptiveStreams(2), // StreamingPreset's HLS and DASH, read after the wait
+				expectStreamingPresetStreams(), // StreamingPreset's HLS and DASH, read after the wait
 				stateCheck(func(*tfjson.State) error {
 					upload, err := env.lastApplyUpload()
 					if err != nil {
@@ -319,7 +321,7 @@ func TestAccMediaProcedure_changesInPlace(t *testing.T) {
 				ConfigStateChecks: []statecheck.StateCheck{
 					sameFileID.AddStateValue("tencentvod_media.test", mediaFileID),
 					env.expectProcedure("FINISH", "StreamingPreset"),
-					expectAdaptiveStreams(2), // in the state at the end of the same apply
+					expectStreamingPresetStreams(), // in the state at the end of the same apply
 					stateCheck(func(*tfjson.State) error {
 						if n := len(env.procedureStarts()); n != 1 {
 							return fmt.Errorf("%d ProcessMediaByProcedure calls, want 1", n)
@@ -530,7 +532,7 @@ func TestAccMediaProcedure_timeoutDuringWait(t *testing.T) {
 				ConfigStateChecks: []statecheck.StateCheck{
 					env.expectProcedure("FINISH", "StreamingPreset"),
 					env.expectTasks(1),
-					expectAdaptiveStreams(2),
+					expectStreamingPresetStreams(),
 				},
 			},
 		},
@@ -678,7 +680,7 @@ resource "tencentvod_media" "other" {
 				}},
 				ConfigStateChecks: []statecheck.StateCheck{
 					statecheck.ExpectKnownValue("tencentvod_media.test", procedureStatus, knownvalue.StringExact("FINISH")),
-					expectAdaptiveStreams(2),
+					expectStreamingPresetStreams(),
 					startsFor("tencentvod_media.test", 1),
 					startsFor("tencentvod_media.other", 0),
 					statecheck.ExpectKnownValue("tencentvod_media.other", procedureStatus, knownvalue.Null()),
@@ -693,7 +695,7 @@ resource "tencentvod_media" "other" {
 				}},
 				ConfigStateChecks: []statecheck.StateCheck{
 					statecheck.ExpectKnownValue("tencentvod_media.test", procedureStatus, knownvalue.StringExact("FINISH")),
-					expectAdaptiveStreams(2),
+					expectStreamingPresetStreams(),
 					startsFor("tencentvod_media.test", 1),
 					startsFor("tencentvod_media.other", 0),
 					statecheck.ExpectKnownValue("tencentvod_media.other", procedureStatus, knownvalue.Null()),
