@@ -202,8 +202,8 @@ func startRefused(m *mediaResourceModel, err error, asError bool) diag.Diagnosti
 	api := apiErrorDiagnostic("Unable to Start VOD Procedure", err)
 	detail := fmt.Sprintf("The procedure %q could not be started on media %s (ProcessMediaByProcedure); "+
 		"procedure_status is %s, and the next apply tries again in place. Check that a task flow template of "+
-		"this name exists in the application.\n\n%s", m.Procedure.ValueString(), m.FileID.ValueString(),
-		procedureNotStarted, api.Detail())
+		"this name exists in the application.\n\n%s%s", m.Procedure.ValueString(), m.FileID.ValueString(),
+		procedureNotStarted, api.Detail(), whatStartProcedureFound(err))
 	if asError {
 		return diag.NewAttributeErrorDiagnostic(path.Root("procedure"), api.Summary(), detail)
 	}
@@ -219,13 +219,23 @@ func startOutcomeUnknown(m *mediaResourceModel, err error, asError bool) diag.Di
 	detail := fmt.Sprintf("ProcessMediaByProcedure may have started the procedure %q on media %s, but its task "+
 		"id was not received and the task could not be found yet. procedure_status is %s: the next apply sends "+
 		"the start again with the same SessionId, which VOD refuses if the first one ran, and then records the "+
-		"task it started; the procedure does not run twice.\n\n%s", m.Procedure.ValueString(),
-		m.FileID.ValueString(), procedureNotStarted, api.Detail())
+		"task it started; the procedure does not run twice.\n\n%s%s", m.Procedure.ValueString(),
+		m.FileID.ValueString(), procedureNotStarted, api.Detail(), whatStartProcedureFound(err))
 	if asError {
 		return diag.NewAttributeErrorDiagnostic(path.Root("procedure"), api.Summary(), detail)
 	}
 	return diag.NewAttributeWarningDiagnostic(path.Root("procedure"), api.Summary(),
 		detail+"\n\nThe media itself was created and is tracked; this is a warning so that it is not replaced.")
+}
+
+// whatStartProcedureFound is what StartProcedure added to the API's error (the look-up of the task by its
+// SessionId, and what it concluded), which the API error's fields alone do not show; "" when nothing.
+func whatStartProcedureFound(err error) string {
+	var apiErr *vod.APIError
+	if !errors.As(err, &apiErr) || err.Error() == apiErr.Error() {
+		return ""
+	}
+	return "\n\nWhat the provider found: " + err.Error()
 }
 
 // awaitProcedure waits, within the operation's timeout, for the recorded task to end. A task that ends

@@ -734,7 +734,7 @@ resource "tencentvod_media" "test" {
 			{
 				PreConfig:   faults,
 				Config:      cfg(`"StreamingPreset"`),
-				ExpectError: regexp.MustCompile(`(?s)VOD Procedure Start Unconfirmed.*same SessionId`),
+				ExpectError: regexp.MustCompile(`(?s)VOD Procedure Start Unconfirmed.*same SessionId.*What the provider found:.*looking up\s+the\s+task.*not\s+now`),
 			},
 			{
 				PreConfig: env.emu.ClearFaults,
