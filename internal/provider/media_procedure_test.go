@@ -984,6 +984,53 @@ func TestProcedureFailedWarning(t *testing.T) {
 	}
 }
 
+// fakePrivate is private state in memory.
+type fakePrivate map[string][]byte
+
+func (p fakePrivate) GetKey(_ context.Context, key string) ([]byte, diag.Diagnostics) {
+	return p[key], nil
+}
+
+func (p fakePrivate) SetKey(_ context.Context, key string, value []byte) diag.Diagnostics {
+	p[key] = value
+	return nil
+}
+
+// The SessionId of a start whose outcome is unknown is used again only for the same procedure on the
+// same media: sent for another procedure, VOD would refuse it and the first procedure's task would be
+// recorded as the second's.
+func TestStartSessionIDReusesOnlyTheSamePendingStart(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	media := func(fileID, procedure string) *mediaResourceModel {
+		return &mediaResourceModel{FileID: types.StringValue(fileID), Procedure: types.StringValue(procedure)}
+	}
+	private := fakePrivate{}
+	if diags := savePendingStart(ctx, private, media("111", "A"), "tf-pending"); diags.HasError() {
+		t.Fatal(diags)
+	}
+	for _, tc := range []struct {
+		m     *mediaResourceModel
+		reuse bool
+	}{
+		{media("111", "A"), true},
+		{media("111", "B"), false},
+		{media("222", "A"), false},
+	} {
+		id, err := startSessionID(ctx, tc.m, private)
+		if err != nil || (id == "tf-pending") != tc.reuse {
+			t.Errorf("%s on %s: SessionId %q, %v; want reuse %v", tc.m.Procedure, tc.m.FileID, id, err, tc.reuse)
+		}
+	}
+	if id, _ := startSessionID(ctx, media("111", "A"), nil); id == "tf-pending" {
+		t.Error("no private state, yet the pending SessionId was used")
+	}
+	clearPendingStart(ctx, private)
+	if id, _ := startSessionID(ctx, media("111", "A"), private); id == "tf-pending" {
+		t.Error("a cleared pending start was used again")
+	}
+}
+
 // SessionIds are unique per start and fit the API's limit even for the longest file ids.
 func TestNewProcedureSessionID(t *testing.T) {
 	t.Parallel()
