@@ -413,7 +413,9 @@ func TestCommitUploadReplyCutShortIsAnUnknownOutcome(t *testing.T) {
 		w.Header().Set("Content-Length", "400")
 		w.WriteHeader(http.StatusOK)
 		_, _ = w.Write([]byte(`{"Response": {"FileId": "52`))
-		w.(http.Flusher).Flush()
+		if flusher, ok := w.(http.Flusher); ok {
+			flusher.Flush()
+		}
 		select { // the rest never comes
 		case <-r.Context().Done():
 		case <-release:
