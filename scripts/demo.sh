@@ -84,10 +84,6 @@ check_stream() {
 	stream_url=$hls_url
 }
 
-var_args() {
-	printf '%s\n' -var "media_file=$work/sample.mp4" -var "large_file=$work/trailer.mp4" -var "receipt_file=$work/receipt.txt"
-}
-
 step "building the provider and the emulator"
 build_binaries
 
@@ -101,7 +97,8 @@ cp "$repo"/examples/demo/*.tf "$work/tf/"
 head -c "$sample_bytes" /dev/urandom >"$work/sample.mp4"
 head -c "$large_bytes" /dev/urandom >"$work/trailer.mp4"
 echo "sample files: $work/sample.mp4 ($sample_bytes bytes), $work/trailer.mp4 ($large_bytes bytes)"
-mapfile -t vars < <(var_args)
+# A plain array, not mapfile: the bash 3.2 of a fresh macOS runs this script too.
+vars=(-var "media_file=$work/sample.mp4" -var "large_file=$work/trailer.mp4" -var "receipt_file=$work/receipt.txt")
 
 use_emulator
 

@@ -39,10 +39,21 @@ import (
 )
 
 func main() {
-	if err := run(context.Background(), os.Args[1:], os.Stdout, os.Stderr); err != nil {
-		fmt.Fprintln(os.Stderr, "tencentvod-emulator:", err)
-		os.Exit(1)
+	os.Exit(exitCode(run(context.Background(), os.Args[1:], os.Stdout, os.Stderr), os.Stderr))
+}
+
+// exitCode is the process's exit status after run returned err: 0 for success and for -h (the usage
+// was asked for), 2 for a command line the flag package refused (it printed why and the usage), 1 for
+// any other error, which it prints.
+func exitCode(err error, stderr io.Writer) int {
+	switch {
+	case err == nil, errors.Is(err, flag.ErrHelp):
+		return 0
+	case errors.Is(err, errUsage):
+		return 2
 	}
+	fmt.Fprintln(stderr, "tencentvod-emulator:", err)
+	return 1
 }
 
 // run parses flags, serves until ctx ends or a signal arrives, then shuts down.
@@ -75,6 +86,11 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 func parseFlags(args []string, output io.Writer) (emulator.Options, string, error) {
 	fs := flag.NewFlagSet("tencentvod-emulator", flag.ContinueOnError)
 	fs.SetOutput(output)
+	fs.Usage = func() {
+		fmt.Fprint(output, "Usage: tencentvod-emulator [flags]\n\nRuns the local Tencent Cloud VOD emulator until SIGINT or SIGTERM.\n\nFlags:\n")
+		fs.PrintDefaults()
+		fmt.Fprint(output, processingHelp)
+	}
 	var (
 		opts       emulator.Options
 		secretID   = fs.String("secret-id", emulator.DefaultSecretID, "long-term SecretId the API accepts")
@@ -96,7 +112,10 @@ func parseFlags(args []string, output io.Writer) (emulator.Options, string, erro
 	fs.StringVar(&opts.DataDir, "data-dir", "", "directory for object bytes (default: a temporary directory removed on exit)")
 	fs.StringVar(&opts.MediaBaseURL, "media-base-url", "", "scheme and host of MediaUrl/CoverUrl, e.g. http://localhost:9000 (default: the listen URL)")
 	if err := fs.Parse(args); err != nil {
-		return emulator.Options{}, "", err
+		if errors.Is(err, flag.ErrHelp) {
+			return emulator.Options{}, "", err
+		}
+		return emulator.Options{}, "", fmt.Errorf("%w: %w", errUsage, err)
 	}
 	if fs.NArg() > 0 {
 		return emulator.Options{}, "", fmt.Errorf("unexpected arguments: %s", strings.Join(fs.Args(), " "))
@@ -129,6 +148,28 @@ func parseFlags(args []string, output io.Writer) (emulator.Options, string, erro
 	opts.Clock = skewedClock(*clockSkew)
 	return opts, *urlFile, nil
 }
+
+// errUsage marks a command line the flag package refused (it has printed why, and the usage).
+var errUsage = errors.New("invalid command line")
+
+// processingHelp ends the usage text: how to add task flows and make tasks fail, at start and while
+// running.
+const processingHelp = `
+Processing (ApplyUpload's Procedure, ProcessMediaByProcedure, DescribeTaskDetail, DescribeTasks):
+  A task of a task flow is WAITING for the first quarter of -task-duration, then PROCESSING, then
+  FINISH; its outputs then appear in DescribeMediaInfos and download from /_media/.
+  Add a task flow at start with -procedure NAME=STEP,STEP,... where a STEP is TYPE:DEFINITION, e.g.
+    -procedure 'Web=adaptive:10,transcode:100030,snapshot:10,sprite:10'
+  or while running:
+    curl -X POST --data 'Web=adaptive:10,transcode:100030' http://ADDR/_emulator/procedures
+  Make tasks fail (the sub-task ends FAIL with ErrCode 70000, the task still ends FINISH):
+    - run FailingPreset, whose adaptive:10 step always fails;
+    - end a step with :fail, e.g. -procedure 'Broken=transcode:100010:fail';
+    - or make the next N tasks of a task flow fail (their first sub-task):
+      curl -X POST 'http://ADDR/_emulator/tasks/fail?procedure=StreamingPreset&count=N'
+  GET http://ADDR/_emulator/tasks lists the tasks with their state; GET /_emulator/procedures the
+  task flows.
+`
 
 // builtinProcedures lists the built-in task flows for the usage text, one a line.
 func builtinProcedures() string {

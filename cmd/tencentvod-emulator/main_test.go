@@ -4,6 +4,8 @@ import (
 	"bufio"
 	"bytes"
 	"context"
+	"errors"
+	"flag"
 	"io"
 	"net/http"
 	"os"
@@ -120,8 +122,25 @@ func TestParseFlags(t *testing.T) {
 		t.Fatalf("defaults = %+v, %v", defaults, err)
 	}
 	var usage strings.Builder
-	if _, _, err := parseFlags([]string{"-h"}, &usage); err == nil || !strings.Contains(usage.String(), "  FailingPreset=transcode:100010,adaptive:10:fail") {
-		t.Errorf("-h does not list the built-in task flows:\n%s", usage.String())
+	_, _, err = parseFlags([]string{"-h"}, &usage)
+	if !errors.Is(err, flag.ErrHelp) || exitCode(err, io.Discard) != 0 {
+		t.Errorf("-h: %v, exit code %d; want flag.ErrHelp and 0", err, exitCode(err, io.Discard))
+	}
+	// The usage says how to add a task flow and how to make tasks fail, at start and while running.
+	for _, want := range []string{"  FailingPreset=transcode:100010,adaptive:10:fail", "-procedure 'Broken=transcode:100010:fail'",
+		"POST --data 'Web=adaptive:10,transcode:100030' http://ADDR/_emulator/procedures",
+		"POST 'http://ADDR/_emulator/tasks/fail?procedure=StreamingPreset&count=N'", "-task-duration"} {
+		if !strings.Contains(usage.String(), want) {
+			t.Errorf("-h does not say %q:\n%s", want, usage.String())
+		}
+	}
+	if _, _, err := parseFlags([]string{"-nope"}, io.Discard); exitCode(err, io.Discard) != 2 {
+		t.Errorf("-nope: %v, exit code %d; want 2", err, exitCode(err, io.Discard))
+	}
+	var stderr strings.Builder
+	if _, _, err := parseFlags([]string{"-task-duration", "0s"}, io.Discard); exitCode(err, &stderr) != 1 ||
+		!strings.Contains(stderr.String(), "tencentvod-emulator: -task-duration must be positive") {
+		t.Errorf("-task-duration 0s: %v, stderr %q; want exit code 1 and the error", err, stderr.String())
 	}
 	for _, bad := range [][]string{{"-sub-app-ids", "x"}, {"-secret-id", ""}, {"-session-ttl", "0s"}, {"extra"}, {"-nope"},
 		{"-media-base-url", "media.local"}, {"-media-base-url", "ftp://h"}, {"-media-base-url", "http://h/?q=1"},

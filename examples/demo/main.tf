@@ -56,8 +56,12 @@ resource "tencentvod_media" "trailer" {
 }
 
 locals {
-  # The adaptive HLS stream is what a player opens; transcodes are single-bitrate files.
-  trailer_hls_url = one([for s in tencentvod_media.trailer.adaptive_streams : s.url if s.package == "HLS"])
+  # The adaptive HLS stream is what a player opens; transcodes are single-bitrate files. The
+  # stream without a digital watermark, the one any HLS player plays.
+  trailer_hls_url = one([
+    for s in tencentvod_media.trailer.adaptive_streams : s.url
+    if s.package == "HLS" && s.digital_watermark_type == "None"
+  ])
 }
 
 # Stands for whatever consumes the playback URL (an app's configuration, a CDN rule, ...).

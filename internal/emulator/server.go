@@ -256,6 +256,7 @@ func (s *Server) MediaFile(fileID string) (MediaFile, bool) {
 // RemoveMedia deletes a media file and its objects out of band, as someone deleting it in the console
 // would; the API then no longer finds it. It reports whether the file existed.
 func (s *Server) RemoveMedia(fileID string) bool {
+	s.storeFinishedOutputs() // a task that finished before the removal succeeded
 	m, ok := s.vod.remove(fileID, 0)
 	if ok {
 		s.deleteMediaObjects(m, true)

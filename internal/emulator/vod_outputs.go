@@ -2,6 +2,8 @@ package emulator
 
 import (
 	"bytes"
+	"crypto/md5"
+	"encoding/hex"
 	"fmt"
 	"image"
 	"image/color"
@@ -17,8 +19,9 @@ import (
 // MediaOutputs are the files processing made of a media file, one entry per template definition: a
 // task that runs a definition again replaces its entry. DescribeMediaInfos and SearchMedia list them
 // (Filters transcodeInfo, adaptiveDynamicStreamingInfo, snapshotByTimeOffsetInfo, imageSpriteInfo) and
-// the media route serves their files. The files are small generated texts and images; a transcode or a
-// stream segment is served as the bytes of the original object.
+// the media route serves their files. The files are small generated ones, held in memory: playlists,
+// manifests, JPEG images, WebVTT, and MP4 and MPEG-TS files without samples (see vod_outputs_files.go),
+// so that they outlive the original's deletion as VOD's outputs do.
 type MediaOutputs struct {
 	Transcodes      []TranscodeOutput
 	AdaptiveStreams []AdaptiveStreamOutput
@@ -30,7 +33,7 @@ type MediaOutputs struct {
 type OutputFile struct {
 	Key         string // object key, without the leading "/"
 	ContentType string
-	Data        []byte // nil when the file is a copy of the original object
+	Data        []byte
 }
 
 // TranscodeOutput is a MediaTranscodeItem of a transcoding template.
@@ -54,6 +57,14 @@ type AdaptiveStreamOutput struct {
 	DrmType    string // "" = not encrypted
 	Files      []OutputFile
 	Size       int64 // of the playlists and segments together, as VOD counts it
+	SubStreams []AdaptiveSubStream
+}
+
+// AdaptiveSubStream is a MediaSubStreamInfoItem: one rendition of an adaptive stream.
+type AdaptiveSubStream struct {
+	Type          string // "video", or "audio" for media without a picture
+	Width, Height int64
+	Size          int64 // of the rendition's files
 }
 
 // SnapshotOutput is a MediaSnapshotByTimeOffsetItem: JPEG pictures at time offsets.
@@ -84,6 +95,7 @@ func (o MediaOutputs) clone() MediaOutputs {
 	o.AdaptiveStreams = slices.Clone(o.AdaptiveStreams)
 	for i := range o.AdaptiveStreams {
 		o.AdaptiveStreams[i].Files = slices.Clone(o.AdaptiveStreams[i].Files)
+		o.AdaptiveStreams[i].SubStreams = slices.Clone(o.AdaptiveStreams[i].SubStreams)
 	}
 	o.Snapshots = slices.Clone(o.Snapshots)
 	for i := range o.Snapshots {
@@ -208,7 +220,6 @@ const (
 type outputSource struct {
 	mediaKey string
 	meta     mediaMetaData
-	md5      string // of the original object
 }
 
 // outputDir is the folder of a media's processing outputs: next to the media object, in
@@ -237,18 +248,18 @@ func (src outputSource) transcode(definition int64) *TranscodeOutput {
 	if src.meta.Width == 0 { // audio: no picture to scale
 		profile.width, profile.height = 0, 0
 	}
+	data := emptyMP4(src.meta.Duration)
 	return &TranscodeOutput{
 		Definition: definition,
 		File: OutputFile{Key: fmt.Sprintf("%s/transcode/f0.f%d.mp4", src.outputDir(), definition),
-			ContentType: "video/mp4"},
+			ContentType: "video/mp4", Data: data},
 		Width: profile.width, Height: profile.height, Bitrate: profile.bitrate, Container: "mp4",
-		Duration: src.meta.Duration, Size: src.meta.Size, Md5: src.md5,
+		Duration: src.meta.Duration, Size: int64(len(data)), Md5: md5Hex(data),
 	}
 }
 
 // adaptiveStream packages the source as HLS (a master playlist, one media playlist per rendition,
-// one segment each) or, for definition 20, as DASH (a manifest and one file per rendition). Segments
-// are served as the original's bytes.
+// one MPEG-TS segment each) or, for definition 20, as DASH (a manifest and one MP4 file per rendition).
 func (src outputSource) adaptiveStream(definition int64) *AdaptiveStreamOutput {
 	dir := fmt.Sprintf("%s/adaptive.%d/", src.outputDir(), definition)
 	out := &AdaptiveStreamOutput{Definition: definition, Package: "HLS"}
@@ -257,31 +268,44 @@ func (src outputSource) adaptiveStream(definition int64) *AdaptiveStreamOutput {
 		out.Files = append(out.Files, OutputFile{Key: dir + "manifest.mpd", ContentType: "application/dash+xml",
 			Data: []byte(src.dashManifest())})
 		for i := range adaptiveSubStreams {
-			out.Files = append(out.Files, OutputFile{Key: dir + "stream_" + strconv.Itoa(i) + ".mp4", ContentType: "video/mp4"})
+			out.addSubStream(src, i, OutputFile{Key: dir + "stream_" + strconv.Itoa(i) + ".mp4", ContentType: "video/mp4",
+				Data: emptyMP4(src.meta.Duration)})
 		}
 	} else {
 		out.Files = append(out.Files, OutputFile{Key: dir + "master.m3u8", ContentType: hlsContentType,
 			Data: []byte(hlsMasterPlaylist())})
 		for i := range adaptiveSubStreams {
-			out.Files = append(out.Files,
+			out.addSubStream(src, i,
 				OutputFile{Key: dir + "stream_" + strconv.Itoa(i) + ".m3u8", ContentType: hlsContentType,
 					Data: []byte(src.hlsMediaPlaylist(i))},
-				OutputFile{Key: dir + "stream_" + strconv.Itoa(i) + "_0.ts", ContentType: "video/mp2t"})
+				OutputFile{Key: dir + "stream_" + strconv.Itoa(i) + "_0.ts", ContentType: "video/mp2t",
+					Data: emptyTransportStream()})
 		}
 	}
 	for _, f := range out.Files {
-		out.Size += src.sizeOf(f)
+		out.Size += int64(len(f.Data))
 	}
 	return out
 }
 
+// addSubStream adds rendition i of adaptiveSubStreams, made of files.
+func (out *AdaptiveStreamOutput) addSubStream(src outputSource, i int, files ...OutputFile) {
+	sub := AdaptiveSubStream{Type: "video", Width: adaptiveSubStreams[i].width, Height: adaptiveSubStreams[i].height}
+	if src.meta.Width == 0 { // audio: no picture
+		sub = AdaptiveSubStream{Type: "audio"}
+	}
+	for _, f := range files {
+		sub.Size += int64(len(f.Data))
+	}
+	out.Files = append(out.Files, files...)
+	out.SubStreams = append(out.SubStreams, sub)
+}
+
 const hlsContentType = "application/vnd.apple.mpegurl"
 
-func (src outputSource) sizeOf(f OutputFile) int64 {
-	if f.Data == nil {
-		return src.meta.Size
-	}
-	return int64(len(f.Data))
+func md5Hex(data []byte) string {
+	sum := md5.Sum(data)
+	return hex.EncodeToString(sum[:])
 }
 
 func hlsMasterPlaylist() string {

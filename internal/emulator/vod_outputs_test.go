@@ -27,6 +27,10 @@ type mediaOutputs struct {
 			Package, Url string
 			DrmType      string
 			Size         int64
+			SubStreamSet []struct {
+				Type                string
+				Width, Height, Size int64
+			}
 		}
 	}
 	SnapshotByTimeOffsetInfo *struct {
@@ -87,14 +91,20 @@ func TestOutputs_appearAtFinishAndOnlyWhenAskedFor(t *testing.T) {
 	transcodes := o.TranscodeInfo.TranscodeSet
 	if len(transcodes) != 3 || transcodes[0].Definition != 0 || transcodes[1].Definition != DefinitionTranscode360p ||
 		transcodes[1].Width != 640 || transcodes[1].Height != 360 || transcodes[1].Container != "mp4" ||
-		transcodes[1].Md5 != transcodes[0].Md5 || transcodes[1].Size != transcodes[0].Size || transcodes[2].Definition != DefinitionTranscode720p {
+		len(transcodes[1].Md5) != 32 || transcodes[1].Size <= 0 || transcodes[2].Definition != DefinitionTranscode720p {
 		t.Fatalf("TranscodeSet = %+v", transcodes)
 	}
 	streams := o.AdaptiveDynamicStreamingInfo.AdaptiveDynamicStreamingSet
 	if len(streams) != 2 || streams[0].Definition != DefinitionAdaptiveHLS || streams[0].Package != "HLS" ||
 		!strings.HasSuffix(streams[0].Url, ".m3u8") || streams[1].Package != "DASH" || !strings.HasSuffix(streams[1].Url, ".mpd") ||
-		streams[0].DrmType != "" || streams[0].Size <= transcodes[0].Size {
+		streams[0].DrmType != "" || streams[0].Size <= 0 {
 		t.Fatalf("AdaptiveDynamicStreamingSet = %+v", streams)
+	}
+	// The renditions: 360p and 720p, each its media playlist and segment; the master playlist makes the rest.
+	subs := streams[0].SubStreamSet
+	if len(subs) != 2 || subs[0].Type != "video" || subs[0].Width != 640 || subs[1].Height != 720 || subs[0].Size <= 0 ||
+		subs[0].Size+subs[1].Size >= streams[0].Size {
+		t.Fatalf("HLS SubStreamSet = %+v (Size %d)", subs, streams[0].Size)
 	}
 	snapshots := o.SnapshotByTimeOffsetInfo.SnapshotByTimeOffsetSet
 	if len(snapshots) != 1 || snapshots[0].Definition != DefinitionSnapshot || len(snapshots[0].PicInfoSet) != 2 ||
@@ -127,10 +137,9 @@ func TestOutputs_urlsServeRealFiles(t *testing.T) {
 	startTask(t, srv, map[string]any{"ProcedureName": ProcedureStreaming, "FileId": fileID})
 	clock.Advance(taskTestDuration)
 	o := outputsOf(t, srv, fileID)
-	original := download(t, o.TranscodeInfo.TranscodeSet[0].Url)
-
-	if got := download(t, o.TranscodeInfo.TranscodeSet[1].Url); !bytes.Equal(got, original) {
-		t.Fatalf("transcode = %q, want a copy of the original", got)
+	transcode := o.TranscodeInfo.TranscodeSet[1]
+	if got := download(t, transcode.Url); !isMP4(got) || int64(len(got)) != transcode.Size || md5Hex(got) != transcode.Md5 {
+		t.Fatalf("transcode = %q (size %d, md5 %s), want an MP4 of the listed size and MD5", got, transcode.Size, transcode.Md5)
 	}
 	hls := o.AdaptiveDynamicStreamingInfo.AdaptiveDynamicStreamingSet[0].Url
 	master := string(download(t, hls))
@@ -142,12 +151,14 @@ func TestOutputs_urlsServeRealFiles(t *testing.T) {
 	if !strings.Contains(variant, "#EXT-X-ENDLIST") || !strings.Contains(variant, "stream_1_0.ts") {
 		t.Fatalf("media playlist = %q", variant)
 	}
-	if got := download(t, base+"stream_1_0.ts"); !bytes.Equal(got, original) {
-		t.Fatal("the HLS segment is not the original's bytes")
-	}
-	if mpd := string(download(t, o.AdaptiveDynamicStreamingInfo.AdaptiveDynamicStreamingSet[1].Url)); !strings.Contains(mpd, "<MPD") ||
+	checkTransportStream(t, download(t, base+"stream_1_0.ts"))
+	dash := o.AdaptiveDynamicStreamingInfo.AdaptiveDynamicStreamingSet[1].Url
+	if mpd := string(download(t, dash)); !strings.Contains(mpd, "<MPD") ||
 		!strings.Contains(mpd, "<BaseURL>stream_0.mp4</BaseURL>") {
 		t.Fatalf("DASH manifest = %q", mpd)
+	}
+	if got := download(t, dash[:strings.LastIndex(dash, "/")+1]+"stream_0.mp4"); !isMP4(got) {
+		t.Fatalf("DASH representation = %q, want an MP4", got)
 	}
 	for _, url := range []string{o.SnapshotByTimeOffsetInfo.SnapshotByTimeOffsetSet[0].PicInfoSet[0].Url, o.ImageSpriteInfo.ImageSpriteSet[0].ImageUrlSet[0]} {
 		if _, err := jpeg.Decode(bytes.NewReader(download(t, url))); err != nil {
@@ -229,5 +240,76 @@ func TestOutputs_storedEvenWhenFirstLookedAtAfterTheTaskIsForgotten(t *testing.T
 	uploadMedia(t, srv, `{"MediaType":"mp4","Procedure":"TranscodePreset"}`)
 	if s := outputsOf(t, srv, fileID).TranscodeInfo.TranscodeSet; len(s) != 5 {
 		t.Fatalf("TranscodeSet = %+v, want the original and four transcodes", s)
+	}
+}
+
+// isMP4 reports whether data is an ISO base media file: an ftyp box first, which content sniffers
+// (net/http's among them) take for MP4.
+func isMP4(data []byte) bool {
+	return http.DetectContentType(data) == "video/mp4"
+}
+
+// checkTransportStream checks that data is MPEG-TS: whole 188-byte packets, each led by the sync
+// byte, the first one a program association table with a valid CRC.
+func checkTransportStream(t *testing.T, data []byte) {
+	t.Helper()
+	if len(data) == 0 || len(data)%tsPacketSize != 0 {
+		t.Fatalf("segment of %d bytes is not whole TS packets", len(data))
+	}
+	for i := 0; i < len(data); i += tsPacketSize {
+		if data[i] != tsSyncByte {
+			t.Fatalf("TS packet at %d starts with %#x", i, data[i])
+		}
+	}
+	sectionLength := int(data[6]&0x0F)<<8 | int(data[7])
+	pat := data[5 : 8+sectionLength]            // after the header and the pointer field
+	if data[5] != 0x00 || mpegCRC32(pat) != 0 { // a section's CRC makes the CRC of the whole section 0
+		t.Fatalf("first TS packet holds no valid PAT: % x", data[:8+sectionLength])
+	}
+}
+
+func TestMPEGCRC32_checkValue(t *testing.T) {
+	t.Parallel()
+	// CRC-32/MPEG-2's published check value: the CRC of "123456789".
+	if got := mpegCRC32([]byte("123456789")); got != 0x0376E6E7 {
+		t.Fatalf("mpegCRC32 = %#x, want 0x0376e6e7", got)
+	}
+}
+
+func TestOutputs_outliveTheOriginalAndKeepTheirKindForAnyUpload(t *testing.T) {
+	t.Parallel()
+	srv, clock, _ := startTaskServer(t, Options{})
+	// An audio file: the transcode and the stream's files are still MP4 and MPEG-TS.
+	_, audio := uploadMedia(t, srv, `{"MediaType":"mp3","MediaName":"song"}`)
+	startTask(t, srv, map[string]any{"ProcedureName": ProcedureStreaming, "FileId": audio.FileId})
+	clock.Advance(taskTestDuration)
+	if subs := outputsOf(t, srv, audio.FileId).AdaptiveDynamicStreamingInfo.AdaptiveDynamicStreamingSet[0].SubStreamSet; len(subs) != 2 ||
+		subs[0].Type != "audio" || subs[0].Width != 0 {
+		t.Fatalf("SubStreamSet of an audio stream = %+v", subs)
+	}
+	// Deleting the original keeps every output downloadable.
+	wantCode(t, vodCall(t, srv, "DeleteMedia", map[string]any{"FileId": audio.FileId,
+		"DeleteParts": []map[string]any{{"Type": "OriginalFiles"}}}), "")
+	m, _ := srv.MediaFile(audio.FileId)
+	files := m.Outputs.files()
+	if len(files) == 0 {
+		t.Fatal("no outputs")
+	}
+	for _, f := range files {
+		body := download(t, srv.mediaURL(m.Bucket, f.Key))
+		switch {
+		case strings.HasSuffix(f.Key, ".mp4"):
+			if !isMP4(body) {
+				t.Fatalf("%s = %q, want an MP4", f.Key, body)
+			}
+		case strings.HasSuffix(f.Key, ".ts"):
+			checkTransportStream(t, body)
+		case strings.HasSuffix(f.Key, ".jpg"):
+			if _, err := jpeg.Decode(bytes.NewReader(body)); err != nil {
+				t.Fatalf("%s is not a JPEG: %v", f.Key, err)
+			}
+		case len(body) == 0:
+			t.Fatalf("%s is empty", f.Key)
+		}
 	}
 }

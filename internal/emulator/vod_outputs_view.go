@@ -37,18 +37,26 @@ type mediaAdaptiveDynamicStreamingInfo struct {
 
 // adaptiveDynamicStreamingInfoItem is the AdaptiveDynamicStreamingInfoItem object.
 type adaptiveDynamicStreamingInfoItem struct {
-	Definition               int64  `json:"Definition"`
-	Package                  string `json:"Package"`
-	DrmType                  string `json:"DrmType"`
-	URL                      string `json:"Url"`
-	Size                     int64  `json:"Size"`
-	DigitalWatermarkType     string `json:"DigitalWatermarkType"`
-	SubStreamSet             []any  `json:"SubStreamSet"`
-	CopyRightWatermarkText   string `json:"CopyRightWatermarkText"`
-	BlindWatermarkDefinition int64  `json:"BlindWatermarkDefinition"`
-	SubtitleSet              []any  `json:"SubtitleSet"`
-	DefaultSubtitleID        string `json:"DefaultSubtitleId"`
-	DrmEncryptType           string `json:"DrmEncryptType"`
+	Definition               int64                    `json:"Definition"`
+	Package                  string                   `json:"Package"`
+	DrmType                  string                   `json:"DrmType"`
+	URL                      string                   `json:"Url"`
+	Size                     int64                    `json:"Size"`
+	DigitalWatermarkType     string                   `json:"DigitalWatermarkType"`
+	SubStreamSet             []mediaSubStreamInfoItem `json:"SubStreamSet"`
+	CopyRightWatermarkText   string                   `json:"CopyRightWatermarkText"`
+	BlindWatermarkDefinition int64                    `json:"BlindWatermarkDefinition"`
+	SubtitleSet              []any                    `json:"SubtitleSet"`
+	DefaultSubtitleID        string                   `json:"DefaultSubtitleId"`
+	DrmEncryptType           string                   `json:"DrmEncryptType"`
+}
+
+// mediaSubStreamInfoItem is the MediaSubStreamInfoItem object.
+type mediaSubStreamInfoItem struct {
+	Type   string `json:"Type"`
+	Width  int64  `json:"Width"`
+	Height int64  `json:"Height"`
+	Size   int64  `json:"Size"`
 }
 
 type mediaSnapshotByTimeOffsetInfo struct {
@@ -112,10 +120,14 @@ func (s *Server) transcodeItem(bucket string, t TranscodeOutput) mediaTranscodeI
 }
 
 func (s *Server) adaptiveItem(bucket string, a AdaptiveStreamOutput) adaptiveDynamicStreamingInfoItem {
-	return adaptiveDynamicStreamingInfoItem{
+	item := adaptiveDynamicStreamingInfoItem{
 		Definition: a.Definition, Package: a.Package, DrmType: a.DrmType, URL: s.mediaURL(bucket, a.Files[0].Key),
-		Size: a.Size, DigitalWatermarkType: "None", SubStreamSet: []any{}, SubtitleSet: []any{},
+		Size: a.Size, DigitalWatermarkType: "None", SubStreamSet: []mediaSubStreamInfoItem{}, SubtitleSet: []any{},
 	}
+	for _, sub := range a.SubStreams {
+		item.SubStreamSet = append(item.SubStreamSet, mediaSubStreamInfoItem(sub))
+	}
+	return item
 }
 
 func (s *Server) snapshotItem(bucket string, o SnapshotOutput) mediaSnapshotByTimeOffsetItem {
@@ -182,27 +194,15 @@ func (s *Server) addOutputSections(info *mediaInfo, m MediaFile, meta mediaMetaD
 	}
 }
 
-// serveOutputFile answers GET/HEAD of a processing output file of a media file: generated files from
-// memory, copies of the original from its object (so they are gone when the original is). It reports
-// false when bucket/key is no output file.
+// serveOutputFile answers GET/HEAD of a processing output file of a media file, from memory. It
+// reports false when bucket/key is no output file.
 func (s *Server) serveOutputFile(w http.ResponseWriter, r *http.Request, bucket, key string) bool {
 	m, file, ok := s.vod.outputFile(bucket, key)
 	if !ok {
 		return false
 	}
-	if file.Data != nil {
-		w.Header().Set("Content-Type", file.ContentType)
-		http.ServeContent(w, r, key, m.CreateTime, bytes.NewReader(file.Data))
-		return true
-	}
-	info, body, ok := s.objects.OpenObject(m.Bucket, m.MediaKey)
-	if !ok {
-		http.NotFound(w, r)
-		return true
-	}
-	defer body.Close()
 	w.Header().Set("Content-Type", file.ContentType)
-	http.ServeContent(w, r, key, info.LastModified, body)
+	http.ServeContent(w, r, key, m.CreateTime, bytes.NewReader(file.Data))
 	return true
 }
 

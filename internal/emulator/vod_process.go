@@ -94,8 +94,8 @@ func (s *Server) processMediaByProcedure(call *apiCall) (any, *apiError) {
 
 // checkProcessMediaByProcedure checks the values of the optional parameters.
 func checkProcessMediaByProcedure(req processMediaByProcedureRequest) *apiError {
-	if req.MediaStoragePath != "" {
-		return checkMediaStoragePath(req.MediaStoragePath)
+	if apiErr := checkMediaStoragePath(req.MediaStoragePath); apiErr != nil {
+		return apiErr
 	}
 	if p := req.TasksPriority; p != nil && (*p < minTasksPriority || *p > maxTasksPriority) {
 		return newAPIError(CodeInvalidParameterValue, "TasksPriority %d is outside %d to %d.", *p, minTasksPriority, maxTasksPriority)
@@ -123,7 +123,9 @@ type taskOrigin struct {
 // startProcedureTask creates a task of procedure on m. It reports false, and stores nothing, when the
 // SessionId was already used (or the procedure no longer exists).
 func (s *Server) startProcedureTask(m MediaFile, procedure string, origin taskOrigin, now time.Time) (Task, bool) {
-	// Checked here as well as in add, so that a refused repeat does not use up a FailNextTasks count.
+	s.tasks.startMu.Lock()
+	defer s.tasks.startMu.Unlock()
+	// Checked before FailNextTasks' count is taken, so that a refused repeat does not use it up.
 	if origin.sessionID != "" && s.tasks.sessionIDUsed(m.SubAppID, origin.sessionID, now) {
 		return Task{}, false
 	}
@@ -132,8 +134,7 @@ func (s *Server) startProcedureTask(m MediaFile, procedure string, origin taskOr
 		return Task{}, false
 	}
 	meta := metaDataOf(m)
-	info, _ := s.objects.Stat(m.Bucket, m.MediaKey)
-	src := outputSource{mediaKey: m.MediaKey, meta: meta, md5: info.MD5}
+	src := outputSource{mediaKey: m.MediaKey, meta: meta}
 	t := &Task{
 		TaskID: newTaskID(m.SubAppID), SubAppID: m.SubAppID, Procedure: procedure,
 		FileID: m.FileID, FileName: m.Name, FileURL: m.MediaURL, Bucket: m.Bucket, Steps: steps,
@@ -141,11 +142,12 @@ func (s *Server) startProcedureTask(m MediaFile, procedure string, origin taskOr
 		TasksNotifyMode: origin.notifyMode, CreateTime: now, Duration: s.opts.TaskDuration, meta: meta,
 	}
 	for _, step := range steps {
+		failure := failureAtStart(step, procedure, meta)
 		var out stepOutput
-		if !step.Fail {
+		if failure == nil {
 			out = src.produce(step)
 		}
-		t.outputs = append(t.outputs, out)
+		t.outputs, t.failures = append(t.outputs, out), append(t.failures, failure)
 	}
 	if !s.tasks.add(t, now) {
 		return Task{}, false
@@ -167,15 +169,6 @@ func (s *Server) startUploadProcedure(session UploadSession, m MediaFile, now ti
 		return
 	}
 	s.startProcedureTask(m, session.Request.Procedure, taskOrigin{sessionContext: session.Request.SessionContext}, now)
-}
-
-// sessionIDUsed reports whether a task of subAppID used sessionID in the last 7 days.
-func (s *taskStore) sessionIDUsed(subAppID uint64, sessionID string, now time.Time) bool {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return slices.ContainsFunc(s.tasks, func(t *Task) bool {
-		return t.SubAppID == subAppID && t.SessionID == sessionID && now.Sub(t.CreateTime) <= sessionIDLifetime
-	})
 }
 
 // errTaskNotFound: the task does not exist in the application, or is older than the 3 days tasks can

@@ -3,6 +3,7 @@ package emulator
 import (
 	"regexp"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 )
@@ -140,4 +141,41 @@ func TestProcessMediaByProcedure_sessionIDIsPerApplication(t *testing.T) {
 	_, other := uploadMedia(t, srv, `{"MediaType":"mp4","SubAppId":1500000001}`)
 	startTask(t, srv, map[string]any{"ProcedureName": ProcedureStreaming, "FileId": fileID, "SessionId": "same"})
 	startTask(t, srv, map[string]any{"ProcedureName": ProcedureStreaming, "FileId": other.FileId, "SubAppId": 1500000001, "SessionId": "same"})
+}
+
+func TestTaskStore_addFreesASessionIDAfterSevenDaysEvenWhileItsTaskRuns(t *testing.T) {
+	t.Parallel()
+	var s taskStore
+	now := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	// A task longer than the SessionId's lifetime has not stored its outputs when the SessionId frees.
+	long := &Task{TaskID: "1-procedurev2-a", SubAppID: 1, SessionID: "s", CreateTime: now, Duration: 8 * 24 * time.Hour}
+	if !s.add(long, now) {
+		t.Fatal("first task refused")
+	}
+	if s.add(&Task{TaskID: "1-procedurev2-b", SubAppID: 1, SessionID: "s", CreateTime: now}, now.Add(sessionIDLifetime)) {
+		t.Fatal("the SessionId was reusable within 7 days")
+	}
+	later := now.Add(sessionIDLifetime + time.Second)
+	if !s.add(&Task{TaskID: "1-procedurev2-c", SubAppID: 1, SessionID: "s", CreateTime: later}, later) {
+		t.Fatal("the SessionId was still taken after 7 days")
+	}
+}
+
+func TestProcessMediaByProcedure_concurrentRepeatsOfASessionIDStartOneTask(t *testing.T) {
+	t.Parallel()
+	srv, clock, fileID := startTaskServer(t, Options{})
+	if err := srv.FailNextTasks(ProcedureTranscodeOnly, 1); err != nil {
+		t.Fatal(err)
+	}
+	var wg sync.WaitGroup
+	for range 8 {
+		wg.Go(func() {
+			vodCall(t, srv, "ProcessMediaByProcedure", map[string]any{"ProcedureName": ProcedureTranscodeOnly, "FileId": fileID, "SessionId": "once"})
+		})
+	}
+	wg.Wait()
+	clock.Advance(taskTestDuration)
+	if tasks := srv.Tasks(); len(tasks) != 1 || !tasks[0].Failed() {
+		t.Fatalf("tasks = %+v, want one, failed", tasks)
+	}
 }

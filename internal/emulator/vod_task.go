@@ -27,12 +27,36 @@ const (
 	sessionIDLifetime = 7 * 24 * time.Hour
 )
 
-// Failure of a sub-task that fails on purpose: ErrCode 70000 is VOD's "internal error, retry" class
-// (PullUploadTask's ErrCode list), and ErrCodeExt is the matching string code.
+// subTaskFailure is how a sub-task fails: ErrCode is the class of PullUploadTask's ErrCode list (60000
+// source file error, 70000 internal error), ErrCodeExt the video processing error code (doc 266/39145).
+type subTaskFailure struct {
+	errCode    int64
+	errCodeExt string
+	message    string
+}
+
+// Error codes of failed sub-tasks.
 const (
-	failedSubTaskErrCode    = 70000
+	failedSubTaskErrCode    = 70000 // a sub-task that fails on purpose
 	failedSubTaskErrCodeExt = "InternalError"
+	sourceFileErrCode       = 60000                          // the source file cannot be processed
+	lostSourceErrCodeExt    = "SourceFileError"              // the media or its original was deleted before the task finished
+	noPictureErrCodeExt     = "SourceFileError.NoVideoMedia" // a snapshot or sprite of media without a picture
 )
+
+// failureAtStart is how step of a task on media with meta will fail, known when the task starts: a step
+// marked to fail, or a snapshot or image sprite of media without a video stream (audio, images).
+func failureAtStart(step ProcedureStep, procedure string, meta mediaMetaData) *subTaskFailure {
+	switch {
+	case step.Fail:
+		return &subTaskFailure{failedSubTaskErrCode, failedSubTaskErrCodeExt,
+			"The emulator failed this " + step.Type + " sub-task on purpose (task flow " + procedure + ")."}
+	case meta.Width == 0 && (step.Type == StepSnapshotByTimeOffset || step.Type == StepImageSprites):
+		return &subTaskFailure{sourceFileErrCode, noPictureErrCodeExt,
+			"The source file has no video stream to take " + step.Type + " pictures from."}
+	}
+	return nil
+}
 
 // Task is a Procedure task of one media file. Its state is not stored but computed from the clock:
 // WAITING for the first quarter of Duration after CreateTime, PROCESSING until CreateTime+Duration,
@@ -53,9 +77,12 @@ type Task struct {
 	CreateTime      time.Time
 	Duration        time.Duration
 
-	meta    mediaMetaData
-	outputs []stepOutput // one per step; the zero value for a failing step
-	applied bool         // whether the outputs were stored on the media
+	meta     mediaMetaData
+	outputs  []stepOutput      // one per step; the zero value for a failing step
+	failures []*subTaskFailure // one per step; nil for a step that succeeds
+	applied  bool              // whether the outputs were stored on the media
+	// sourceLost: when the task finished, its media file or original was gone, so every sub-task failed.
+	sourceLost bool
 }
 
 func (t *Task) beginTime() time.Time  { return t.CreateTime.Add(t.Duration / 4) }
@@ -75,7 +102,7 @@ func (t *Task) Status(now time.Time) string {
 
 // Failed reports whether a sub-task of the task fails.
 func (t *Task) Failed() bool {
-	return slices.ContainsFunc(t.Steps, func(s ProcedureStep) bool { return s.Fail })
+	return t.sourceLost || slices.ContainsFunc(t.failures, func(f *subTaskFailure) bool { return f != nil })
 }
 
 // progress is how far the sub-tasks are at now, 0 to 100.
@@ -94,11 +121,17 @@ func (t *Task) clone() Task {
 	c := *t
 	c.Steps = slices.Clone(t.Steps)
 	c.outputs = slices.Clone(t.outputs)
+	c.failures = slices.Clone(t.failures)
 	return c
 }
 
 // taskStore holds the Procedure tasks of every application, oldest first.
 type taskStore struct {
+	// startMu makes starting a task one step: the SessionId check, taking a FailNextTasks count and
+	// storing the task, so that a repeat refused for its SessionId never uses up a failure meant for
+	// the task that was started.
+	startMu sync.Mutex
+
 	mu    sync.Mutex
 	tasks []*Task
 	// finishMu makes storing the outputs of finished tasks one step, so that a reader never sees a
@@ -114,13 +147,24 @@ func (s *taskStore) add(t *Task, now time.Time) bool {
 	s.tasks = slices.DeleteFunc(s.tasks, func(old *Task) bool {
 		return old.applied && now.Sub(old.CreateTime) > sessionIDLifetime
 	})
-	if t.SessionID != "" && slices.ContainsFunc(s.tasks, func(old *Task) bool {
-		return old.SubAppID == t.SubAppID && old.SessionID == t.SessionID
-	}) {
+	if t.SessionID != "" && s.sessionIDUsedLocked(t.SubAppID, t.SessionID, now) {
 		return false
 	}
 	s.tasks = append(s.tasks, t)
 	return true
+}
+
+// sessionIDUsed reports whether a task of subAppID used sessionID in the last 7 days.
+func (s *taskStore) sessionIDUsed(subAppID uint64, sessionID string, now time.Time) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.sessionIDUsedLocked(subAppID, sessionID, now)
+}
+
+func (s *taskStore) sessionIDUsedLocked(subAppID uint64, sessionID string, now time.Time) bool {
+	return slices.ContainsFunc(s.tasks, func(t *Task) bool {
+		return t.SubAppID == subAppID && t.SessionID == sessionID && now.Sub(t.CreateTime) <= sessionIDLifetime
+	})
 }
 
 // queryable returns copies of the tasks of subAppID created in the last 72 hours, oldest first.
@@ -168,12 +212,36 @@ func (s *Server) storeFinishedOutputs() {
 	s.tasks.finishMu.Lock()
 	defer s.tasks.finishMu.Unlock()
 	for _, t := range s.tasks.takeFinished(s.opts.Clock()) {
+		if !s.hasOriginal(t.FileID, t.SubAppID) {
+			s.tasks.markSourceLost(t.TaskID)
+			continue
+		}
 		_, _, _, _ = s.vod.update(t.FileID, t.SubAppID, func(m MediaFile) (MediaFile, *apiError) {
 			for _, out := range t.outputs {
 				m.Outputs = m.Outputs.withOutput(out)
 			}
 			return m, nil
 		})
+	}
+}
+
+// hasOriginal reports whether media fileID and its original object still exist.
+func (s *Server) hasOriginal(fileID string, subAppID uint64) bool {
+	m, ok := s.vod.mediaFile(fileID, subAppID)
+	if !ok {
+		return false
+	}
+	_, ok = s.objects.Stat(m.Bucket, m.MediaKey)
+	return ok
+}
+
+func (s *taskStore) markSourceLost(taskID string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for _, t := range s.tasks {
+		if t.TaskID == taskID {
+			t.sourceLost = true
+		}
 	}
 }
 

@@ -12,7 +12,7 @@ type describeTaskDetailRequest struct {
 }
 
 // describeTaskDetailResponse carries the task's type, times and one populated <Type>Task object; the
-// objects of other task types are null, as in the documented example.
+// objects of other task types (every one the API documents) are null, as in the documented example.
 type describeTaskDetailResponse struct {
 	TaskType                            string         `json:"TaskType"`
 	Status                              string         `json:"Status"`
@@ -41,6 +41,21 @@ type describeTaskDetailResponse struct {
 	QualityInspectTask                  any            `json:"QualityInspectTask"`
 	QualityEnhanceTask                  any            `json:"QualityEnhanceTask"`
 	ComplexAdaptiveDynamicStreamingTask any            `json:"ComplexAdaptiveDynamicStreamingTask"`
+	ProcessMediaByMPSTask               any            `json:"ProcessMediaByMPSTask"`
+	AigcImageTask                       any            `json:"AigcImageTask"`
+	AigcVideoTask                       any            `json:"AigcVideoTask"`
+	ImportMediaKnowledge                any            `json:"ImportMediaKnowledge"`
+	SceneAigcImageTask                  any            `json:"SceneAigcImageTask"`
+	SceneAigcVideoTask                  any            `json:"SceneAigcVideoTask"`
+	ProcessImageAsyncTask               any            `json:"ProcessImageAsyncTask"`
+	ExtractBlindWatermarkTask           any            `json:"ExtractBlindWatermarkTask"`
+	CreateAigcAdvancedCustomElementTask any            `json:"CreateAigcAdvancedCustomElementTask"`
+	CreateAigcCustomVoiceTask           any            `json:"CreateAigcCustomVoiceTask"`
+	CreateAigcSubjectTask               any            `json:"CreateAigcSubjectTask"`
+	AigcVideoRedrawTask                 any            `json:"AigcVideoRedrawTask"`
+	AigcAudioTask                       any            `json:"AigcAudioTask"`
+	CreateAigcAudioCloneTask            any            `json:"CreateAigcAudioCloneTask"`
+	DescribeAigcFaceInfoAsyncTask       any            `json:"DescribeAigcFaceInfoAsyncTask"`
 }
 
 // procedureTask is the ProcedureTask object. Its ErrCode and Message are deprecated in favour of each
@@ -99,8 +114,9 @@ type subTaskInput struct {
 }
 
 // taskIDPattern is the shape of every VOD task ID: "<app id>-<type>-<hex>..." (the examples show
-// procedurev2, Procedure, EditMedia and transcode tasks).
-var taskIDPattern = regexp.MustCompile(`^[0-9]+-[A-Za-z0-9]+-[0-9a-zA-Z]+$`)
+// procedurev2, Procedure, EditMedia, transcode and wechat-mini-program-publish tasks, so a type may
+// itself hold hyphens).
+var taskIDPattern = regexp.MustCompile(`^[0-9]+-[A-Za-z0-9-]+-[0-9a-zA-Z]+$`)
 
 // describeTaskDetail implements DescribeTaskDetail for Procedure tasks. A TaskId that is not shaped
 // like a task ID is InvalidParameterValue.TaskId; a well-formed one that names no task of the
@@ -151,7 +167,7 @@ func (s *Server) procedureTaskOf(t Task, now time.Time) *procedureTask {
 	}
 	for i, step := range t.Steps {
 		result := s.subTaskResultOf(t, i, now)
-		if finished && step.Fail && p.ErrCode == 0 {
+		if result.Status == subTaskFail && p.ErrCode == 0 {
 			p.ErrCode, p.Message = result.ErrCode, result.Message
 		}
 		p.MediaProcessResultSet = append(p.MediaProcessResultSet, resultOfType(step.Type, result))
@@ -160,17 +176,22 @@ func (s *Server) procedureTaskOf(t Task, now time.Time) *procedureTask {
 }
 
 // subTaskResultOf is sub-task i of t at now: PROCESSING (with its progress) until the task finishes,
-// then SUCCESS with its output or FAIL with an error.
+// then SUCCESS with its output or FAIL with an error (see failureAtStart, or a source that was deleted
+// meanwhile).
 func (s *Server) subTaskResultOf(t Task, i int, now time.Time) *subTaskResult {
 	step := t.Steps[i]
 	begin, finish := taskTimes(t, now)
 	r := &subTaskResult{Status: subTaskProcessing, Progress: t.progress(now), Input: subTaskInput{Definition: step.Definition},
 		BeginProcessTime: formatTaskTime(begin), FinishTime: formatTaskTime(finish)}
+	failure := t.failures[i]
+	if failure == nil && t.sourceLost {
+		failure = &subTaskFailure{sourceFileErrCode, lostSourceErrCodeExt,
+			"The source file does not exist: media " + t.FileID + " or its original was deleted before the task finished."}
+	}
 	switch {
 	case t.Status(now) != TaskFinish:
-	case step.Fail:
-		r.Status, r.ErrCode, r.ErrCodeExt = subTaskFail, failedSubTaskErrCode, failedSubTaskErrCodeExt
-		r.Message = "The emulator failed this " + step.Type + " sub-task on purpose (task flow " + t.Procedure + ")."
+	case failure != nil:
+		r.Status, r.ErrCode, r.ErrCodeExt, r.Message = subTaskFail, failure.errCode, failure.errCodeExt, failure.message
 	default:
 		r.Status = subTaskSuccess
 		r.Output = s.outputItem(t.Bucket, t.outputs[i])
@@ -257,23 +278,26 @@ func (s *Server) describeTasks(call *apiCall) (any, *apiError) {
 		return nil, apiErr
 	}
 	s.purgeExpiredMedia()
+	tasks := s.tasks.queryable(subAppID, call.Now)
+	sortTasks(tasks, q.sortField, q.descending, call.Now)
+	if q.scrollToken != "" {
+		// The token is the next task's ID. That task is looked for among all tasks, not only the
+		// matching ones, since it may have changed state (e.g. finished) since the previous page.
+		start := slices.IndexFunc(tasks, func(t Task) bool { return t.TaskID == q.scrollToken })
+		if start < 0 {
+			return nil, newAPIError(CodeInvalidParameterValue, "ScrollToken `%s` does not continue this listing.", q.scrollToken)
+		}
+		tasks = tasks[start:]
+	}
 	var matching []Task
-	for _, t := range s.tasks.queryable(subAppID, call.Now) {
+	for _, t := range tasks {
 		if q.matches(t, call.Now) {
 			matching = append(matching, t)
 		}
 	}
-	sortTasks(matching, q.sortField, q.descending, call.Now)
-	start := 0
-	if q.scrollToken != "" {
-		start = slices.IndexFunc(matching, func(t Task) bool { return t.TaskID == q.scrollToken })
-		if start < 0 {
-			return nil, newAPIError(CodeInvalidParameterValue, "ScrollToken `%s` does not continue this listing.", q.scrollToken)
-		}
-	}
-	end := min(start+q.limit, len(matching))
+	end := min(q.limit, len(matching))
 	resp := describeTasksResponse{TaskSet: []taskSimpleInfo{}}
-	for _, t := range matching[start:end] {
+	for _, t := range matching[:end] {
 		resp.TaskSet = append(resp.TaskSet, simpleInfoOf(t, call.Now))
 	}
 	if end < len(matching) {

@@ -138,3 +138,24 @@ func TestDescribeTasks_validation(t *testing.T) {
 		})
 	}
 }
+
+func TestDescribeTasks_scrollTokenSurvivesItsTaskChangingState(t *testing.T) {
+	t.Parallel()
+	srv, clock, fileID := startTaskServer(t, Options{})
+	var ids []string // oldest first
+	for range 3 {
+		ids = append(ids, startTask(t, srv, map[string]any{"ProcedureName": ProcedureStreaming, "FileId": fileID}))
+		clock.Advance(time.Second)
+	}
+	clock.Advance(500 * time.Millisecond) // 3.5s, 2.5s and 1.5s old: all PROCESSING
+	page := listTasks(t, srv, map[string]any{"Status": TaskProcessing, "Limit": 1})
+	if !equalIDs(taskIDs(page), ids[2:]) || page.ScrollToken != ids[1] {
+		t.Fatalf("first page = %v, token %q", taskIDs(page), page.ScrollToken)
+	}
+	// The oldest finishes, then the token's task: the listing goes on past them.
+	clock.Advance(2 * time.Second)
+	page = listTasks(t, srv, map[string]any{"Status": TaskProcessing, "Limit": 1, "ScrollToken": page.ScrollToken})
+	if len(page.TaskSet) != 0 || page.ScrollToken != "" {
+		t.Fatalf("next page = %v, token %q; want an empty last page", taskIDs(page), page.ScrollToken)
+	}
+}

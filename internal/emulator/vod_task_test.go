@@ -177,6 +177,10 @@ func TestDescribeTaskDetail_errors(t *testing.T) {
 	wantCode(t, vodCall(t, srv, "DescribeTaskDetail", map[string]any{}), CodeMissingParameter)
 	wantCode(t, vodCall(t, srv, "DescribeTaskDetail", map[string]any{"TaskId": "not a task"}), CodeInvalidTaskID)
 	wantCode(t, vodCall(t, srv, "DescribeTaskDetail", map[string]any{"TaskId": "1500000000-procedurev2-00"}), CodeResourceNotFound)
+	// The ID of another task type (DescribeTaskDetail's WechatMiniProgramPublish example) is well formed.
+	wantCode(t, vodCall(t, srv, "DescribeTaskDetail", map[string]any{"TaskId": "1500000000-wechat-mini-program-publish-e576984516ec3b3c8e49753adf6b0688t0"}),
+		CodeResourceNotFound)
+	wantCode(t, vodCall(t, srv, "DescribeTaskDetail", map[string]any{"TaskId": "1500000000--procedurev2"}), CodeInvalidTaskID)
 	wantCode(t, vodCall(t, srv, "DescribeTaskDetail", map[string]any{"TaskId": id, "SubAppId": 1500000001}), CodeResourceNotFound)
 	wantCode(t, vodCall(t, srv, "DescribeTaskDetail", map[string]any{"TaskId": id, "Extra": 1}), CodeUnknownParameter)
 	// Tasks can be queried for 3 days.
@@ -221,4 +225,102 @@ func TestApplyUpload_acceptsEveryKnownProcedure(t *testing.T) {
 		wantCode(t, call(t, srv, apiRequest{Body: `{"MediaType":"mp4","Procedure":"` + name + `"}`}), "")
 	}
 	wantCode(t, call(t, srv, apiRequest{Body: `{"MediaType":"mp4","Procedure":"Other"}`}), CodeProcedureNameNotExist)
+}
+
+func TestDescribeTaskDetail_listsEveryDocumentedTaskObject(t *testing.T) {
+	t.Parallel()
+	srv, _, fileID := startTaskServer(t, Options{})
+	id := startTask(t, srv, map[string]any{"ProcedureName": ProcedureStreaming, "FileId": fileID})
+	reply := vodCall(t, srv, "DescribeTaskDetail", map[string]any{"TaskId": id})
+	wantCode(t, reply, "")
+	// DescribeTaskDetailResponse's members in the API description, besides ProcedureTask.
+	for _, name := range []string{"EditMediaTask", "WechatPublishTask", "ComposeMediaTask", "SplitMediaTask",
+		"WechatMiniProgramPublishTask", "PullUploadTask", "TranscodeTask", "ConcatTask", "ClipTask", "CreateImageSpriteTask",
+		"SnapshotByTimeOffsetTask", "RemoveWatermarkTask", "RebuildMediaTask", "ExtractTraceWatermarkTask",
+		"ExtractCopyRightWatermarkTask", "ReviewAudioVideoTask", "ReduceMediaBitrateTask", "DescribeFileAttributesTask",
+		"QualityInspectTask", "QualityEnhanceTask", "ComplexAdaptiveDynamicStreamingTask", "ProcessMediaByMPSTask",
+		"AigcImageTask", "AigcVideoTask", "ImportMediaKnowledge", "SceneAigcImageTask", "SceneAigcVideoTask",
+		"ProcessImageAsyncTask", "ExtractBlindWatermarkTask", "CreateAigcAdvancedCustomElementTask",
+		"CreateAigcCustomVoiceTask", "CreateAigcSubjectTask", "AigcVideoRedrawTask", "AigcAudioTask",
+		"CreateAigcAudioCloneTask", "DescribeAigcFaceInfoAsyncTask"} {
+		if raw, ok := reply.Fields[name]; !ok || string(raw) != "null" {
+			t.Errorf("%s = %s (present %v), want null", name, raw, ok)
+		}
+	}
+}
+
+func TestDescribeTaskDetail_subTasksFailWhenTheSourceGoesBeforeTheTaskFinishes(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		name   string
+		remove func(srv *Server, fileID string)
+	}{
+		{"media deleted", func(srv *Server, fileID string) {
+			wantCode(t, vodCall(t, srv, "DeleteMedia", map[string]any{"FileId": fileID}), "")
+		}},
+		{"original deleted", func(srv *Server, fileID string) {
+			wantCode(t, vodCall(t, srv, "DeleteMedia", map[string]any{"FileId": fileID,
+				"DeleteParts": []map[string]any{{"Type": "OriginalFiles"}}}), "")
+		}},
+		{"media removed out of band", func(srv *Server, fileID string) { srv.RemoveMedia(fileID) }},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			srv, clock, fileID := startTaskServer(t, Options{})
+			id := startTask(t, srv, map[string]any{"ProcedureName": ProcedureTranscodeAndSnapshot, "FileId": fileID})
+			clock.Advance(2 * time.Second) // PROCESSING
+			tc.remove(srv, fileID)
+			clock.Advance(taskTestDuration)
+			d := describeTask(t, srv, id)
+			if d.Status != TaskFinish || d.ProcedureTask.ErrCode != sourceFileErrCode || !strings.Contains(d.ProcedureTask.Message, fileID) {
+				t.Fatalf("task = %+v %+v", d, *d.ProcedureTask)
+			}
+			for i := range d.ProcedureTask.MediaProcessResultSet {
+				if _, s := subTaskOf(t, d, i); s.Status != subTaskFail || s.ErrCode != sourceFileErrCode ||
+					s.ErrCodeExt != lostSourceErrCodeExt || string(s.Output) != "null" {
+					t.Fatalf("sub-task %d = %+v, want FAIL with SourceFileError", i, s)
+				}
+			}
+			if m, ok := srv.MediaFile(fileID); ok && len(m.Outputs.files()) != 0 {
+				t.Fatalf("outputs stored on a media without its original: %+v", m.Outputs)
+			}
+		})
+	}
+}
+
+func TestRemoveMedia_aTaskThatFinishedBeforeStillSucceeded(t *testing.T) {
+	t.Parallel()
+	srv, clock, fileID := startTaskServer(t, Options{})
+	id := startTask(t, srv, map[string]any{"ProcedureName": ProcedureTranscodeAndSnapshot, "FileId": fileID})
+	clock.Advance(taskTestDuration) // finished, though nobody has looked yet
+	srv.RemoveMedia(fileID)
+	d := describeTask(t, srv, id)
+	for i := range d.ProcedureTask.MediaProcessResultSet {
+		if _, s := subTaskOf(t, d, i); s.Status != subTaskSuccess {
+			t.Fatalf("sub-task %d = %+v, want SUCCESS", i, s)
+		}
+	}
+}
+
+func TestDescribeTaskDetail_picturesOfMediaWithoutVideoFail(t *testing.T) {
+	t.Parallel()
+	srv, clock, _ := startTaskServer(t, Options{})
+	_, audio := uploadMedia(t, srv, `{"MediaType":"mp3","MediaName":"song"}`)
+	id := startTask(t, srv, map[string]any{"ProcedureName": ProcedureStreaming, "FileId": audio.FileId})
+	clock.Advance(taskTestDuration)
+	d := describeTask(t, srv, id)
+	if d.Status != TaskFinish || d.ProcedureTask.ErrCode != sourceFileErrCode {
+		t.Fatalf("task = %+v %+v", d, *d.ProcedureTask)
+	}
+	for i := range d.ProcedureTask.MediaProcessResultSet {
+		typ, s := subTaskOf(t, d, i)
+		picture := typ == StepSnapshotByTimeOffset || typ == StepImageSprites
+		if picture && (s.Status != subTaskFail || s.ErrCodeExt != noPictureErrCodeExt || s.ErrCode != sourceFileErrCode) ||
+			!picture && s.Status != subTaskSuccess {
+			t.Fatalf("%s sub-task of an audio file = %+v", typ, s)
+		}
+	}
+	if o := outputsOf(t, srv, audio.FileId); o.SnapshotByTimeOffsetInfo != nil || o.ImageSpriteInfo != nil || o.AdaptiveDynamicStreamingInfo == nil {
+		t.Fatalf("outputs of an audio file = %+v", o)
+	}
 }

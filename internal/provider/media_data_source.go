@@ -72,6 +72,10 @@ func (d *mediaDataSource) Schema(_ context.Context, _ datasource.SchemaRequest, 
 	}
 }
 
+const classPathDescription = "Path of the media's category as VOD reports it: the names of its classes from " +
+	"the top level down, joined by `-` (`Movies-Trailers`). A name can hold `-` itself: for the names one by " +
+	"one, look `class_id` up in the `classes` of `data.tencentvod_classes`."
+
 func mediaDataSourceAttributes() map[string]schema.Attribute {
 	computed := func(description string) schema.StringAttribute {
 		return schema.StringAttribute{Computed: true, MarkdownDescription: description}
@@ -97,13 +101,14 @@ func mediaDataSourceAttributes() map[string]schema.Attribute {
 		"type":           computed("Container type, such as `mp4`."),
 		"category":       computed("`Video`, `Audio` or `Image`."),
 		"class_name":     computed("Name of the media's category."),
-		"class_path":     computed("Path of the media's category as VOD reports it: the names of its classes from the top level down."),
+		"class_path":     computed(classPathDescription),
 		"status":         computed("`Normal` or `Forbidden`."),
 		"storage_class":  computed("Storage class: `STANDARD`, `STANDARD_IA`, `ARCHIVE` or `DEEP_ARCHIVE`."),
 		"storage_region": computed("Storage region of the media."),
 		"class_id": schema.Int64Attribute{
-			Computed:            true,
-			MarkdownDescription: "Category ID of the media; `0` is the built-in \"Other\" category.",
+			Computed: true,
+			MarkdownDescription: "Category ID of the media; `0` is the built-in class of unfiled media (`SystemDefault` " +
+				"in `data.tencentvod_classes`; its `class_name` here is VOD's `其他`, \"Other\").",
 		},
 		"size": schema.Int64Attribute{
 			Computed:            true,

@@ -77,6 +77,43 @@ data "tencentvod_media" "test" {
 	})
 }
 
+// The data source names the class the media is in, and its path, as VOD reports them: the names from
+// the top level down joined by "-", each name as it is (a "/" in it included).
+func TestAccMediaDataSource_classNameAndPath(t *testing.T) {
+	t.Parallel()
+	env := newTestEnv(t)
+	video, _ := newMediaFiles(t).random("teaser.mp4", 8<<10)
+	runTest(t, resource.TestCase{
+		Steps: []resource.TestStep{{
+			Config: env.providerConfig() + fmt.Sprintf(`
+resource "tencentvod_class" "movies" {
+  name = "Movies"
+}
+
+resource "tencentvod_class" "trailers" {
+  name      = "Trailers/Teasers"
+  parent_id = tencentvod_class.movies.class_id
+}
+
+resource "tencentvod_media" "test" {
+  source   = %q
+  class_id = tencentvod_class.trailers.class_id
+}
+
+data "tencentvod_media" "test" {
+  file_id = tencentvod_media.test.file_id
+}
+`, video),
+			ConfigStateChecks: []statecheck.StateCheck{
+				statecheck.CompareValuePairs("tencentvod_class.trailers", tfjsonpath.New("class_id"),
+					"data.tencentvod_media.test", tfjsonpath.New("class_id"), compare.ValuesSame()),
+				statecheck.ExpectKnownValue("data.tencentvod_media.test", tfjsonpath.New("class_name"), knownvalue.StringExact("Trailers/Teasers")),
+				statecheck.ExpectKnownValue("data.tencentvod_media.test", tfjsonpath.New("class_path"), knownvalue.StringExact("Movies-Trailers/Teasers")),
+			},
+		}},
+	})
+}
+
 // The documented example, reading media uploaded outside Terraform that never expires.
 func TestAccMediaDataSource_documentedExample(t *testing.T) {
 	t.Parallel()

@@ -24,9 +24,11 @@ import (
 // file, as computed attributes of both tencentvod_media and data.tencentvod_media. Each attribute is
 // described once below, and both schemas are built from that description.
 //
-// Lists are sorted by definition (then package), so that VOD listing the same outputs in another order
-// shows no change, and are empty, never null, when VOD has none: `length(...)` and `for` expressions
-// work without a null check. Metadata attributes are null when VOD reports no metadata.
+// Lists are sorted by definition, then by whatever else tells two outputs apart (package, digital
+// watermark, URL), so that VOD listing the same outputs in another order shows no change. They are
+// empty, not null, when VOD has none: `length(...)` and `for` expressions work without a null check
+// (only a media that could not be read back after a change holds nulls, until the next refresh).
+// Metadata attributes are null when VOD reports no metadata.
 
 // mediaOutputsModel holds the outputs and metadata; both models embed it, so one flatten fills both.
 type mediaOutputsModel struct {
@@ -47,6 +49,7 @@ type (
 		Definition types.Int64  `tfsdk:"definition"`
 		Package    types.String `tfsdk:"package"`
 		DrmType    types.String `tfsdk:"drm_type"`
+		Watermark  types.String `tfsdk:"digital_watermark_type"`
 		URL        types.String `tfsdk:"url"`
 		Size       types.Int64  `tfsdk:"size"`
 	}
@@ -54,6 +57,7 @@ type (
 		Definition types.Int64   `tfsdk:"definition"`
 		URL        types.String  `tfsdk:"url"`
 		Container  types.String  `tfsdk:"container"`
+		Watermark  types.String  `tfsdk:"digital_watermark_type"`
 		Bitrate    types.Int64   `tfsdk:"bitrate"`
 		Width      types.Int64   `tfsdk:"width"`
 		Height     types.Int64   `tfsdk:"height"`
@@ -110,28 +114,37 @@ type outputList struct {
 	fields      []outputField
 }
 
-const definitionDescription = "ID of the template that made this output."
+const (
+	definitionDescription = "ID of the template that made this output."
+	watermarkDescription  = "Digital watermark VOD put in: `None`, `Trace` (a watermark that traces the viewer) or " +
+		"`CopyRight`. A template run with a watermark can leave one output per watermark type under the same " +
+		"`definition`: filter on `None` for the plain one."
+)
 
 var (
 	adaptiveStreamsList = outputList{
 		name: "adaptive_streams",
-		description: "Adaptive bitrate streams made by processing, sorted by `definition`, then `package`; empty " +
-			"until processing made one. **This is the output to give a player**: the `url` of the `HLS` package to " +
-			"HLS players (Safari and iOS/tvOS, hls.js, Video.js, ExoPlayer), the `url` of the `DASH` package to " +
-			"dash.js, Shaka Player or ExoPlayer's DASH support. A stream with a `drm_type` plays only in a player " +
-			"set up for that DRM. Removing a stream in VOD (`DeleteMedia` with `DeleteParts`) shows on the next " +
+		description: "Adaptive bitrate streams made by processing, sorted by `definition`, then `package`, " +
+			"`digital_watermark_type`, `drm_type` and `url`; empty until processing made one. **This is the output " +
+			"to give a player**: the `url` of the `HLS` package to HLS players (Safari and iOS/tvOS, hls.js, " +
+			"Video.js, ExoPlayer), the `url` of the `DASH` package to dash.js, Shaka Player or ExoPlayer's DASH " +
+			"support. A stream with a `drm_type` plays only in a player set up for that DRM, and one with a " +
+			"`digital_watermark_type` other than `None` is meant for a player set up for that watermark. Removing a stream in VOD (`DeleteMedia` with `DeleteParts`) shows on the next " +
 			"refresh; nothing re-creates it.",
 		fields: []outputField{
 			{"definition", kindInt64, definitionDescription},
 			{"package", kindString, "`HLS` (the `url` is an `.m3u8` master playlist) or `DASH` (an `.mpd` manifest)."},
 			{"drm_type", kindString, "Encryption of the stream, such as `SimpleAES` or `Widevine`; empty when not encrypted."},
+			{"digital_watermark_type", kindString, watermarkDescription},
 			{"url", kindString, "URL of the master playlist or manifest, the URL a player opens."},
-			{"size", kindInt64, "Total size of the stream's files in bytes."},
+			{"size", kindInt64, "Total size of the stream's files (playlist or manifest and segments) in bytes; VOD " +
+				"reports `0` for streams made before 2022-01-10."},
 		},
 	}
 	transcodesList = outputList{
 		name: "transcodes",
-		description: "Files of the media, sorted by `definition`; empty when VOD lists none. **Definition `0` is " +
+		description: "Files of the media, sorted by `definition`, then `digital_watermark_type` and `url`; empty " +
+			"when VOD lists none. **Definition `0` is " +
 			"the original file** as uploaded (VOD lists it among the transcodes; its `url` is the one in " +
 			"`media_url`): use it to download the source, not for playback. The others are transcodes made by " +
 			"processing: single files for progressive download or players without adaptive streaming; for " +
@@ -141,6 +154,7 @@ var (
 			{"definition", kindInt64, "ID of the transcoding template that made this file; `0` for the original file."},
 			{"url", kindString, "URL of the file."},
 			{"container", kindString, "Container format of the file, as VOD reports it."},
+			{"digital_watermark_type", kindString, watermarkDescription},
 			{"bitrate", kindInt64, "Bitrate in bits per second."},
 			{"width", kindInt64, "Picture width in pixels; `0` for audio."},
 			{"height", kindInt64, "Picture height in pixels; `0` for audio."},
@@ -318,14 +332,18 @@ func (m *mediaOutputsModel) setMetadata(meta *vod.MediaMetaData) {
 	m.Container = types.StringValue(meta.Container)
 }
 
-// adaptiveStreams lists the streams by definition, then package (DASH before HLS).
+// adaptiveStreams lists the streams by definition, then package (DASH before HLS), then by what tells
+// apart the streams one template made (a stream per digital watermark), so that no two orders VOD
+// might list them in look like a change.
 func adaptiveStreams(info *vod.MediaInfo) []adaptiveStreamModel {
 	var items []vod.AdaptiveDynamicStreamingInfoItem
 	if info.AdaptiveDynamicStreamingInfo != nil {
 		items = slices.Clone(info.AdaptiveDynamicStreamingInfo.AdaptiveDynamicStreamingSet)
 	}
 	slices.SortStableFunc(items, func(a, b vod.AdaptiveDynamicStreamingInfoItem) int {
-		return cmp.Or(cmp.Compare(a.Definition, b.Definition), cmp.Compare(a.Package, b.Package))
+		return cmp.Or(cmp.Compare(a.Definition, b.Definition), cmp.Compare(a.Package, b.Package),
+			cmp.Compare(a.DigitalWatermarkType, b.DigitalWatermarkType), cmp.Compare(a.DrmType, b.DrmType),
+			cmp.Compare(a.URL, b.URL))
 	})
 	streams := make([]adaptiveStreamModel, 0, len(items))
 	for _, s := range items {
@@ -333,6 +351,7 @@ func adaptiveStreams(info *vod.MediaInfo) []adaptiveStreamModel {
 			Definition: types.Int64Value(s.Definition),
 			Package:    types.StringValue(s.Package),
 			DrmType:    types.StringValue(s.DrmType),
+			Watermark:  types.StringValue(s.DigitalWatermarkType),
 			URL:        types.StringValue(s.URL),
 			Size:       types.Int64Value(s.Size),
 		})
@@ -340,18 +359,23 @@ func adaptiveStreams(info *vod.MediaInfo) []adaptiveStreamModel {
 	return streams
 }
 
+// transcodes lists the files by definition, then digital watermark and URL (see adaptiveStreams).
 func transcodes(info *vod.MediaInfo) []transcodeModel {
 	var items []vod.MediaTranscodeItem
 	if info.TranscodeInfo != nil {
 		items = slices.Clone(info.TranscodeInfo.TranscodeSet)
 	}
-	slices.SortStableFunc(items, func(a, b vod.MediaTranscodeItem) int { return cmp.Compare(a.Definition, b.Definition) })
+	slices.SortStableFunc(items, func(a, b vod.MediaTranscodeItem) int {
+		return cmp.Or(cmp.Compare(a.Definition, b.Definition),
+			cmp.Compare(a.DigitalWatermarkType, b.DigitalWatermarkType), cmp.Compare(a.URL, b.URL))
+	})
 	files := make([]transcodeModel, 0, len(items))
 	for _, t := range items {
 		files = append(files, transcodeModel{
 			Definition: types.Int64Value(t.Definition),
 			URL:        types.StringValue(t.URL),
 			Container:  types.StringValue(t.Container),
+			Watermark:  types.StringValue(t.DigitalWatermarkType),
 			Bitrate:    types.Int64Value(t.Bitrate),
 			Width:      types.Int64Value(t.Width),
 			Height:     types.Int64Value(t.Height),

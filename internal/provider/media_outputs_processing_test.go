@@ -83,16 +83,20 @@ var streamingOutputs = map[string]knownvalue.Check{
 
 func adaptiveStream(definition int64, pkg, urlPattern string) knownvalue.Check {
 	return knownvalue.ObjectExact(map[string]knownvalue.Check{
-		"definition": knownvalue.Int64Exact(definition),
-		"package":    knownvalue.StringExact(pkg),
-		"drm_type":   knownvalue.StringExact(""),
-		"url":        knownvalue.StringRegexp(regexp.MustCompile(`^http://.*` + urlPattern)),
-		"size":       knownvalue.NotNull(),
+		"definition":             knownvalue.Int64Exact(definition),
+		"package":                knownvalue.StringExact(pkg),
+		"drm_type":               knownvalue.StringExact(""),
+		"digital_watermark_type": knownvalue.StringExact("None"),
+		"url":                    knownvalue.StringRegexp(regexp.MustCompile(`^http://.*` + urlPattern)),
+		"size":                   knownvalue.NotNull(),
 	})
 }
 
 func transcodeDefinition(definition int64) knownvalue.Check {
-	return knownvalue.ObjectPartial(map[string]knownvalue.Check{"definition": knownvalue.Int64Exact(definition)})
+	return knownvalue.ObjectPartial(map[string]knownvalue.Check{
+		"definition":             knownvalue.Int64Exact(definition),
+		"digital_watermark_type": knownvalue.StringExact("None"),
+	})
 }
 
 // expectTestMediaValues checks attributes of tencentvod_media.test.

@@ -20,10 +20,10 @@ func processedMedia() *vod.MediaInfo {
 		BasicInfo: &vod.MediaBasicInfo{Name: "clip", ClassPath: "Films-Shorts"},
 		MetaData:  &vod.MediaMetaData{Size: 1000, Container: "mov,mp4", Bitrate: 2000, Height: 720, Width: 1280, Duration: 12.5},
 		AdaptiveDynamicStreamingInfo: &vod.MediaAdaptiveDynamicStreamingInfo{AdaptiveDynamicStreamingSet: []vod.AdaptiveDynamicStreamingInfoItem{
-			{Definition: 10, Package: "HLS", DrmType: "SimpleAES", URL: "http://v/master.m3u8", Size: 3000},
+			{Definition: 10, Package: "HLS", DrmType: "SimpleAES", URL: "http://v/master.m3u8", Size: 3000, DigitalWatermarkType: "Trace"},
 		}},
 		TranscodeInfo: &vod.MediaTranscodeInfo{TranscodeSet: []vod.MediaTranscodeItem{
-			{Definition: 100030, URL: "http://v/720.mp4", Container: "mp4", Bitrate: 4000, Width: 1281, Height: 721, Size: 5000, Duration: 12.25, Md5: "x"},
+			{Definition: 100030, URL: "http://v/720.mp4", Container: "mp4", Bitrate: 4000, Width: 1281, Height: 721, Size: 5000, Duration: 12.25, Md5: "x", DigitalWatermarkType: "CopyRight"},
 		}},
 		SnapshotByTimeOffsetInfo: &vod.MediaSnapshotByTimeOffsetInfo{SnapshotByTimeOffsetSet: []vod.MediaSnapshotByTimeOffsetItem{
 			{Definition: 11, PicInfoSet: []vod.MediaSnapshotByTimePicInfoItem{{TimeOffset: 1000, URL: "http://v/s1.jpg"}}},
@@ -62,11 +62,13 @@ func TestFlattenMediaOutputs_everyField(t *testing.T) {
 		AdaptiveStreams: list(adaptiveStreamsList, object(adaptiveStreamsList, map[string]attr.Value{
 			"definition": types.Int64Value(10), "package": types.StringValue("HLS"), "drm_type": types.StringValue("SimpleAES"),
 			"url": types.StringValue("http://v/master.m3u8"), "size": types.Int64Value(3000),
+			"digital_watermark_type": types.StringValue("Trace"),
 		})),
 		Transcodes: list(transcodesList, object(transcodesList, map[string]attr.Value{
 			"definition": types.Int64Value(100030), "url": types.StringValue("http://v/720.mp4"),
 			"container": types.StringValue("mp4"), "bitrate": types.Int64Value(4000), "width": types.Int64Value(1281),
 			"height": types.Int64Value(721), "size": types.Int64Value(5000), "duration": types.Float64Value(12.25),
+			"digital_watermark_type": types.StringValue("CopyRight"),
 		})),
 		Snapshots: list(snapshotsList, object(snapshotsList, map[string]attr.Value{
 			"definition": types.Int64Value(11), "urls": stringValues("http://v/s1.jpg"),
@@ -118,12 +120,16 @@ func TestFlattenMediaOutputs_order(t *testing.T) {
 	info := &vod.MediaInfo{
 		FileID: "111",
 		AdaptiveDynamicStreamingInfo: &vod.MediaAdaptiveDynamicStreamingInfo{AdaptiveDynamicStreamingSet: []vod.AdaptiveDynamicStreamingInfoItem{
-			{Definition: 20, Package: "HLS", URL: "20-hls"},
-			{Definition: 10, Package: "HLS", URL: "10-hls"},
+			{Definition: 20, Package: "HLS", URL: "20-hls", DigitalWatermarkType: "None"},
+			{Definition: 20, Package: "HLS", URL: "20-hls-trace", DigitalWatermarkType: "Trace"},
+			{Definition: 10, Package: "HLS", URL: "10-hls-b", DigitalWatermarkType: "None"},
+			{Definition: 10, Package: "HLS", URL: "10-hls-a", DigitalWatermarkType: "None"},
+			{Definition: 20, Package: "HLS", URL: "20-hls-copyright", DigitalWatermarkType: "CopyRight"},
 			{Definition: 20, Package: "DASH", URL: "20-dash"},
 		}},
 		TranscodeInfo: &vod.MediaTranscodeInfo{TranscodeSet: []vod.MediaTranscodeItem{
-			{Definition: 100030, URL: "720"}, {Definition: 0, URL: "original"}, {Definition: 100010, URL: "360"},
+			{Definition: 100030, URL: "720-trace", DigitalWatermarkType: "Trace"}, {Definition: 100030, URL: "720", DigitalWatermarkType: "None"},
+			{Definition: 0, URL: "original"}, {Definition: 100010, URL: "360"},
 		}},
 		SnapshotByTimeOffsetInfo: &vod.MediaSnapshotByTimeOffsetInfo{SnapshotByTimeOffsetSet: []vod.MediaSnapshotByTimeOffsetItem{
 			{Definition: 20, PicInfoSet: []vod.MediaSnapshotByTimePicInfoItem{{TimeOffset: 3000, URL: "c"}, {TimeOffset: 1000, URL: "a"}, {TimeOffset: 2000, URL: "b"}}},
@@ -149,11 +155,11 @@ func TestFlattenMediaOutputs_order(t *testing.T) {
 	if diags.HasError() {
 		t.Fatal(diags)
 	}
-	if got, want := urlsOf(streams, func(s adaptiveStreamModel) types.String { return s.URL }), "10-hls 20-dash 20-hls"; got != want {
-		t.Errorf("adaptive streams %q, want %q (by definition, then package)", got, want)
+	if got, want := urlsOf(streams, func(s adaptiveStreamModel) types.String { return s.URL }), "10-hls-a 10-hls-b 20-dash 20-hls-copyright 20-hls 20-hls-trace"; got != want {
+		t.Errorf("adaptive streams %q, want %q (by definition, then package, watermark and url)", got, want)
 	}
-	if got, want := urlsOf(files, func(f transcodeModel) types.String { return f.URL }), "original 360 720"; got != want {
-		t.Errorf("transcodes %q, want %q (the original first)", got, want)
+	if got, want := urlsOf(files, func(f transcodeModel) types.String { return f.URL }), "original 360 720 720-trace"; got != want {
+		t.Errorf("transcodes %q, want %q (the original first, then by definition, watermark and url)", got, want)
 	}
 	if len(snaps) != 2 || snaps[0].Definition.ValueInt64() != 10 || !snaps[1].URLs.Equal(stringValues("a", "b", "c")) {
 		t.Errorf("snapshots %v, want definition 10 first and pictures by time", snaps)

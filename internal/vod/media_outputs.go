@@ -19,17 +19,19 @@ type MediaTranscodeInfo struct {
 
 // MediaTranscodeItem is one transcode (or, with Definition 0, the original file).
 type MediaTranscodeItem struct {
-	URL            string                 `json:"Url"`
-	Definition     int64                  `json:"Definition"`
-	Bitrate        int64                  `json:"Bitrate"` // bps
-	Height         int64                  `json:"Height"`
-	Width          int64                  `json:"Width"`
-	Size           int64                  `json:"Size"`     // bytes
-	Duration       float64                `json:"Duration"` // seconds
-	Md5            string                 `json:"Md5"`
-	Container      string                 `json:"Container"`
-	VideoStreamSet []MediaVideoStreamItem `json:"VideoStreamSet"`
-	AudioStreamSet []MediaAudioStreamItem `json:"AudioStreamSet"`
+	URL        string  `json:"Url"`
+	Definition int64   `json:"Definition"`
+	Bitrate    int64   `json:"Bitrate"` // bps
+	Height     int64   `json:"Height"`
+	Width      int64   `json:"Width"`
+	Size       int64   `json:"Size"`     // bytes
+	Duration   float64 `json:"Duration"` // seconds
+	Md5        string  `json:"Md5"`
+	Container  string  `json:"Container"`
+	// DigitalWatermarkType is None, Trace or CopyRight: one template can make a file per watermark.
+	DigitalWatermarkType string                 `json:"DigitalWatermarkType"`
+	VideoStreamSet       []MediaVideoStreamItem `json:"VideoStreamSet"`
+	AudioStreamSet       []MediaAudioStreamItem `json:"AudioStreamSet"`
 }
 
 // MediaAdaptiveDynamicStreamingInfo lists a media file's adaptive bitrate streams.
@@ -45,6 +47,8 @@ type AdaptiveDynamicStreamingInfoItem struct {
 	DrmType    string `json:"DrmType"` // empty when not encrypted
 	URL        string `json:"Url"`
 	Size       int64  `json:"Size"`
+	// DigitalWatermarkType is None, Trace or CopyRight: one template can make a stream per watermark.
+	DigitalWatermarkType string `json:"DigitalWatermarkType"`
 }
 
 // MediaSnapshotByTimeOffsetInfo lists a media file's snapshots taken at given times.

@@ -21,7 +21,10 @@ output "intro" {
 output "playback" {
   value = {
     # The URL to give an HLS player; null until a task flow has made an HLS stream.
-    hls_url  = try([for s in data.tencentvod_media.intro.adaptive_streams : s.url if s.package == "HLS"][0], null)
+    hls_url = try([
+      for s in data.tencentvod_media.intro.adaptive_streams : s.url
+      if s.package == "HLS" && s.digital_watermark_type == "None"
+    ][0], null)
     duration = data.tencentvod_media.intro.duration
     width    = data.tencentvod_media.intro.width
     height   = data.tencentvod_media.intro.height
