@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"time"
@@ -25,7 +26,7 @@ import (
 // last run failed, and wait for an unfinished run when wait_for_procedure asks for it.
 
 // procedure_status values: WAITING, PROCESSING, FINISH and ABORTED are the task's own statuses (FINISH only
-// when every sub-task succeeded); FAIL and NOT_STARTED are the provider's.
+// when every sub-task succeeded); FAIL, NOT_STARTED and UNKNOWN are the provider's.
 const (
 	procedureNotStarted = "NOT_STARTED"      // configured but not started yet: the next apply starts it
 	procedureWaiting    = vod.TaskWaiting    // queued in VOD
@@ -33,6 +34,10 @@ const (
 	procedureFinished   = vod.TaskFinished   // finished, every sub-task succeeded
 	procedureFailed     = "FAIL"             // finished, but a sub-task (or the task) failed
 	procedureAborted    = vod.TaskAborted    // VOD aborted the task
+	// procedureUnknown: VOD no longer knows the unfinished task recorded (it keeps tasks for three days),
+	// so how it ended cannot be learned. It is final: waiting for that task again could never end, and
+	// the next plan would propose it forever.
+	procedureUnknown = "UNKNOWN"
 )
 
 // procedureStartTimeout bounds the start of a task flow. Like the commit, the start is a short critical
@@ -130,12 +135,13 @@ func startsProcedureAfterCommit(plan *mediaResourceModel, sessionKeyMode bool) b
 // keeps m and state's procedure attributes up to date at each stage, so that whatever ends the operation
 // the state says what was started. It reports whether a task ran to its end here (so the media's outputs
 // are worth reading again). failAsError decides whether a refused start is an error (an update) or a
-// warning (a create: an error would taint the media just committed).
-func runProcedure(ctx context.Context, op operation, m *mediaResourceModel, step procedureStep, state *tfsdk.State, failAsError bool) (bool, diag.Diagnostics) {
+// warning (a create: an error would taint the media just committed). private keeps the SessionId of a
+// start whose outcome is unknown, for the next start (pendingStart).
+func runProcedure(ctx context.Context, op operation, m *mediaResourceModel, step procedureStep, state *tfsdk.State, private privateData, failAsError bool) (bool, diag.Diagnostics) {
 	var diags diag.Diagnostics
 	switch step {
 	case procedureStart:
-		if !startProcedure(ctx, op, m, state, failAsError, &diags) || !m.WaitForProcedure.ValueBool() {
+		if !startProcedure(ctx, op, m, state, private, failAsError, &diags) || !m.WaitForProcedure.ValueBool() {
 			return false, diags
 		}
 	case procedureAwait:
@@ -150,7 +156,7 @@ func runProcedure(ctx context.Context, op operation, m *mediaResourceModel, step
 }
 
 // startProcedure starts m's procedure and records the task. It reports whether the task was started.
-func startProcedure(ctx context.Context, op operation, m *mediaResourceModel, state *tfsdk.State, failAsError bool, diags *diag.Diagnostics) bool {
+func startProcedure(ctx context.Context, op operation, m *mediaResourceModel, state *tfsdk.State, private privateData, failAsError bool, diags *diag.Diagnostics) bool {
 	m.ProcedureTaskID, m.ProcedureStatus = types.StringNull(), types.StringValue(procedureNotStarted)
 	defer func() { diags.Append(saveProcedure(ctx, m, state)...) }()
 	if cause := op.endedBecause(ctx); cause != "" {
@@ -160,7 +166,7 @@ func startProcedure(ctx context.Context, op operation, m *mediaResourceModel, st
 				procedureNotStarted))
 		return false
 	}
-	sessionID, err := newProcedureSessionID(m.FileID.ValueString())
+	sessionID, err := startSessionID(ctx, m, private)
 	if err != nil {
 		diags.AddError("Unable to Start VOD Procedure", "No SessionId could be generated: "+err.Error())
 		return false
@@ -174,6 +180,12 @@ func startProcedure(ctx context.Context, op operation, m *mediaResourceModel, st
 		SessionID:      sessionID,
 		SubAppID:       pinnedSubAppID(m.SubAppID),
 	})
+	if errors.Is(err, vod.ErrStartOutcomeUnknown) {
+		diags.Append(savePendingStart(ctx, private, m, sessionID)...)
+		diags.Append(startOutcomeUnknown(m, err, failAsError))
+		return false
+	}
+	diags.Append(clearPendingStart(ctx, private)...) // started, or refused: the SessionId is spent either way
 	if err != nil {
 		diags.Append(startRefused(m, err, failAsError))
 		return false
@@ -190,13 +202,40 @@ func startRefused(m *mediaResourceModel, err error, asError bool) diag.Diagnosti
 	api := apiErrorDiagnostic("Unable to Start VOD Procedure", err)
 	detail := fmt.Sprintf("The procedure %q could not be started on media %s (ProcessMediaByProcedure); "+
 		"procedure_status is %s, and the next apply tries again in place. Check that a task flow template of "+
-		"this name exists in the application.\n\n%s", m.Procedure.ValueString(), m.FileID.ValueString(),
-		procedureNotStarted, api.Detail())
+		"this name exists in the application.\n\n%s%s", m.Procedure.ValueString(), m.FileID.ValueString(),
+		procedureNotStarted, api.Detail(), whatStartProcedureFound(err))
 	if asError {
 		return diag.NewAttributeErrorDiagnostic(path.Root("procedure"), api.Summary(), detail)
 	}
 	return diag.NewAttributeWarningDiagnostic(path.Root("procedure"), api.Summary(),
 		detail+"\n\nThe media itself was created and is tracked; this is a warning so that it is not replaced.")
+}
+
+// startOutcomeUnknown is the diagnostic of a start that may have created a task whose id was not
+// learned. Its SessionId is kept (pendingStart), so the next apply's start finds that task, if there is
+// one, instead of starting a second.
+func startOutcomeUnknown(m *mediaResourceModel, err error, asError bool) diag.Diagnostic {
+	api := apiErrorDiagnostic("VOD Procedure Start Unconfirmed", err)
+	detail := fmt.Sprintf("ProcessMediaByProcedure may have started the procedure %q on media %s, but its task "+
+		"id was not received and the task could not be found yet. procedure_status is %s: the next apply sends "+
+		"the start again with the same SessionId, which VOD refuses if the first one ran, and then records the "+
+		"task it started; the procedure does not run twice.\n\n%s%s", m.Procedure.ValueString(),
+		m.FileID.ValueString(), procedureNotStarted, api.Detail(), whatStartProcedureFound(err))
+	if asError {
+		return diag.NewAttributeErrorDiagnostic(path.Root("procedure"), api.Summary(), detail)
+	}
+	return diag.NewAttributeWarningDiagnostic(path.Root("procedure"), api.Summary(),
+		detail+"\n\nThe media itself was created and is tracked; this is a warning so that it is not replaced.")
+}
+
+// whatStartProcedureFound is what StartProcedure added to the API's error (the look-up of the task by its
+// SessionId, and what it concluded), which the API error's fields alone do not show; "" when nothing.
+func whatStartProcedureFound(err error) string {
+	var apiErr *vod.APIError
+	if !errors.As(err, &apiErr) || err.Error() == apiErr.Error() {
+		return ""
+	}
+	return "\n\nWhat the provider found: " + err.Error()
 }
 
 // awaitProcedure waits, within the operation's timeout, for the recorded task to end. A task that ends
@@ -215,10 +254,14 @@ func awaitProcedure(ctx context.Context, op operation, m *mediaResourceModel, st
 		diags.Append(notWaitedFor(m, op.endedBecause(ctx)))
 		return false
 	case errors.Is(err, vod.ErrTaskNotFound):
+		last := m.ProcedureStatus.ValueString()
+		m.ProcedureStatus = types.StringValue(procedureUnknown)
 		diags.AddWarning("VOD Procedure Task Not Found",
-			fmt.Sprintf("The task %s of procedure %q on media %s can no longer be found (VOD keeps tasks for three "+
-				"days), so it was not waited for; procedure_status keeps its last value %s.\n\nOriginal Error: %s",
-				taskID, m.Procedure.ValueString(), m.FileID.ValueString(), m.ProcedureStatus.ValueString(), err))
+			fmt.Sprintf("The task %s of procedure %q on media %s, last seen %s, can no longer be found (VOD keeps "+
+				"tasks for three days), so it was not waited for and how it ended is unknown: procedure_status is %s, "+
+				"and later plans neither wait for it nor run the procedure again. The media's outputs show what it "+
+				"produced; to run the procedure again, change it.\n\nOriginal Error: %s",
+				taskID, m.Procedure.ValueString(), m.FileID.ValueString(), last, procedureUnknown, err))
 		return false
 	case err != nil:
 		d := apiErrorDiagnostic("Unable to Wait for VOD Procedure", err)
@@ -299,24 +342,22 @@ func procedureProgressFields(m *mediaResourceModel, detail *vod.TaskDetail) map[
 	if detail.ProcedureTask == nil {
 		return fields
 	}
-	for _, r := range detail.ProcedureTask.MediaProcessResultSet {
-		for _, sub := range []*vod.SubTaskResult{r.TranscodeTask, r.AdaptiveDynamicStreamingTask, r.SnapshotByTimeOffsetTask,
-			r.ImageSpriteTask, r.CoverBySnapshotTask, r.AnimatedGraphicTask, r.SampleSnapshotTask} {
-			if sub != nil {
-				key := r.Type
-				if sub.Input != nil {
-					key = fmt.Sprintf("%s_%d", r.Type, sub.Input.Definition)
-				}
-				fields[key] = fmt.Sprintf("%s %d%%", sub.Status, sub.Progress)
+	for i := range detail.ProcedureTask.MediaProcessResultSet {
+		r := &detail.ProcedureTask.MediaProcessResultSet[i]
+		if sub := r.Outcome(); sub != nil {
+			key := r.Type
+			if sub.Input != nil {
+				key = fmt.Sprintf("%s_%d", r.Type, sub.Input.Definition)
 			}
+			fields[key] = fmt.Sprintf("%s %d%%", sub.Status, sub.Progress)
 		}
 	}
 	return fields
 }
 
 // refreshProcedureStatus reads the status of an unfinished task during a refresh. A task that can no
-// longer be found (VOD keeps tasks for three days) keeps its last status; another failure is a warning,
-// since the media itself was read.
+// longer be found (VOD keeps tasks for three days) is UNKNOWN from then on; another failure is a
+// warning, since the media itself was read.
 func refreshProcedureStatus(ctx context.Context, client *vod.Client, m *mediaResourceModel) diag.Diagnostics {
 	var diags diag.Diagnostics
 	if !procedureUnfinished(m.ProcedureStatus) || !isKnown(m.ProcedureTaskID) {
@@ -327,9 +368,10 @@ func refreshProcedureStatus(ctx context.Context, client *vod.Client, m *mediaRes
 	})
 	switch {
 	case errors.Is(err, vod.ErrTaskNotFound):
-		tflog.Info(ctx, "VOD procedure task no longer found; keeping its last status", map[string]any{
-			"task_id": m.ProcedureTaskID.ValueString(), "status": m.ProcedureStatus.ValueString(),
+		tflog.Info(ctx, "VOD procedure task no longer found; how it ended is unknown", map[string]any{
+			"task_id": m.ProcedureTaskID.ValueString(), "last_status": m.ProcedureStatus.ValueString(),
 		})
+		m.ProcedureStatus = types.StringValue(procedureUnknown)
 	case err != nil:
 		d := apiErrorDiagnostic("Unable to Read VOD Procedure Status", err)
 		diags.AddWarning(d.Summary(), fmt.Sprintf("The status of task %s of media %s was not refreshed; "+
@@ -339,6 +381,60 @@ func refreshProcedureStatus(ctx context.Context, client *vod.Client, m *mediaRes
 		m.ProcedureStatus = types.StringValue(procedureStatusOf(detail))
 	}
 	return diags
+}
+
+// privateData is the resource's private state, as Create and Update responses hold it.
+type privateData interface {
+	GetKey(context.Context, string) ([]byte, diag.Diagnostics)
+	SetKey(context.Context, string, []byte) diag.Diagnostics
+}
+
+// pendingStartKey keeps, in private state, the SessionId of a start whose outcome is unknown.
+const pendingStartKey = "procedure_pending_start"
+
+// pendingStart is a start of Procedure on FileID that may have created a task whose id was not learned.
+// The next start of the same procedure on the same media sends SessionID again: VOD refuses it if the
+// first start ran, and StartProcedure then finds that task by its SessionId. A new SessionId would start
+// the task flow a second time.
+type pendingStart struct {
+	FileID    string `json:"file_id"`
+	Procedure string `json:"procedure"`
+	SessionID string `json:"session_id"`
+}
+
+// startSessionID is the SessionId for starting m's procedure: the pending start's when it was the same
+// procedure on the same media, else a new one.
+func startSessionID(ctx context.Context, m *mediaResourceModel, private privateData) (string, error) {
+	if private != nil {
+		raw, _ := private.GetKey(ctx, pendingStartKey)
+		var pending pendingStart
+		if len(raw) > 0 && json.Unmarshal(raw, &pending) == nil && pending.SessionID != "" &&
+			pending.FileID == m.FileID.ValueString() && pending.Procedure == m.Procedure.ValueString() {
+			tflog.Info(ctx, "starting VOD procedure again with the SessionId of a start whose outcome is unknown", map[string]any{
+				"file_id": pending.FileID, "procedure": pending.Procedure, "session_id": pending.SessionID,
+			})
+			return pending.SessionID, nil
+		}
+	}
+	return newProcedureSessionID(m.FileID.ValueString())
+}
+
+func savePendingStart(ctx context.Context, private privateData, m *mediaResourceModel, sessionID string) diag.Diagnostics {
+	if private == nil {
+		return nil
+	}
+	raw, err := json.Marshal(pendingStart{FileID: m.FileID.ValueString(), Procedure: m.Procedure.ValueString(), SessionID: sessionID})
+	if err != nil {
+		return nil // three strings always encode
+	}
+	return private.SetKey(ctx, pendingStartKey, raw)
+}
+
+func clearPendingStart(ctx context.Context, private privateData) diag.Diagnostics {
+	if private == nil {
+		return nil
+	}
+	return private.SetKey(ctx, pendingStartKey, nil)
 }
 
 // newProcedureSessionID returns a SessionId unique to one start: the prefix, a random token and as much

@@ -12,7 +12,12 @@ import (
 	"time"
 
 	tfjson "github.com/hashicorp/terraform-json"
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/path"
+	fwresource "github.com/hashicorp/terraform-plugin-framework/resource"
+	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
 	"github.com/hashicorp/terraform-plugin-framework/types"
+	"github.com/hashicorp/terraform-plugin-go/tftypes"
 	"github.com/hashicorp/terraform-plugin-testing/compare"
 	"github.com/hashicorp/terraform-plugin-testing/config"
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
@@ -73,6 +78,21 @@ func (e *testEnv) expectProcedure(status, procedure string) statecheck.StateChec
 	})
 }
 
+// expectStartContexts checks the SessionContext of each ProcessMediaByProcedure call, in order.
+func (e *testEnv) expectStartContexts(want ...string) statecheck.StateCheck {
+	return stateCheck(func(*tfjson.State) error {
+		var got []string
+		for _, call := range e.procedureStarts() {
+			context, _ := call.Params["SessionContext"].(string)
+			got = append(got, context)
+		}
+		if strings.Join(got, "|") != strings.Join(want, "|") {
+			return fmt.Errorf("ProcessMediaByProcedure sent SessionContext %q, want %q", got, want)
+		}
+		return nil
+	})
+}
+
 // expectTasks checks how many tasks the emulator started.
 func (e *testEnv) expectTasks(n int) statecheck.StateCheck {
 	return stateCheck(func(*tfjson.State) error {
@@ -118,8 +138,10 @@ func lastActions(calls []emulator.Call, n int) []string {
 	return actions
 }
 
-// expectAdaptiveStreams checks how many adaptive streams the media's state lists.
-func expectAdaptiveStreams(n int) statecheck.StateCheck {
+// expectStreamingPresetStreams checks that the media's state lists the adaptive streams StreamingPreset
+// makes: one HLS and one DASH.
+func expectStreamingPresetStreams() statecheck.StateCheck {
+	const n = 2
 	return stateCheck(func(state *tfjson.State) error {
 		streams, err := stateAttr(state, "tencentvod_media.test", "adaptive_streams")
 		if err != nil {
@@ -162,7 +184,7 @@ func TestAccMediaProcedure_waitedForAtCreate(t *testing.T) {
 				env.expectProcedure("FINISH", "StreamingPreset"),
 				env.expectTasks(1),
 				env.expectLastCall("DescribeMediaInfos"),
-				expectAdaptiveStreams(2), // StreamingPreset's HLS and DASH, read after the wait
+				expectStreamingPresetStreams(), // StreamingPreset's HLS and DASH, read after the wait
 				stateCheck(func(*tfjson.State) error {
 					upload, err := env.lastApplyUpload()
 					if err != nil {
@@ -299,7 +321,7 @@ func TestAccMediaProcedure_changesInPlace(t *testing.T) {
 				ConfigStateChecks: []statecheck.StateCheck{
 					sameFileID.AddStateValue("tencentvod_media.test", mediaFileID),
 					env.expectProcedure("FINISH", "StreamingPreset"),
-					expectAdaptiveStreams(2), // in the state at the end of the same apply
+					expectStreamingPresetStreams(), // in the state at the end of the same apply
 					stateCheck(func(*tfjson.State) error {
 						if n := len(env.procedureStarts()); n != 1 {
 							return fmt.Errorf("%d ProcessMediaByProcedure calls, want 1", n)
@@ -350,6 +372,44 @@ func TestAccMediaProcedure_changesInPlace(t *testing.T) {
 	})
 }
 
+// session_context changes in place: the change calls nothing, and the next run of the procedure
+// carries the new value.
+func TestAccMediaProcedure_sessionContextChangesInPlace(t *testing.T) {
+	t.Parallel()
+	skipInAccMode(t)
+	env := newTestEnv(t, withTaskDuration(time.Second))
+	video, _ := newMediaFiles(t).random("talk.mp4", 16<<10)
+	sameFileID := statecheck.CompareValue(compare.ValuesSame())
+	media := func(procedure, context string) string {
+		return procedureConfig(env, video, fmt.Sprintf("  procedure          = %q\n  wait_for_procedure = true\n  session_context    = %q", procedure, context))
+	}
+
+	runTest(t, resource.TestCase{
+		CheckDestroy: env.checkDestroyed,
+		Steps: []resource.TestStep{
+			{
+				Config:            media("TranscodePreset", "first"),
+				ConfigStateChecks: []statecheck.StateCheck{sameFileID.AddStateValue("tencentvod_media.test", mediaFileID), env.expectStartContexts("first")},
+			},
+			{
+				Config: media("TranscodePreset", "second"),
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction("tencentvod_media.test", plancheck.ResourceActionUpdate),
+				}},
+				ConfigStateChecks: []statecheck.StateCheck{sameFileID.AddStateValue("tencentvod_media.test", mediaFileID), env.expectStartContexts("first")},
+			},
+			{
+				Config: media("StreamingPreset", "second"),
+				ConfigStateChecks: []statecheck.StateCheck{
+					sameFileID.AddStateValue("tencentvod_media.test", mediaFileID),
+					env.expectStartContexts("first", "second"),
+					env.expectProcedure("FINISH", "StreamingPreset"),
+				},
+			},
+		},
+	})
+}
+
 // With vod_session_key_wo the provider never opens the session: it starts the procedure after the
 // commit, and waits for it with wait_for_procedure.
 func TestAccMediaProcedure_withSessionKey(t *testing.T) {
@@ -385,6 +445,7 @@ resource "tencentvod_media" "test" {
   vod_session_key_wo = ephemeral.tencentvod_upload_session.video.vod_session_key
   procedure          = "TranscodeAndSnapshot"
   wait_for_procedure = true
+  session_context    = "pipeline=release"
 
   depends_on = [terraform_data.upload_video]
 }
@@ -397,6 +458,7 @@ resource "tencentvod_media" "test" {
 		env.expectMedia("tencentvod_media.test", content, nil),
 		env.expectProcedure("FINISH", "TranscodeAndSnapshot"),
 		env.expectTasks(1),
+		env.expectStartContexts("pipeline=release"),
 	}
 	second.ConfigPlanChecks = resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()}}
 	second.ConfigStateChecks = []statecheck.StateCheck{env.expectTasks(1)}
@@ -470,7 +532,7 @@ func TestAccMediaProcedure_timeoutDuringWait(t *testing.T) {
 				ConfigStateChecks: []statecheck.StateCheck{
 					env.expectProcedure("FINISH", "StreamingPreset"),
 					env.expectTasks(1),
-					expectAdaptiveStreams(2),
+					expectStreamingPresetStreams(),
 				},
 			},
 		},
@@ -504,6 +566,185 @@ func TestAccMediaProcedure_lostStartReplyStartsOnce(t *testing.T) {
 				}),
 			},
 		}},
+	})
+}
+
+// A start whose outcome stays unknown (every reply lost, and the task not found because DescribeTasks
+// fails too) leaves the media tracked and untainted with NOT_STARTED, and keeps its SessionId: the next
+// apply sends the start again with that SessionId, VOD refuses it as a repeat, and the task the first
+// apply started is found and waited for. A new SessionId would have run the procedure twice.
+func TestAccMediaProcedure_unconfirmedStartIsNotStartedTwice(t *testing.T) {
+	t.Parallel()
+	skipInAccMode(t)
+	env := newTestEnv(t, withTaskDuration(time.Second))
+	env.emu.InjectFault(emulator.Fault{Action: "ProcessMediaByProcedure", DropConnection: true, AfterDispatch: true})
+	env.emu.InjectFault(emulator.Fault{Action: "DescribeTasks", Code: "UnauthorizedOperation", Message: "not now"})
+	video, _ := newMediaFiles(t).random("talk.mp4", 16<<10)
+	cfg := env.providerConfig("max_retries = 1") + fmt.Sprintf(`
+resource "tencentvod_media" "test" {
+  source             = %q
+  procedure          = "StreamingPreset"
+  wait_for_procedure = true
+}
+`, video)
+
+	runTest(t, resource.TestCase{
+		CheckDestroy: env.checkDestroyed,
+		Steps: []resource.TestStep{
+			{
+				Config:             cfg,
+				ExpectNonEmptyPlan: true,
+				ConfigStateChecks: []statecheck.StateCheck{
+					expectNotTainted(),
+					env.expectTasks(1),
+					statecheck.ExpectKnownValue("tencentvod_media.test", procedureStatus, knownvalue.StringExact("NOT_STARTED")),
+					statecheck.ExpectKnownValue("tencentvod_media.test", procedureTaskID, knownvalue.Null()),
+				},
+			},
+			{
+				PreConfig: env.emu.ClearFaults,
+				Config:    cfg,
+				ConfigStateChecks: []statecheck.StateCheck{
+					env.expectTasks(1),
+					env.expectProcedure("FINISH", "StreamingPreset"),
+				},
+			},
+		},
+	})
+}
+
+// procedure and wait_for_procedure may be known only at apply (here from terraform_data outputs). At
+// create, the plan shows the task unknown, and the apply starts and waits. When both are unknown again
+// at the next plan but turn out unchanged, the plan shows the task unknown (it might start), and the
+// apply starts nothing. A second media whose procedure is unknown at plan and that does not wait hands
+// it to ApplyUpload, and its task is null.
+func TestAccMediaProcedure_unknownAtPlan(t *testing.T) {
+	t.Parallel()
+	skipInAccMode(t)
+	env := newTestEnv(t, withTaskDuration(time.Second))
+	files := newMediaFiles(t)
+	video, _ := files.random("talk.mp4", 16<<10)
+	other, _ := files.random("other.mp4", 16<<10)
+	cfg := func(round string) string {
+		return env.providerConfig() + fmt.Sprintf(`
+resource "terraform_data" "flow" {
+  input            = "StreamingPreset"
+  triggers_replace = [%[1]q]
+}
+
+resource "terraform_data" "wait" {
+  input            = true
+  triggers_replace = [%[1]q]
+}
+
+resource "tencentvod_media" "test" {
+  source             = %[2]q
+  procedure          = terraform_data.flow.output
+  wait_for_procedure = terraform_data.wait.output
+}
+
+resource "tencentvod_media" "other" {
+  source    = %[3]q
+  procedure = terraform_data.flow.output
+}
+`, round, video, other)
+	}
+	startsFor := func(media string, want int) statecheck.StateCheck {
+		return stateCheck(func(state *tfjson.State) error {
+			fileID, err := stateAttr(state, media, "file_id")
+			if err != nil {
+				return err
+			}
+			n := 0
+			for _, call := range env.procedureStarts() {
+				if call.Params["FileId"] == fileID {
+					n++
+				}
+			}
+			if n != want {
+				return fmt.Errorf("%d ProcessMediaByProcedure calls for %s, want %d", n, media, want)
+			}
+			return nil
+		})
+	}
+
+	runTest(t, resource.TestCase{
+		CheckDestroy: env.checkDestroyed,
+		Steps: []resource.TestStep{
+			{
+				Config: cfg("1"),
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectUnknownValue("tencentvod_media.test", procedureStatus),
+					plancheck.ExpectUnknownValue("tencentvod_media.test", procedureTaskID),
+					plancheck.ExpectUnknownValue("tencentvod_media.other", procedureStatus),
+				}},
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue("tencentvod_media.test", procedureStatus, knownvalue.StringExact("FINISH")),
+					expectStreamingPresetStreams(),
+					startsFor("tencentvod_media.test", 1),
+					startsFor("tencentvod_media.other", 0),
+					statecheck.ExpectKnownValue("tencentvod_media.other", procedureStatus, knownvalue.Null()),
+					statecheck.ExpectKnownValue("tencentvod_media.other", procedureTaskID, knownvalue.Null()),
+				},
+			},
+			{
+				Config: cfg("2"),
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction("tencentvod_media.test", plancheck.ResourceActionUpdate),
+					plancheck.ExpectUnknownValue("tencentvod_media.test", procedureStatus),
+				}},
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue("tencentvod_media.test", procedureStatus, knownvalue.StringExact("FINISH")),
+					expectStreamingPresetStreams(),
+					startsFor("tencentvod_media.test", 1),
+					startsFor("tencentvod_media.other", 0),
+					statecheck.ExpectKnownValue("tencentvod_media.other", procedureStatus, knownvalue.Null()),
+				},
+			},
+		},
+	})
+}
+
+// The same for a procedure added to an existing media: the update fails (it is not a create, so nothing
+// is tainted), the state and the private state keep what the next apply needs, and that apply finds the
+// task the failed one started.
+func TestAccMediaProcedure_unconfirmedStartInUpdate(t *testing.T) {
+	t.Parallel()
+	skipInAccMode(t)
+	env := newTestEnv(t, withTaskDuration(time.Second))
+	video, _ := newMediaFiles(t).random("talk.mp4", 16<<10)
+	cfg := func(procedure string) string {
+		return env.providerConfig("max_retries = 1") + fmt.Sprintf(`
+resource "tencentvod_media" "test" {
+  source             = %q
+  procedure          = %s
+  wait_for_procedure = true
+}
+`, video, procedure)
+	}
+	faults := func() {
+		env.emu.InjectFault(emulator.Fault{Action: "ProcessMediaByProcedure", DropConnection: true, AfterDispatch: true})
+		env.emu.InjectFault(emulator.Fault{Action: "DescribeTasks", Code: "UnauthorizedOperation", Message: "not now"})
+	}
+
+	runTest(t, resource.TestCase{
+		CheckDestroy: env.checkDestroyed,
+		Steps: []resource.TestStep{
+			{Config: cfg("null")},
+			{
+				PreConfig:   faults,
+				Config:      cfg(`"StreamingPreset"`),
+				ExpectError: regexp.MustCompile(`(?s)VOD Procedure Start Unconfirmed.*same SessionId.*What the provider found:.*looking up\s+the\s+task.*not\s+now`),
+			},
+			{
+				PreConfig: env.emu.ClearFaults,
+				Config:    cfg(`"StreamingPreset"`),
+				ConfigStateChecks: []statecheck.StateCheck{
+					env.expectTasks(1),
+					env.expectProcedure("FINISH", "StreamingPreset"),
+				},
+			},
+		},
 	})
 }
 
@@ -574,7 +815,7 @@ import {
 }
 
 // A refresh reads the status of an unfinished task; a task VOD no longer knows (tasks are kept three
-// days) keeps its last status without an error; a finished run is not read at all.
+// days) becomes UNKNOWN without an error, and is not read again; a finished run is not read at all.
 func TestMediaProcedure_refreshStatus(t *testing.T) {
 	t.Parallel()
 	skipInAccMode(t)
@@ -595,10 +836,11 @@ func TestMediaProcedure_refreshStatus(t *testing.T) {
 		taskID, status, want string
 		calls                int
 	}{
-		"not started is not read":    {taskID, "NOT_STARTED", "NOT_STARTED", 0},
-		"waiting task is read":       {taskID, "PROCESSING", "WAITING", 1},
-		"vanished task keeps status": {"1500000000-procedurev2-000000000000000000000000000000", "PROCESSING", "PROCESSING", 1},
-		"failed run is not read":     {taskID, "FAIL", "FAIL", 0},
+		"not started is not read":  {taskID, "NOT_STARTED", "NOT_STARTED", 0},
+		"waiting task is read":     {taskID, "PROCESSING", "WAITING", 1},
+		"vanished task is unknown": {"1500000000-procedurev2-000000000000000000000000000000", "PROCESSING", "UNKNOWN", 1},
+		"unknown task is not read": {"1500000000-procedurev2-000000000000000000000000000000", "UNKNOWN", "UNKNOWN", 0},
+		"failed run is not read":   {taskID, "FAIL", "FAIL", 0},
 	} {
 		t.Run(name, func(t *testing.T) {
 			before := env.apiAttempts("DescribeTaskDetail")
@@ -616,6 +858,44 @@ func TestMediaProcedure_refreshStatus(t *testing.T) {
 				t.Errorf("%d DescribeTaskDetail calls, want %d", n, tc.calls)
 			}
 		})
+	}
+}
+
+// A wait for a task VOD no longer knows ends at once with a warning, and the run becomes UNKNOWN in the
+// state, which is final: with the last status kept, every later plan would propose waiting again.
+func TestMediaProcedure_waitForVanishedTask(t *testing.T) {
+	t.Parallel()
+	skipInAccMode(t)
+	env := newTestEnv(t)
+	client, err := env.apiClient()
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	var schemaResp fwresource.SchemaResponse
+	NewMediaResource().Schema(ctx, fwresource.SchemaRequest{}, &schemaResp)
+	state := tfsdk.State{Schema: schemaResp.Schema, Raw: tftypes.NewValue(schemaResp.Schema.Type().TerraformType(ctx), nil)}
+	const vanished = "1500000000-procedurev2-000000000000000000000000000000"
+	m := mediaResourceModel{
+		FileID: types.StringValue(env.uploadedMedia(t)), SubAppID: types.Int64Value(emulatorSubAppID),
+		Procedure: types.StringValue("StreamingPreset"), WaitForProcedure: types.BoolValue(true),
+		ProcedureTaskID: types.StringValue(vanished), ProcedureStatus: types.StringValue(procedureProcessing),
+	}
+	var diags diag.Diagnostics
+	op := operation{name: "update", timeout: time.Minute, client: client}
+	if ended := awaitProcedure(ctx, op, &m, &state, &diags); ended || diags.HasError() || diags.WarningsCount() != 1 {
+		t.Fatalf("ended %v, diagnostics %v; want one warning", ended, diags)
+	}
+	if detail := diags[0].Detail(); !strings.Contains(detail, vanished) || !strings.Contains(detail, "UNKNOWN") {
+		t.Errorf("warning does not name the task and UNKNOWN:\n%s", detail)
+	}
+	var saved types.String
+	state.GetAttribute(ctx, path.Root("procedure_status"), &saved)
+	if m.ProcedureStatus.ValueString() != procedureUnknown || saved.ValueString() != procedureUnknown {
+		t.Errorf("procedure_status %s, saved %s; want %s", m.ProcedureStatus, saved, procedureUnknown)
+	}
+	if nextProcedureStep(&m, &m, false) != procedureKeep {
+		t.Error("the next plan would act on a task VOD no longer knows")
 	}
 }
 
@@ -676,6 +956,7 @@ func TestNextProcedureStep(t *testing.T) {
 		"same, not started":             {model(a, false, "", ""), model(a, false, "", "NOT_STARTED"), false, procedureStart},
 		"same, running, waiting":        {model(a, true, "", ""), model(a, false, "t", "PROCESSING"), false, procedureAwait},
 		"same, running, not waiting":    {model(a, false, "", ""), model(a, true, "t", "WAITING"), false, procedureKeep},
+		"same, task no longer known":    {model(a, true, "", ""), model(a, true, "t", "UNKNOWN"), false, procedureKeep},
 		"same, started by ApplyUpload":  {model(a, true, "", ""), model(a, false, "", ""), false, procedureKeep},
 		"imported":                      {model(a, true, "", ""), model(types.StringNull(), false, "", ""), true, procedureRecord},
 		"imported, procedure was known": {model(b, true, "", ""), model(a, false, "", ""), true, procedureStart},
@@ -700,6 +981,53 @@ func TestProcedureFailedWarning(t *testing.T) {
 		if !strings.Contains(d.Detail(), want) {
 			t.Errorf("detail does not say %q:\n%s", want, d.Detail())
 		}
+	}
+}
+
+// fakePrivate is private state in memory.
+type fakePrivate map[string][]byte
+
+func (p fakePrivate) GetKey(_ context.Context, key string) ([]byte, diag.Diagnostics) {
+	return p[key], nil
+}
+
+func (p fakePrivate) SetKey(_ context.Context, key string, value []byte) diag.Diagnostics {
+	p[key] = value
+	return nil
+}
+
+// The SessionId of a start whose outcome is unknown is used again only for the same procedure on the
+// same media: sent for another procedure, VOD would refuse it and the first procedure's task would be
+// recorded as the second's.
+func TestStartSessionIDReusesOnlyTheSamePendingStart(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	media := func(fileID, procedure string) *mediaResourceModel {
+		return &mediaResourceModel{FileID: types.StringValue(fileID), Procedure: types.StringValue(procedure)}
+	}
+	private := fakePrivate{}
+	if diags := savePendingStart(ctx, private, media("111", "A"), "tf-pending"); diags.HasError() {
+		t.Fatal(diags)
+	}
+	for _, tc := range []struct {
+		m     *mediaResourceModel
+		reuse bool
+	}{
+		{media("111", "A"), true},
+		{media("111", "B"), false},
+		{media("222", "A"), false},
+	} {
+		id, err := startSessionID(ctx, tc.m, private)
+		if err != nil || (id == "tf-pending") != tc.reuse {
+			t.Errorf("%s on %s: SessionId %q, %v; want reuse %v", tc.m.Procedure, tc.m.FileID, id, err, tc.reuse)
+		}
+	}
+	if id, _ := startSessionID(ctx, media("111", "A"), nil); id == "tf-pending" {
+		t.Error("no private state, yet the pending SessionId was used")
+	}
+	clearPendingStart(ctx, private)
+	if id, _ := startSessionID(ctx, media("111", "A"), private); id == "tf-pending" {
+		t.Error("a cleared pending start was used again")
 	}
 }
 

@@ -164,10 +164,10 @@ func mediaResourceAttributes() map[string]schema.Attribute {
 			MarkdownDescription: "`vod_session_key` of a `tencentvod_upload_session` whose media was uploaded by " +
 				"another tool; create commits it with `CommitUpload`. Write-only (Terraform 1.11 or later): it is " +
 				"used once, at create, and never stored in state or plan. In this mode the arguments that only " +
-				"`ApplyUpload` takes (`media_type`, `cover_type`, `storage_region`, `source_context`, " +
-				"`session_context`) belong to the session and are rejected here; `media_name`, `description`, " +
-				"`class_id`, `expire_time`, `tags` and `cover_source`, when set, are applied after the commit, and " +
-				"`procedure` is started after the commit (waited for with `wait_for_procedure`).",
+				"`ApplyUpload` takes (`media_type`, `cover_type`, `storage_region`, `source_context`) belong to the " +
+				"session and are rejected here; `media_name`, `description`, `class_id`, `expire_time`, `tags` and " +
+				"`cover_source`, when set, are applied after the commit, and `procedure` is started after the commit " +
+				"with `session_context` (waited for with `wait_for_procedure`).",
 			Validators: []validator.String{nonEmpty},
 		},
 
@@ -257,10 +257,11 @@ func mediaResourceAttributes() map[string]schema.Attribute {
 			PlanModifiers:       replaceUnlessAdopted,
 		},
 		"session_context": schema.StringAttribute{
-			Optional:            true,
-			MarkdownDescription: "Context passed through to the task flow's callback, at most 1000 characters. Changing it replaces the media.",
-			Validators:          []validator.String{stringvalidator.UTF8LengthAtMost(1000)},
-			PlanModifiers:       replaceUnlessAdopted,
+			Optional: true,
+			MarkdownDescription: "Context passed through to the task flow's callback (`SessionContext`) with each run of " +
+				"`procedure`, at most 1000 characters. Changes in place: a change calls nothing, and the next run of " +
+				"`procedure` carries the new value.",
+			Validators: []validator.String{stringvalidator.UTF8LengthAtMost(vod.MaxSessionContextLength)},
 		},
 		"sub_app_id": schema.Int64Attribute{
 			Optional: true,
@@ -374,16 +375,19 @@ func mediaResourceAttributes() map[string]schema.Attribute {
 		"procedure_task_id": schema.StringAttribute{
 			Computed: true,
 			MarkdownDescription: "Task id of the last run of `procedure` the provider started; null when none was " +
-				"(no procedure, a procedure `ApplyUpload` started at create, or one recorded after an import).",
+				"(no procedure, a procedure `ApplyUpload` started at create, one recorded after an import, or a run " +
+				"still to start, `NOT_STARTED`).",
 		},
 		"procedure_status": schema.StringAttribute{
 			Computed: true,
 			MarkdownDescription: "Status of that run: `WAITING` or `PROCESSING` while it runs (refreshed from " +
 				"`DescribeTaskDetail`), `FINISH` when every sub-task succeeded, `FAIL` when the task or a sub-task " +
 				"failed, `ABORTED` when VOD aborted it, and `NOT_STARTED` when the apply ended (or VOD refused the " +
-				"start) before it could start. After `FAIL`, `ABORTED` or `NOT_STARTED` the next plan proposes running " +
-				"`procedure` again in place; a refresh never starts it. VOD keeps tasks for three days: a task no " +
-				"longer found keeps its last status. Null when `procedure_task_id` is.",
+				"start) before it could start, or the start's reply was lost and its task not found (the next start " +
+				"then reuses its `SessionId`, so that the procedure does not run twice). After `FAIL`, `ABORTED` or `NOT_STARTED` the next plan proposes running " +
+				"`procedure` again in place; a refresh never starts it. VOD keeps tasks for three days: an unfinished " +
+				"task no longer found becomes `UNKNOWN`, which is final (it is not waited for nor run again; change " +
+				"`procedure` to run it). Null when `procedure_task_id` is.",
 		},
 		"create_time": schema.StringAttribute{
 			Computed:            true,
@@ -515,7 +519,7 @@ func (r *mediaResource) Update(ctx context.Context, req resource.UpdateRequest, 
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	resp.Diagnostics.Append(r.updateProcedure(ctx, op, &plan, step, &resp.State)...)
+	resp.Diagnostics.Append(r.updateProcedure(ctx, op, &plan, step, &resp.State, resp.Private)...)
 }
 
 // recordProcedureBeforeUpdate decides what the update does about the procedure (nextProcedureStep, as
@@ -533,8 +537,8 @@ func recordProcedureBeforeUpdate(plan, state *mediaResourceModel, adopted bool) 
 // updateProcedure starts the procedure or waits for its task, as step says, once the media's settings
 // are saved. A wait that ran to its end reads the media again, so that the outputs the task produced
 // are in the state at the end of the apply.
-func (r *mediaResource) updateProcedure(ctx context.Context, op operation, plan *mediaResourceModel, step procedureStep, newState *tfsdk.State) diag.Diagnostics {
-	ended, diags := runProcedure(ctx, op, plan, step, newState, true)
+func (r *mediaResource) updateProcedure(ctx context.Context, op operation, plan *mediaResourceModel, step procedureStep, newState *tfsdk.State, private privateData) diag.Diagnostics {
+	ended, diags := runProcedure(ctx, op, plan, step, newState, private, true)
 	if !ended || diags.HasError() {
 		return diags
 	}

@@ -83,7 +83,7 @@ func (r *mediaResource) create(ctx context.Context, op operation, plan *mediaRes
 	if !startsProcedure || resp.Diagnostics.HasError() {
 		return // no procedure to start here, or the media is tainted and will be replaced
 	}
-	ended, diags := runProcedure(ctx, op, plan, procedureStart, &resp.State, false)
+	ended, diags := runProcedure(ctx, op, plan, procedureStart, &resp.State, resp.Private, false)
 	resp.Diagnostics.Append(diags...)
 	if ended && finished {
 		resp.Diagnostics.Append(readAfterProcedure(ctx, op, plan, &resp.State)...)

@@ -43,10 +43,10 @@ var manifestTypes = []string{"m3u8", "mpd"}
 
 // sessionOnlyAttributes are the arguments only ApplyUpload takes, and uploadTuningAttributes the ones
 // only the provider's own upload uses. With vod_session_key_wo the session was opened, and the file
-// uploaded, elsewhere, so both kinds are rejected there. (procedure is not one of them: the provider
-// starts it after the commit.)
+// uploaded, elsewhere, so both kinds are rejected there. (procedure and session_context are not among
+// them: the provider starts the procedure after the commit, with session_context.)
 var (
-	sessionOnlyAttributes   = []string{"media_type", "cover_type", "storage_region", "source_context", "session_context"}
+	sessionOnlyAttributes   = []string{"media_type", "cover_type", "storage_region", "source_context"}
 	uploadTuningAttributes  = []string{"upload_part_size_mib", "upload_concurrency"}
 	sessionKeyConflictTitle = "Argument Not Allowed With vod_session_key_wo"
 )

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"slices"
 	"testing"
+	"time"
 
 	tfjson "github.com/hashicorp/terraform-json"
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
@@ -12,6 +13,8 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/statecheck"
 	"github.com/hashicorp/terraform-plugin-testing/terraform"
 	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
+
+	"github.com/tencentvod/terraform-provider-tencentvod/internal/emulator"
 )
 
 // A media created without a sub-application stays in the account's default application for life: a
@@ -135,4 +138,63 @@ func callAbout(params map[string]any, fileID string) bool {
 	}
 	ids, _ := params["FileIds"].([]any)
 	return slices.Contains(ids, any(fileID))
+}
+
+// The task calls about a media go to the application pinned at create too: a procedure started and
+// waited for after the provider got another default (with a lost start reply, so that the task is also
+// looked up with DescribeTasks) sends no SubAppId for a media created without one.
+func TestAccMedia_subAppIDPinnedForProcedure(t *testing.T) {
+	t.Parallel()
+	skipInAccMode(t)
+	env := newTestEnv(t, withTaskDuration(time.Second))
+	video, _ := newMediaFiles(t).random("clip.mp4", 4<<10)
+	media := func(procedure string) string {
+		return fmt.Sprintf(`
+resource "tencentvod_media" "test" {
+  source             = %q
+  procedure          = %s
+  wait_for_procedure = true
+}
+`, video, procedure)
+	}
+	laterDefault := env.providerConfig(fmt.Sprintf("sub_app_id = %d", emulatorSubAppID+1))
+	var fileID string
+	runTest(t, resource.TestCase{
+		CheckDestroy: env.checkDestroyed,
+		Steps: []resource.TestStep{
+			{
+				Config: env.providerConfig("sub_app_id = null") + media("null"),
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue("tencentvod_media.test", tfjsonpath.New("file_id"), knownvalue.StringFunc(func(id string) error {
+						fileID = id
+						return nil
+					})),
+				},
+			},
+			{
+				PreConfig: func() {
+					env.emu.InjectFault(emulator.Fault{Action: "ProcessMediaByProcedure", Times: 1, DropConnection: true, AfterDispatch: true})
+				},
+				Config: laterDefault + media(`"StreamingPreset"`),
+				ConfigStateChecks: []statecheck.StateCheck{
+					env.expectProcedure("FINISH", "StreamingPreset"),
+					stateCheck(func(*tfjson.State) error {
+						if err := env.expectNoSubAppIDSent(fileID, "ProcessMediaByProcedure", "DescribeTasks"); err != nil {
+							return err
+						}
+						calls := env.emu.Calls("DescribeTaskDetail")
+						if len(calls) == 0 {
+							return fmt.Errorf("the task was not polled")
+						}
+						for _, call := range calls {
+							if id, sent := call.Params["SubAppId"]; sent {
+								return fmt.Errorf("DescribeTaskDetail (RequestId %s) sent SubAppId %v for a media created without one", call.RequestID, id)
+							}
+						}
+						return nil
+					}),
+				},
+			},
+		},
+	})
 }

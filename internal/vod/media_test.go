@@ -401,3 +401,33 @@ func TestModifyMediaInfo(t *testing.T) {
 		t.Errorf("nil request: err = %v", err)
 	}
 }
+
+// A commit whose reply stops partway through its body (here until the deadline ends the read) was
+// carried out: its outcome is unknown, not a plain failure that would leave the media untracked.
+func TestCommitUploadReplyCutShortIsAnUnknownOutcome(t *testing.T) {
+	t.Parallel()
+	release := make(chan struct{})
+	t.Cleanup(func() { close(release) })
+	api := newFakeAPI(t, map[string]string{"AKIDTEST": "test-secret-key"}, func(w http.ResponseWriter, r *http.Request, _ apiCall) {
+		w.Header().Set("Content-Type", "application/json")
+		w.Header().Set("Content-Length", "400")
+		w.WriteHeader(http.StatusOK)
+		_, _ = w.Write([]byte(`{"Response": {"FileId": "52`))
+		if flusher, ok := w.(http.Flusher); ok {
+			flusher.Flush()
+		}
+		select { // the rest never comes
+		case <-r.Context().Done():
+		case <-release:
+		}
+	})
+	c := mustClient(t, testConfig(t, api.URL()))
+	instantRetries(c)
+	ctx, cancel := context.WithTimeout(context.Background(), 300*time.Millisecond)
+	defer cancel()
+	_, err := c.CommitUpload(ctx, &CommitUploadRequest{VodSessionKey: "vsk-sentinel"})
+	var unknown *CommitOutcomeUnknownError
+	if !errors.As(err, &unknown) || unknown.Uncertain == nil {
+		t.Fatalf("err = %v (%T), want *CommitOutcomeUnknownError for the reply cut short", err, err)
+	}
+}

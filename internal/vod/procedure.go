@@ -14,6 +14,12 @@ import (
 // exist or is older than three days, and FindTaskBySession's when no task was started with the session.
 var ErrTaskNotFound = errors.New("task not found")
 
+// ErrStartOutcomeUnknown matches StartProcedure's error when the start may have created a task whose id
+// could not be learned (a reply was lost and the look-up by SessionId found nothing or failed). Starting
+// again with the same SessionId is then the safe retry: VOD refuses it if the first start happened, and
+// its task is looked up again; a new SessionId could run the task flow twice.
+var ErrStartOutcomeUnknown = errors.New("the procedure may have been started")
+
 // Limits of ProcessMediaByProcedure's other parameters.
 const (
 	MaxSessionContextLength = 1000
@@ -33,7 +39,8 @@ const codeDuplicateSessionID = "InvalidParameterValue.SessionId"
 // no reply (or a 5xx, or InternalError) is sent again, and when VOD refuses a SessionId as already used,
 // or no attempt's reply arrived, the task that SessionId started is looked up with FindTaskBySession and
 // its id returned. That covers a caller that retries after losing the reply itself, as long as it keeps
-// the SessionId.
+// the SessionId: when the task cannot be found, the error matches ErrStartOutcomeUnknown, and the caller
+// should start it again later with the same SessionId rather than a new one.
 func (c *Client) StartProcedure(ctx context.Context, req *ProcessMediaByProcedureRequest) (string, error) {
 	const action = "ProcessMediaByProcedure"
 	if err := validateStart(req); err != nil {
@@ -84,15 +91,20 @@ func validateStart(req *ProcessMediaByProcedureRequest) error {
 	return nil
 }
 
-// startedTaskID is the task id of a successful start. A procedure whose template has only tasks of
-// other types (an audio/video review, say) starts no Procedure task: there is nothing to wait for.
+// startedTaskID is the task id of a successful start: its Procedure task, or, for a template whose only
+// task is an audio/video review, its ReviewAudioVideo task (which DescribeTaskDetail reports and
+// WaitForTask waits for like any other). Reporting that one as an error would have the caller start
+// the review again at every retry. A template with neither starts nothing that can be followed.
 func startedTaskID(req *ProcessMediaByProcedureRequest, resp *ProcessMediaByProcedureResponse) (string, error) {
-	if resp.TaskID == "" {
-		return "", &APIError{Action: "ProcessMediaByProcedure", Code: "ClientError.NoTaskStarted", RequestID: resp.RequestID,
-			Message: fmt.Sprintf("procedure %q started no Procedure task on file %s: its template has no media processing, AI analysis or AI recognition task",
-				req.ProcedureName, req.FileID)}
+	switch {
+	case resp.TaskID != "":
+		return resp.TaskID, nil
+	case resp.ReviewAudioVideoTaskID != "":
+		return resp.ReviewAudioVideoTaskID, nil
 	}
-	return resp.TaskID, nil
+	return "", &APIError{Action: "ProcessMediaByProcedure", Code: "ClientError.NoTaskStarted", RequestID: resp.RequestID,
+		Message: fmt.Sprintf("procedure %q started no task on file %s that can be followed: its template has no media processing, "+
+			"AI analysis, AI recognition or audio/video review task", req.ProcedureName, req.FileID)}
 }
 
 // recoverStartedTask finds the task a start may have created: the SessionId was refused as already
@@ -107,15 +119,15 @@ func (c *Client) recoverStartedTask(ctx context.Context, req *ProcessMediaByProc
 		})
 		return task.TaskID, nil
 	case !errors.Is(findErr, ErrTaskNotFound):
-		return "", fmt.Errorf("%w; looking up the task it may have started failed: %w", err, findErr)
+		return "", fmt.Errorf("%w; looking up the task it may have started failed: %w (%w)", err, findErr, ErrStartOutcomeUnknown)
 	case duplicate:
 		return "", fmt.Errorf("ProcessMediaByProcedure refused SessionId %q as used in the last seven days, but no task of file %s "+
 			"was started with it in the last three days (the longest VOD lists tasks): start the procedure with a new SessionId: %w",
 			req.SessionID, req.FileID, err)
 	default:
 		return "", fmt.Errorf("ProcessMediaByProcedure may have started procedure %q on file %s (an attempt got no readable reply), "+
-			"but no task with SessionId %q was found; starting again with the same SessionId is safe: %w",
-			req.ProcedureName, req.FileID, req.SessionID, err)
+			"but no task with SessionId %q was found; starting again with the same SessionId is safe: %w (%w)",
+			req.ProcedureName, req.FileID, req.SessionID, err, ErrStartOutcomeUnknown)
 	}
 }
 

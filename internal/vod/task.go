@@ -30,8 +30,10 @@ type ProcessMediaByProcedureRequest struct {
 
 // ProcessMediaByProcedureResponse is ProcessMediaByProcedure's output.
 type ProcessMediaByProcedureResponse struct {
-	TaskID    string `json:"TaskId"`
-	RequestID string `json:"RequestId"`
+	TaskID string `json:"TaskId"` // the Procedure task: media processing, AI analysis or recognition
+	// ReviewAudioVideoTaskID is the task of the template's audio/video review, when it has one.
+	ReviewAudioVideoTaskID string `json:"ReviewAudioVideoTaskId"`
+	RequestID              string `json:"RequestId"`
 }
 
 func (r *ProcessMediaByProcedureResponse) getRequestID() string { return r.RequestID }

@@ -187,8 +187,27 @@ func TestStartProcedureUnknownOutcomeWithoutTaskIsExplained(t *testing.T) {
 	instantRetries(c)
 	_, err := c.StartProcedure(context.Background(), startRequest())
 	if err == nil || !strings.Contains(err.Error(), "may have started") || !strings.Contains(err.Error(), "same SessionId is safe") ||
-		ErrorCode(err) != CodeParseJSONError {
+		ErrorCode(err) != CodeParseJSONError || !errors.Is(err, ErrStartOutcomeUnknown) {
 		t.Fatalf("err = %v", err)
+	}
+}
+
+// A lost reply whose task cannot be looked up (DescribeTasks fails too) may have started a task as well:
+// the caller is told to keep the SessionId.
+func TestStartProcedureUnknownOutcomeWithFailedLookUp(t *testing.T) {
+	t.Parallel()
+	api := scriptedByAction(t, actionScript{
+		"ProcessMediaByProcedure": {badGateway},
+		"DescribeTasks":           {apiError("UnauthorizedOperation", "no DescribeTasks for you")},
+	})
+	cfg := testConfig(t, api.URL())
+	retries := int64(0)
+	cfg.MaxRetries = &retries
+	c := mustClient(t, cfg)
+	instantRetries(c)
+	_, err := c.StartProcedure(context.Background(), startRequest())
+	if err == nil || !errors.Is(err, ErrStartOutcomeUnknown) || !strings.Contains(err.Error(), "no DescribeTasks for you") {
+		t.Fatalf("err = %v, want ErrStartOutcomeUnknown naming the look-up's failure", err)
 	}
 }
 
@@ -221,8 +240,8 @@ func TestStartProcedureDuplicateWithoutTaskIsAnError(t *testing.T) {
 	c := mustClient(t, testConfig(t, api.URL()))
 	waits := instantRetries(c)
 	_, err := c.StartProcedure(context.Background(), startRequest())
-	if err == nil || ErrorCode(err) != "InvalidParameterValue.SessionId" {
-		t.Fatalf("err = %v, want the duplicate SessionId answer", err)
+	if err == nil || ErrorCode(err) != "InvalidParameterValue.SessionId" || errors.Is(err, ErrStartOutcomeUnknown) {
+		t.Fatalf("err = %v, want the duplicate SessionId answer (a spent SessionId, not an unknown outcome)", err)
 	}
 	for _, want := range []string{`SessionId "tf-run-42"`, "no task of file 5285890784246869930", "new SessionId", "(RequestId: req-InvalidParameterValue.SessionId)"} {
 		if !strings.Contains(err.Error(), want) {
@@ -301,12 +320,25 @@ func TestStartProcedureAcceptsParametersAtTheirLimits(t *testing.T) {
 	}
 }
 
-func TestStartProcedureWithoutProcedureTaskIsAnError(t *testing.T) {
+// A template whose only task is an audio/video review starts a ReviewAudioVideo task, not a Procedure
+// task: that is the task to follow (an error would make the caller start the review again).
+func TestStartProcedureOfAReviewOnlyTemplateReturnsTheReviewTask(t *testing.T) {
 	t.Parallel()
 	api := scriptedByAction(t, actionScript{"ProcessMediaByProcedure": {ok(map[string]any{"TaskId": "", "ReviewAudioVideoTaskId": "review-1"})}})
 	c := mustClient(t, testConfig(t, api.URL()))
+	id, err := c.StartProcedure(context.Background(), startRequest())
+	if err != nil || id != "review-1" {
+		t.Fatalf("StartProcedure = %q, %v; want the review task", id, err)
+	}
+}
+
+// A template that starts neither kind of task leaves nothing to follow.
+func TestStartProcedureWithoutAnyTaskIsAnError(t *testing.T) {
+	t.Parallel()
+	api := scriptedByAction(t, actionScript{"ProcessMediaByProcedure": {ok(map[string]any{"TaskId": "", "ReviewAudioVideoTaskId": ""})}})
+	c := mustClient(t, testConfig(t, api.URL()))
 	_, err := c.StartProcedure(context.Background(), startRequest())
-	if ErrorCode(err) != "ClientError.NoTaskStarted" || !strings.Contains(err.Error(), `procedure "HLSAndSnapshots" started no Procedure task`) {
+	if ErrorCode(err) != "ClientError.NoTaskStarted" || !strings.Contains(err.Error(), `procedure "HLSAndSnapshots" started no task`) {
 		t.Fatalf("err = %v", err)
 	}
 }

@@ -135,7 +135,7 @@ func (t *TaskDetail) progressKey() string {
 	if t.ProcedureTask != nil {
 		for i := range t.ProcedureTask.MediaProcessResultSet {
 			r := &t.ProcedureTask.MediaProcessResultSet[i]
-			if res := r.outcome(); res != nil {
+			if res := r.Outcome(); res != nil {
 				fmt.Fprintf(&b, "|%s:%s:%d", r.name(), res.Status, res.Progress)
 			}
 		}
@@ -211,15 +211,15 @@ func (t *TaskDetail) Failure() *TaskFailure {
 func (p *ProcedureTask) failedSubTask() (*MediaProcessTaskResult, *SubTaskResult) {
 	for i := range p.MediaProcessResultSet {
 		r := &p.MediaProcessResultSet[i]
-		if res := r.outcome(); res != nil && (res.ErrCode != 0 || res.Status == subTaskFailed) {
+		if res := r.Outcome(); res != nil && (res.ErrCode != 0 || res.Status == subTaskFailed) {
 			return r, res
 		}
 	}
 	return nil, nil
 }
 
-// outcome is the sub-task's result: of its per-type sections, the one that is set.
-func (r *MediaProcessTaskResult) outcome() *SubTaskResult {
+// Outcome is the sub-task's result: of its per-type sections, the one that is set.
+func (r *MediaProcessTaskResult) Outcome() *SubTaskResult {
 	for _, res := range []*SubTaskResult{
 		r.TranscodeTask, r.AdaptiveDynamicStreamingTask, r.SnapshotByTimeOffsetTask, r.ImageSpriteTask,
 		r.CoverBySnapshotTask, r.AnimatedGraphicTask, r.SampleSnapshotTask,
@@ -233,7 +233,7 @@ func (r *MediaProcessTaskResult) outcome() *SubTaskResult {
 
 // name names the sub-task for people: its type and its template, e.g. "Transcode (definition 100030)".
 func (r *MediaProcessTaskResult) name() string {
-	if res := r.outcome(); res != nil && res.Input != nil {
+	if res := r.Outcome(); res != nil && res.Input != nil {
 		return fmt.Sprintf("%s (definition %d)", r.Type, res.Input.Definition)
 	}
 	return r.Type
