@@ -121,8 +121,9 @@ func (r *mediaResource) Schema(ctx context.Context, _ resource.SchemaRequest, re
 			"`tencentvod_upload_session`'s presigned URL), and the provider only commits it with the session key. " +
 			"Requires Terraform 1.11 or later; the key is used at create only and never stored.\n\n" +
 			"`media_name`, `description`, `class_id`, `expire_time`, `tags` and the cover change in place " +
-			"(`ModifyMediaInfo`), and a new `procedure` runs on the existing media; any other change replaces the " +
-			"media.\n\n" +
+			"(`ModifyMediaInfo`); a new `procedure` (or `session_context`) runs on the existing media; " +
+			"`wait_for_procedure` and the upload tuning change only what later applies do. A new `source`, `source_hash`, " +
+			"`media_type`, `storage_region`, `source_context` or `sub_app_id` replaces the media.\n\n" +
 			"**Processing.** With `wait_for_procedure = true`, the apply starts `procedure` after the commit and waits " +
 			"for its task to end, so that the outputs read at the end of the apply (and the resources that reference " +
 			"them) include what it produced. A task that fails is a warning, not an error: the media stays as it " +
