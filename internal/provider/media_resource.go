@@ -121,7 +121,7 @@ func (r *mediaResource) Schema(ctx context.Context, _ resource.SchemaRequest, re
 			"`tencentvod_upload_session`'s presigned URL), and the provider only commits it with the session key. " +
 			"Requires Terraform 1.11 or later; the key is used at create only and never stored.\n\n" +
 			"`media_name`, `description`, `class_id`, `expire_time`, `tags` and the cover change in place " +
-			"(`ModifyMediaInfo`); a new `procedure` (or `session_context`) runs on the existing media; " +
+			"(`ModifyMediaInfo`); a new `procedure` runs on the existing media; `session_context`, " +
 			"`wait_for_procedure` and the upload tuning change only what later applies do. A new `source`, `source_hash`, " +
 			"`media_type`, `storage_region`, `source_context` or `sub_app_id` replaces the media.\n\n" +
 			"**Processing.** With `wait_for_procedure = true`, the apply starts `procedure` after the commit and waits " +
