@@ -1,6 +1,7 @@
 package provider
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"slices"
@@ -405,4 +406,140 @@ func stringOrNull(s string) types.String {
 		return types.StringNull()
 	}
 	return types.StringValue(s)
+}
+
+// flattenMediaOutputs converts the processing sections and metadata of a DescribeMediaInfos answer.
+func flattenMediaOutputs(ctx context.Context, info *vod.MediaInfo) (mediaOutputsModel, diag.Diagnostics) {
+	var diags diag.Diagnostics
+	var m mediaOutputsModel
+	var d diag.Diagnostics
+	m.AdaptiveStreams, d = types.ListValueFrom(ctx, adaptiveStreamsList.objectType(), adaptiveStreams(info))
+	diags.Append(d...)
+	m.Transcodes, d = types.ListValueFrom(ctx, transcodesList.objectType(), transcodes(info))
+	diags.Append(d...)
+	m.Snapshots, d = types.ListValueFrom(ctx, snapshotsList.objectType(), snapshots(info))
+	diags.Append(d...)
+	m.ImageSprites, d = types.ListValueFrom(ctx, imageSpritesList.objectType(), imageSprites(info))
+	diags.Append(d...)
+	m.setMetadata(info.MetaData)
+	return m, diags
+}
+
+func (m *mediaOutputsModel) setMetadata(meta *vod.MediaMetaData) {
+	if meta == nil {
+		m.Duration, m.Width, m.Height, m.Bitrate = types.Float64Null(), types.Int64Null(), types.Int64Null(), types.Int64Null()
+		m.Container = types.StringNull()
+		return
+	}
+	m.Duration = types.Float64Value(meta.Duration)
+	m.Width = types.Int64Value(meta.Width)
+	m.Height = types.Int64Value(meta.Height)
+	m.Bitrate = types.Int64Value(meta.Bitrate)
+	m.Container = types.StringValue(meta.Container)
+}
+
+// adaptiveStreams lists the streams by definition, then package (DASH before HLS), then by what tells
+// apart the streams one template made (a stream per digital watermark), so that no two orders VOD
+// might list them in look like a change.
+func adaptiveStreams(info *vod.MediaInfo) []adaptiveStreamModel {
+	var items []vod.AdaptiveDynamicStreamingInfoItem
+	if info.AdaptiveDynamicStreamingInfo != nil {
+		items = slices.Clone(info.AdaptiveDynamicStreamingInfo.AdaptiveDynamicStreamingSet)
+	}
+	slices.SortStableFunc(items, func(a, b vod.AdaptiveDynamicStreamingInfoItem) int {
+		return cmp.Or(cmp.Compare(a.Definition, b.Definition), cmp.Compare(a.Package, b.Package),
+			cmp.Compare(a.DigitalWatermarkType, b.DigitalWatermarkType), cmp.Compare(a.DrmType, b.DrmType),
+			cmp.Compare(a.URL, b.URL))
+	})
+	streams := make([]adaptiveStreamModel, 0, len(items))
+	for _, s := range items {
+		streams = append(streams, adaptiveStreamModel{
+			Definition: types.Int64Value(s.Definition),
+			Package:    types.StringValue(s.Package),
+			DrmType:    types.StringValue(s.DrmType),
+			Watermark:  types.StringValue(s.DigitalWatermarkType),
+			URL:        types.StringValue(s.URL),
+			Size:       types.Int64Value(s.Size),
+		})
+	}
+	return streams
+}
+
+// transcodes lists the files by definition, then digital watermark and URL (see adaptiveStreams).
+func transcodes(info *vod.MediaInfo) []transcodeModel {
+	var items []vod.MediaTranscodeItem
+	if info.TranscodeInfo != nil {
+		items = slices.Clone(info.TranscodeInfo.TranscodeSet)
+	}
+	slices.SortStableFunc(items, func(a, b vod.MediaTranscodeItem) int {
+		return cmp.Or(cmp.Compare(a.Definition, b.Definition),
+			cmp.Compare(a.DigitalWatermarkType, b.DigitalWatermarkType), cmp.Compare(a.URL, b.URL))
+	})
+	files := make([]transcodeModel, 0, len(items))
+	for _, t := range items {
+		files = append(files, transcodeModel{
+			Definition: types.Int64Value(t.Definition),
+			URL:        types.StringValue(t.URL),
+			Container:  types.StringValue(t.Container),
+			Watermark:  types.StringValue(t.DigitalWatermarkType),
+			Bitrate:    types.Int64Value(t.Bitrate),
+			Width:      types.Int64Value(t.Width),
+			Height:     types.Int64Value(t.Height),
+			Size:       types.Int64Value(t.Size),
+			Duration:   types.Float64Value(t.Duration),
+		})
+	}
+	return files
+}
+
+func snapshots(info *vod.MediaInfo) []snapshotModel {
+	var items []vod.MediaSnapshotByTimeOffsetItem
+	if info.SnapshotByTimeOffsetInfo != nil {
+		items = slices.Clone(info.SnapshotByTimeOffsetInfo.SnapshotByTimeOffsetSet)
+	}
+	slices.SortStableFunc(items, func(a, b vod.MediaSnapshotByTimeOffsetItem) int {
+		return cmp.Compare(a.Definition, b.Definition)
+	})
+	sets := make([]snapshotModel, 0, len(items))
+	for _, s := range items {
+		pictures := slices.Clone(s.PicInfoSet)
+		slices.SortStableFunc(pictures, func(a, b vod.MediaSnapshotByTimePicInfoItem) int {
+			return cmp.Compare(a.TimeOffset, b.TimeOffset)
+		})
+		urls := make([]string, 0, len(pictures))
+		for _, p := range pictures {
+			urls = append(urls, p.URL)
+		}
+		sets = append(sets, snapshotModel{Definition: types.Int64Value(s.Definition), URLs: stringList(urls)})
+	}
+	return sets
+}
+
+func imageSprites(info *vod.MediaInfo) []imageSpriteModel {
+	var items []vod.MediaImageSpriteItem
+	if info.ImageSpriteInfo != nil {
+		items = slices.Clone(info.ImageSpriteInfo.ImageSpriteSet)
+	}
+	slices.SortStableFunc(items, func(a, b vod.MediaImageSpriteItem) int { return cmp.Compare(a.Definition, b.Definition) })
+	sprites := make([]imageSpriteModel, 0, len(items))
+	for _, s := range items {
+		sprites = append(sprites, imageSpriteModel{
+			Definition: types.Int64Value(s.Definition),
+			URLs:       stringList(s.ImageURLSet),
+			WebVTTURL:  types.StringValue(s.WebVttURL),
+			Width:      types.Int64Value(s.Width),
+			Height:     types.Int64Value(s.Height),
+			TotalCount: types.Int64Value(s.TotalCount),
+		})
+	}
+	return sprites
+}
+
+// stringList is a list of strings; none is an empty list, like the output lists themselves.
+func stringList(values []string) types.List {
+	elems := make([]attr.Value, 0, len(values))
+	for _, v := range values {
+		elems = append(elems, types.StringValue(v))
+	}
+	return types.ListValueMust(types.StringType, elems)
 }
