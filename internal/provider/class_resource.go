@@ -303,7 +303,7 @@ func describeApplication(subAppID types.Int64) string {
 func (r *classResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
 	var plan classResourceModel
 	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
-	client, diags := r.data.Client("The class cannot be created")
+	op, diags := r.data.newOperation(ctx, "create", "The class cannot be created", plan.Timeouts.Create, defaultClassTimeout)
 	resp.Diagnostics.Append(diags...)
 	if resp.Diagnostics.HasError() {
 		return
@@ -311,12 +311,6 @@ func (r *classResource) Create(ctx context.Context, req resource.CreateRequest, 
 	if plan.SubAppID.IsUnknown() {
 		plan.SubAppID = r.data.defaultSubAppID() // the provider's default applies at create only
 	}
-	timeout, diags := plan.Timeouts.Create(ctx, defaultClassTimeout)
-	resp.Diagnostics.Append(diags...)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	op := operation{name: "create", timeout: timeout, client: client}
 	ctx, cancel := op.start(ctx)
 	defer cancel()
 
@@ -420,17 +414,11 @@ func (r *classResource) Update(ctx context.Context, req resource.UpdateRequest, 
 	var plan, state classResourceModel
 	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
 	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
-	client, diags := r.data.Client("The class cannot be updated")
+	op, diags := r.data.newOperation(ctx, "update", "The class cannot be updated", plan.Timeouts.Update, defaultClassTimeout)
 	resp.Diagnostics.Append(diags...)
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	timeout, diags := plan.Timeouts.Update(ctx, defaultClassTimeout)
-	resp.Diagnostics.Append(diags...)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	op := operation{name: "update", timeout: timeout, client: client}
 	ctx, cancel := op.start(ctx)
 	defer cancel()
 
@@ -460,17 +448,11 @@ func (r *classResource) Update(ctx context.Context, req resource.UpdateRequest, 
 func (r *classResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
 	var state classResourceModel
 	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
-	client, diags := r.data.Client("The class cannot be deleted")
+	op, diags := r.data.newOperation(ctx, "delete", "The class cannot be deleted", state.Timeouts.Delete, defaultClassTimeout)
 	resp.Diagnostics.Append(diags...)
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	timeout, diags := state.Timeouts.Delete(ctx, defaultClassTimeout)
-	resp.Diagnostics.Append(diags...)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	op := operation{name: "delete", timeout: timeout, client: client}
 	ctx, cancel := op.start(ctx)
 	defer cancel()
 

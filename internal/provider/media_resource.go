@@ -409,7 +409,7 @@ func (r *mediaResource) Create(ctx context.Context, req resource.CreateRequest, 
 	var plan, config mediaResourceModel
 	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
 	resp.Diagnostics.Append(req.Config.Get(ctx, &config)...)
-	client, diags := r.data.Client("The media cannot be created")
+	op, diags := r.data.newOperation(ctx, "create", "The media cannot be created", plan.Timeouts.Create, defaultMediaCreateTimeout)
 	resp.Diagnostics.Append(diags...)
 	if resp.Diagnostics.HasError() {
 		return
@@ -417,12 +417,6 @@ func (r *mediaResource) Create(ctx context.Context, req resource.CreateRequest, 
 	if plan.SubAppID.IsUnknown() {
 		plan.SubAppID = r.data.defaultSubAppID() // the provider's default applies at create only
 	}
-	timeout, diags := plan.Timeouts.Create(ctx, defaultMediaCreateTimeout)
-	resp.Diagnostics.Append(diags...)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	op := operation{name: "create", timeout: timeout, client: client}
 	ctx, cancel := op.start(ctx)
 	defer cancel()
 	r.create(ctx, op, &plan, config.VodSessionKeyWO, resp)
@@ -480,17 +474,11 @@ func (r *mediaResource) Update(ctx context.Context, req resource.UpdateRequest, 
 	var plan, state mediaResourceModel
 	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
 	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
-	client, diags := r.data.Client("The media cannot be updated")
+	op, diags := r.data.newOperation(ctx, "update", "The media cannot be updated", plan.Timeouts.Update, defaultMediaUpdateTimeout)
 	resp.Diagnostics.Append(diags...)
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	timeout, diags := plan.Timeouts.Update(ctx, defaultMediaUpdateTimeout)
-	resp.Diagnostics.Append(diags...)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	op := operation{name: "update", timeout: timeout, client: client}
 	ctx, cancel := op.start(ctx)
 	defer cancel()
 
@@ -554,17 +542,11 @@ func (r *mediaResource) updateProcedure(ctx context.Context, op operation, plan 
 func (r *mediaResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
 	var state mediaResourceModel
 	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
-	client, diags := r.data.Client("The media cannot be deleted")
+	op, diags := r.data.newOperation(ctx, "delete", "The media cannot be deleted", state.Timeouts.Delete, defaultMediaDeleteTimeout)
 	resp.Diagnostics.Append(diags...)
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	timeout, diags := state.Timeouts.Delete(ctx, defaultMediaDeleteTimeout)
-	resp.Diagnostics.Append(diags...)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	op := operation{name: "delete", timeout: timeout, client: client}
 	ctx, cancel := op.start(ctx)
 	defer cancel()
 

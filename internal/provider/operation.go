@@ -11,6 +11,21 @@ import (
 	"github.com/tencentvod/terraform-provider-tencentvod/internal/vod"
 )
 
+// newOperation prepares the operation name ("create", "update" or "delete") of a resource: its client,
+// from the provider data's accessor (cannot says what an unknown provider configuration prevents), and
+// its timeout, from the resource's timeouts block (timeout, such as plan.Timeouts.Create) or fallback.
+func (d *providerData) newOperation(ctx context.Context, name, cannot string,
+	timeout func(context.Context, time.Duration) (time.Duration, diag.Diagnostics), fallback time.Duration,
+) (operation, diag.Diagnostics) {
+	client, diags := d.Client(cannot)
+	if diags.HasError() {
+		return operation{}, diags
+	}
+	limit, timeoutDiags := timeout(ctx, fallback)
+	diags.Append(timeoutDiags...)
+	return operation{name: name, timeout: limit, client: client}, diags
+}
+
 // operation is one Create, Update or Delete, bounded by its value in the timeouts block. When its
 // context ends, the error it leaves behind ("context deadline exceeded", "context canceled") says
 // little: operation words the real cause, the timeout that ran out (with its value) or the interrupt.
