@@ -128,7 +128,9 @@ func (r *classResource) Schema(ctx context.Context, _ resource.SchemaRequest, re
 				MarkdownDescription: "VOD application ID of the class. Defaults, at create, to the provider's `sub_app_id` " +
 					"(or `TENCENTVOD_SUB_APP_ID`); the value used is kept in state, null when neither was set (the " +
 					"account's default application), and every later call for this class uses it, even when the " +
-					"provider's default changes. Changing it replaces the class.",
+					"provider's default changes. Changing it replaces the class. A replacement (a new `parent_id`, " +
+					"for instance) is a new class, created in the provider's default application of that time: " +
+					"set `sub_app_id` here when that default may have changed, so that the class and its media stay together.",
 				Validators: []validator.Int64{int64validator.AtLeast(1)},
 				PlanModifiers: []planmodifier.Int64{
 					int64planmodifier.UseStateForUnknown(),
