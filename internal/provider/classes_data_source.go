@@ -83,7 +83,9 @@ func (d *classesDataSource) Schema(_ context.Context, _ datasource.SchemaRequest
 				MarkdownDescription: fmt.Sprintf("Names of the class to find, from the top level down, for example "+
 					"`[\"Movies\", \"Action/Adventure\"]`: a list, because a name may contain `/`. 1 to %d names, "+
 					"compared exactly. A name that does not exist fails the read, with the names that exist at that "+
-					"level.", vod.MaxClassLevels),
+					"level. The read happens at plan unless the data source depends on something still to change: "+
+					"for a class created in the same configuration, use the `class_id` of its `tencentvod_class` "+
+					"(or add `depends_on`).", vod.MaxClassLevels),
 				Validators: []validator.List{
 					listvalidator.SizeBetween(1, vod.MaxClassLevels),
 					listvalidator.NoNullValues(),
@@ -161,6 +163,12 @@ func (d *classesDataSource) Read(ctx context.Context, req datasource.ReadRequest
 	resp.Diagnostics.Append(resp.State.Set(ctx, &config)...)
 }
 
+// classCreatedHereHint is what to do when the class is missing only because this configuration creates it:
+// a data source without dependencies is read at plan, before the apply creates the class.
+const classCreatedHereHint = "If the class is created by a tencentvod_class in this configuration, reference its " +
+	"class_id (tencentvod_class.<name>.class_id) instead, or give this data source depends_on = " +
+	"[tencentvod_class.<name>] so that it is read after the class is created."
+
 // lookupClassPath finds the class that path names.
 func lookupClassPath(ctx context.Context, tree classTree, pathValue types.List) (types.Int64, diag.Diagnostics) {
 	var names []string
@@ -171,7 +179,7 @@ func lookupClassPath(ctx context.Context, tree classTree, pathValue types.List) 
 	class, err := tree.lookup(names)
 	if err != nil {
 		diags.AddAttributeError(path.Root("path"), "VOD Class Not Found",
-			fmt.Sprintf("path %s: %s.", quotedPath(names), err))
+			fmt.Sprintf("path %s: %s.\n\n%s", quotedPath(names), err, classCreatedHereHint))
 		return types.Int64Null(), diags
 	}
 	return types.Int64Value(class.ClassID), diags

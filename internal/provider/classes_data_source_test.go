@@ -88,7 +88,8 @@ data "tencentvod_classes" "split" {
 }
 `,
 				ExpectError: regexp.MustCompile(`(?s)VOD Class Not Found.*element\s+1:\s+no\s+class\s+named\s+"Action"\s+under\s+"Movies"\s+\(class\s+` +
-					fmt.Sprint(movies) + `\);\s+the\s+classes\s+there\s+are:\s+"Action/Adventure",\s+"Drama"`),
+					fmt.Sprint(movies) + `\);\s+the\s+classes\s+there\s+are:\s+"Action/Adventure",\s+"Drama".*` +
+					`reference\s+its\s+class_id.*depends_on`),
 			},
 			{
 				Config: env.providerConfig() + `
