@@ -282,22 +282,13 @@ func awaitProcedure(ctx context.Context, op operation, m *mediaResourceModel, st
 // procedureFailedWarning reports a task that ended in failure. It is a warning, not an error: the media
 // is fine and stays tracked (an error would taint it, and the next apply would upload it again).
 func procedureFailedWarning(m *mediaResourceModel, failure *vod.TaskFailure) diag.Diagnostic {
-	subTask := failure.SubTask
-	if subTask == "" {
-		subTask = "(the task itself)"
-	}
 	return diag.NewAttributeWarningDiagnostic(path.Root("procedure_status"), "VOD Procedure Failed",
-		fmt.Sprintf("The procedure %q on media %s ended in failure: task %s, failed sub-task %s: %s\n\n"+
+		fmt.Sprintf("The procedure %q on media %s ended in failure: %s.\n\n"+
 			"The media is kept as it is and procedure_status is %s; the next plan proposes running the procedure "+
-			"again in place.\n\nDetails: %s", m.Procedure.ValueString(), m.FileID.ValueString(), failure.TaskID,
-			subTask, failureMessage(failure), m.ProcedureStatus.ValueString(), failure.Error()))
-}
-
-func failureMessage(f *vod.TaskFailure) string {
-	if f.Message == "" {
-		return "no message given"
-	}
-	return f.Message
+			"again in place, on the same media. If the failure will not go away by itself (the source file or the "+
+			"task flow template is at fault), fix the template in VOD, set another procedure, or remove procedure: "+
+			"removing it stops the runs and does nothing to the media.", m.Procedure.ValueString(),
+			m.FileID.ValueString(), failure.Error(), m.ProcedureStatus.ValueString()))
 }
 
 // notWaitedFor is the warning of a wait cut short by the timeout or an interrupt.

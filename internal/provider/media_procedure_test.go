@@ -967,7 +967,8 @@ func TestNextProcedureStep(t *testing.T) {
 	}
 }
 
-// A failed task's warning names the task, the failed sub-task and its message, and how to run it again.
+// A failed task's warning names the task, the failed sub-task and its message (once), how to run it again,
+// and how to stop running it when the failure is there to stay.
 func TestProcedureFailedWarning(t *testing.T) {
 	t.Parallel()
 	m := &mediaResourceModel{Procedure: types.StringValue("StreamingPreset"), FileID: types.StringValue("5285890781213513981"),
@@ -977,10 +978,14 @@ func TestProcedureFailedWarning(t *testing.T) {
 	if d.Severity().String() != "Warning" {
 		t.Errorf("severity %s, want a warning", d.Severity())
 	}
-	for _, want := range []string{"1500000000-procedurev2-abc", "AdaptiveDynamicStreaming (definition 10)", "packaging failed", "FAIL", "again in place"} {
+	for _, want := range []string{"1500000000-procedurev2-abc", "AdaptiveDynamicStreaming (definition 10)", "packaging failed",
+		"error 70000, InternalError", "FAIL", "again in place", "set another procedure, or remove procedure"} {
 		if !strings.Contains(d.Detail(), want) {
 			t.Errorf("detail does not say %q:\n%s", want, d.Detail())
 		}
+	}
+	if n := strings.Count(d.Detail(), "packaging failed"); n != 1 {
+		t.Errorf("detail gives the failure %d times, want once:\n%s", n, d.Detail())
 	}
 }
 
