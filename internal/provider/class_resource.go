@@ -119,7 +119,7 @@ func (r *classResource) Schema(ctx context.Context, _ resource.SchemaRequest, re
 					"at plan when the parent already exists. The built-in class `0` cannot hold subclasses. Changing "+
 					"it replaces the class (see above for moving a class that holds media).",
 					deepestClassLevel-1, vod.MaxClassLevels),
-				Validators:    []validator.Int64{int64validator.AtLeast(1)},
+				Validators:    []validator.Int64{parentIDValidator{}},
 				PlanModifiers: []planmodifier.Int64{int64planmodifier.RequiresReplace()},
 			},
 			"sub_app_id": schema.Int64Attribute{
@@ -573,4 +573,28 @@ func parseClassImportID(id string) (classImportID, diag.Diagnostics) {
 	}
 	parsed.classID = n
 	return parsed, diags
+}
+
+// parentIDValidator refuses parent IDs no class can have. The API's own top-level parent (-1) and the built-in
+// class 0 are what users coming from the API or the console try, so the message says what to write instead.
+type parentIDValidator struct{}
+
+var _ validator.Int64 = parentIDValidator{}
+
+func (parentIDValidator) Description(context.Context) string {
+	return "value must be the class_id of a class, at least 1"
+}
+
+func (v parentIDValidator) MarkdownDescription(ctx context.Context) string { return v.Description(ctx) }
+
+func (v parentIDValidator) ValidateInt64(ctx context.Context, req validator.Int64Request, resp *validator.Int64Response) {
+	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() || req.ConfigValue.ValueInt64() >= 1 {
+		return
+	}
+	why := "leave parent_id unset (or null) for a top-level class."
+	if req.ConfigValue.ValueInt64() == vod.DefaultClassID {
+		why = fmt.Sprintf("class %d is the built-in class (SystemDefault), which cannot hold subclasses; ", vod.DefaultClassID) + why
+	}
+	resp.Diagnostics.AddAttributeError(req.Path, "Invalid Attribute Value",
+		fmt.Sprintf("Attribute %s %s, got: %d: %s", req.Path, v.Description(ctx), req.ConfigValue.ValueInt64(), why))
 }

@@ -282,7 +282,12 @@ func TestAccClass_invalidArgumentsRefusedAtPlan(t *testing.T) {
 			regexp.MustCompile(`(?s)Attribute name UTF-8 character count must be between 1 and 64, got: 65`)},
 		{"name empty", `name = ""`, regexp.MustCompile(`(?s)Attribute name UTF-8 character count must be between 1 and 64, got: 0`)},
 		{"control character", `name = "Movies\n"`, regexp.MustCompile(`(?s)Attribute name.*control characters`)},
-		{"built-in parent", "name = \"Movies\"\nparent_id = 0", regexp.MustCompile(`(?s)Attribute parent_id value must be at least 1, got: 0`)},
+		{"built-in parent", "name = \"Movies\"\nparent_id = 0", attributeMessage("parent_id value must be the class_id of a " +
+			"class, at least 1, got: 0: class 0 is the built-in class (SystemDefault), which cannot hold subclasses; leave " +
+			"parent_id unset (or null) for a top-level class.")},
+		// -1 is the API's ParentId of a top-level class; here that is an unset parent_id.
+		{"API's top-level parent", "name = \"Movies\"\nparent_id = -1", attributeMessage("parent_id value must be the " +
+			"class_id of a class, at least 1, got: -1: leave parent_id unset (or null) for a top-level class.")},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
