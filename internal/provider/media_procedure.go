@@ -110,6 +110,24 @@ func planProcedureUpdate(plan, state *mediaResourceModel, adopted bool) {
 	}
 }
 
+// procedureRerunWarning explains a plan that runs the configured procedure again although it did not change:
+// the plan itself only shows procedure_status becoming unknown, which does not say why nor how to stop it.
+func procedureRerunWarning(plan, state *mediaResourceModel, adopted bool) diag.Diagnostics {
+	var diags diag.Diagnostics
+	if !plan.Procedure.Equal(state.Procedure) || nextProcedureStep(plan, state, adopted) != procedureStart {
+		return diags
+	}
+	lastRun := "was not started (an earlier apply ended, or VOD refused the start, before it could start)"
+	if status := state.ProcedureStatus.ValueString(); status != procedureNotStarted {
+		lastRun = fmt.Sprintf("ended %s (task %s)", status, state.ProcedureTaskID.ValueString())
+	}
+	diags.AddAttributeWarning(path.Root("procedure"), "VOD Procedure Runs Again",
+		fmt.Sprintf("The last run of procedure %q on media %s %s, so this apply runs it again on the same media. "+
+			"To stop running it, set another procedure or remove procedure (removing it does nothing to the media).",
+			plan.Procedure.ValueString(), state.FileID.ValueString(), lastRun))
+	return diags
+}
+
 // planProcedureCreate shows the task id and status of a new media: unknown when the provider starts the
 // procedure itself, null when ApplyUpload carries it or there is none.
 func planProcedureCreate(plan *mediaResourceModel, sessionKeyMode bool) {

@@ -989,6 +989,55 @@ func TestProcedureFailedWarning(t *testing.T) {
 	}
 }
 
+// A plan that runs an unchanged procedure again (its last run failed, was aborted or never started) says
+// so, with the last run, and how to stop it; a plan that runs a new procedure, or nothing, says nothing.
+func TestProcedureRerunWarning(t *testing.T) {
+	t.Parallel()
+	prior := func(procedure, status, taskID string) *mediaResourceModel {
+		m := &mediaResourceModel{FileID: types.StringValue("5285890781213513981"), Procedure: types.StringValue(procedure),
+			ProcedureStatus: types.StringValue(status), ProcedureTaskID: types.StringNull(), WaitForProcedure: types.BoolValue(true)}
+		if taskID != "" {
+			m.ProcedureTaskID = types.StringValue(taskID)
+		}
+		return m
+	}
+	planned := func(procedure string) *mediaResourceModel {
+		return &mediaResourceModel{Procedure: types.StringValue(procedure), WaitForProcedure: types.BoolValue(true)}
+	}
+	cases := map[string]struct {
+		plan, state *mediaResourceModel
+		adopted     bool
+		want        []string // nil: no warning
+	}{
+		"failed":       {planned("FailingPreset"), prior("FailingPreset", procedureFailed, "task-1"), false, []string{`"FailingPreset"`, "ended FAIL (task task-1)", "runs it again", "remove procedure"}},
+		"aborted":      {planned("StreamingPreset"), prior("StreamingPreset", procedureAborted, "task-2"), false, []string{"ended ABORTED (task task-2)"}},
+		"not started":  {planned("NoSuchPreset"), prior("NoSuchPreset", procedureNotStarted, ""), false, []string{"was not started", "set another procedure"}},
+		"finished":     {planned("StreamingPreset"), prior("StreamingPreset", procedureFinished, "task-3"), false, nil},
+		"changed":      {planned("TranscodePreset"), prior("StreamingPreset", procedureFailed, "task-4"), false, nil},
+		"running":      {planned("StreamingPreset"), prior("StreamingPreset", procedureProcessing, "task-5"), false, nil},
+		"removed":      {&mediaResourceModel{Procedure: types.StringNull()}, prior("StreamingPreset", procedureFailed, "task-6"), false, nil},
+		"just adopted": {planned("StreamingPreset"), &mediaResourceModel{Procedure: types.StringNull(), ProcedureStatus: types.StringNull()}, true, nil},
+	}
+	for name, tc := range cases {
+		diags := procedureRerunWarning(tc.plan, tc.state, tc.adopted)
+		if tc.want == nil {
+			if len(diags) != 0 {
+				t.Errorf("%s: got %v, want no warning", name, diags)
+			}
+			continue
+		}
+		if len(diags) != 1 || diags[0].Severity().String() != "Warning" {
+			t.Errorf("%s: got %v, want one warning", name, diags)
+			continue
+		}
+		for _, want := range tc.want {
+			if !strings.Contains(diags[0].Detail(), want) {
+				t.Errorf("%s: warning does not say %q:\n%s", name, want, diags[0].Detail())
+			}
+		}
+	}
+}
+
 // fakePrivate is private state in memory.
 type fakePrivate map[string][]byte
 

@@ -224,10 +224,10 @@ func mediaResourceAttributes() map[string]schema.Attribute {
 				"null); otherwise the provider starts it after the commit with `ProcessMediaByProcedure` and records " +
 				"the task. Changes in place: a new or changed name runs that procedure on the existing media, and a " +
 				"procedure whose last run failed (`procedure_status` `FAIL` or `ABORTED`) or was not started " +
-				"(`NOT_STARTED`) runs again at the next apply. Removing it does nothing to the media. The first " +
-				"apply after an import records it without running it, since VOD cannot tell which procedures " +
-				"already ran on the media (as for the other upload arguments); to run it then, apply once without " +
-				"`procedure` and once with it, or change it.",
+				"(`NOT_STARTED`) runs again at the next apply, with a warning at plan that says why. Removing it " +
+				"does nothing to the media and stops such runs. The first apply after an import records it without " +
+				"running it, since VOD cannot tell which procedures already ran on the media (as for the other " +
+				"upload arguments); to run it then, apply once without `procedure` and once with it, or change it.",
 			Validators: []validator.String{nonEmpty, validators.NoControlCharacters()},
 		},
 		"wait_for_procedure": schema.BoolAttribute{

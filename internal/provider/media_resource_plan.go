@@ -105,7 +105,9 @@ func (r *mediaResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanR
 			return
 		}
 		resp.Diagnostics.Append(planCoverChange(&plan, &state)...)
-		planProcedureUpdate(&plan, &state, isAdopted(ctx, req.Private))
+		adopted := isAdopted(ctx, req.Private)
+		planProcedureUpdate(&plan, &state, adopted)
+		resp.Diagnostics.Append(procedureRerunWarning(&plan, &state, adopted)...)
 		resp.Diagnostics.Append(checkPlannedExpiry(ctx, plan.ExpireTime, state.ExpireTime, false)...)
 	}
 	if resp.Diagnostics.HasError() {
