@@ -76,7 +76,7 @@ var authFailureHints = map[string]string{
 		"QcloudVODFullAccess or an equivalent one.",
 }
 
-// classHints name the remedy for the class actions' refusals.
+// classHints name the remedy for the refusals of a class or a task flow that does not fit.
 var classHints = map[string]string{
 	"FailedOperation.ClassNameDuplicate": "Another class under the same parent already has this name: choose another " +
 		"name, or import the existing class (terraform import tencentvod_class.<name> <class_id>; the tencentvod_classes " +
@@ -86,6 +86,12 @@ var classHints = map[string]string{
 	"FailedOperation.ParentIdNoFound": "The parent class does not exist (any more): check parent_id.",
 	"FailedOperation.SubclassLimitExceeded": fmt.Sprintf("A class holds at most %d subclasses: choose another parent.",
 		vod.MaxSubclasses),
+	// ApplyUpload and ModifyMediaInfo refuse a class_id of tencentvod_media with it.
+	"InvalidParameterValue.ClassId": "No class of the application has this ID (any more): check class_id. Use the " +
+		"class_id of a tencentvod_class, or find one by its names with the path of the tencentvod_classes data source.",
+	// ApplyUpload's refusal of a procedure it should start on commit.
+	"InvalidParameter.ProcedureNameNotExist": "No task flow template of this name exists in the application: check " +
+		"procedure (names are case-sensitive), or create the template first.",
 }
 
 // hintForCode suggests a remedy for the errors users most often meet.

@@ -128,6 +128,8 @@ func TestAPIErrorDiagnostic_classRefusalsNameTheRemedy(t *testing.T) {
 		"FailedOperation.ClassLevelLimitExceeded": "at most 4 levels of classes: choose a parent nearer the top",
 		"FailedOperation.ParentIdNoFound":         "The parent class does not exist (any more): check parent_id.",
 		"FailedOperation.SubclassLimitExceeded":   "A class holds at most 500 subclasses: choose another parent.",
+		"InvalidParameterValue.ClassId":           "check class_id. Use the class_id of a tencentvod_class, or find one by its names",
+		"InvalidParameter.ProcedureNameNotExist":  "check procedure (names are case-sensitive)",
 	} {
 		detail := apiErrorDiagnostic("Unable to Create VOD Class", &vod.APIError{
 			Action: "CreateClass", Code: code, Message: "refused", RequestID: "req-1",

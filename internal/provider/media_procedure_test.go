@@ -47,6 +47,26 @@ resource "tencentvod_media" "test" {
 `, video, arguments)
 }
 
+// A class_id or a procedure that does not exist in the application fails the create before anything is
+// uploaded, with the API's refusal and what to check.
+func TestAccMedia_unknownClassOrProcedureSaysWhatToCheck(t *testing.T) {
+	t.Parallel()
+	skipInAccMode(t)
+	env := newTestEnv(t)
+	video, _ := newMediaFiles(t).random("talk.mp4", 16<<10)
+	for _, tc := range []struct{ arguments, want string }{
+		{"class_id = 4242", `(?s)InvalidParameterValue\.ClassId.*check\s+class_id\.\s+Use\s+the\s+class_id\s+of\s+a\s+tencentvod_class`},
+		{`procedure = "NoSuchPreset"`, `(?s)InvalidParameter\.ProcedureNameNotExist.*check\s+procedure\s+\(names\s+are\s+case-sensitive\)`},
+	} {
+		runTest(t, resource.TestCase{
+			Steps: []resource.TestStep{{Config: procedureConfig(env, video, tc.arguments), ExpectError: regexp.MustCompile(tc.want)}},
+		})
+	}
+	if objects := env.emu.ObjectStore().Objects(); len(objects) != 0 {
+		t.Errorf("uploaded %d objects, want none", len(objects))
+	}
+}
+
 // procedureStarts returns the ProcessMediaByProcedure calls the emulator dispatched.
 func (e *testEnv) procedureStarts() []emulator.Call {
 	return e.emu.Calls("ProcessMediaByProcedure")
