@@ -202,8 +202,10 @@ func mediaResourceAttributes() map[string]schema.Attribute {
 		"class_id": schema.Int64Attribute{
 			Optional: true,
 			Computed: true,
-			MarkdownDescription: "Category ID of the media; `0` is the built-in \"Other\" category. When unset, the " +
-				"category is left as it is (`0` for new media). Changes in place.",
+			MarkdownDescription: "ID of the class (category) of the media: the `class_id` of a `tencentvod_class`, or " +
+				"of a class found by its names with the `path` of `data.tencentvod_classes`; `0` is the built-in class " +
+				"of unfiled media (`SystemDefault`). When unset, the class is left as it is (`0` for new media). " +
+				"Changes in place.",
 			Validators:    []validator.Int64{int64validator.AtLeast(0)},
 			PlanModifiers: []planmodifier.Int64{int64planmodifier.UseStateForUnknown()},
 		},
