@@ -127,8 +127,8 @@ func (r *mediaResource) Schema(ctx context.Context, _ resource.SchemaRequest, re
 			"**Processing.** With `wait_for_procedure = true`, the apply starts `procedure` after the commit and waits " +
 			"for its task to end, so that the outputs read at the end of the apply (and the resources that reference " +
 			"them) include what it produced. A task that fails is a warning, not an error: the media stays as it " +
-			"is, `procedure_status` says `FAIL`, and the next plan proposes running the procedure again in place. " +
-			"A wait cut short by the create timeout or an interrupt leaves the media tracked and the task recorded " +
+			"is, `procedure_status` says `FAIL`, and the next plan proposes running the procedure again in place, " +
+			"with a warning that says why; to stop, change or remove `procedure`. A wait cut short by the create timeout or an interrupt leaves the media tracked and the task recorded " +
 			"(`procedure_task_id`); the next plan waits for the same task again instead of starting it twice.\n\n" +
 			"Once the file is uploaded, neither an interrupt (Ctrl-C) nor the create timeout cuts the commit " +
 			"short: it completes within a few seconds and the media is saved to the state, and a commit whose " +
