@@ -336,7 +336,12 @@ func TestRetryableClassification(t *testing.T) {
 		{APIError{Action: "DescribeMediaInfos", Code: CodeParseJSONError, httpStatus: 403}, true},
 		{APIError{Action: "SearchMedia", Code: CodeParseJSONError, httpStatus: 200}, true},
 		{APIError{Action: "CreateClass", Code: CodeParseJSONError, httpStatus: 200}, false},
-		{APIError{Action: "ModifyClass", Code: CodeNetworkError}, false},
+		// A rename or a delete sets a state: doing it twice leaves the same state as once.
+		{APIError{Action: "ModifyClass", Code: CodeNetworkError}, true},
+		{APIError{Action: "ModifyClass", Code: "InternalError"}, true},
+		{APIError{Action: "DeleteClass", Code: CodeNetworkError}, true},
+		{APIError{Action: "DeleteClass", Code: CodeHTTPStatusCodeError, httpStatus: 503}, true},
+		{APIError{Action: "DeleteClass", Code: "UnsupportedOperation.ClassNotEmpty"}, false},
 		{APIError{Action: "ApplyUpload", Code: CodeHTTPStatusCodeError, httpStatus: 404}, false},
 		{APIError{Action: "ApplyUpload", Code: "RequestLimitExceededX"}, false},
 		{APIError{Action: "ApplyUpload", Code: "AuthFailure.SignatureExpire"}, false},
