@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/hashicorp/terraform-exec/tfexec"
 	tfjson "github.com/hashicorp/terraform-json"
@@ -253,4 +254,30 @@ func (e *testEnv) classesTrackedOnce(state *tfjson.State, want int) error {
 		return fmt.Errorf("%d classes in VOD, want %d: some were created twice", inVOD, want)
 	}
 	return nil
+}
+
+// The create timeout runs out while CreateClass is in flight: the call is not abandoned (which would leave
+// the class it made untracked, and the next apply refused as a duplicate name) but has a short grace to
+// finish, so the class is in the state and the next plan has nothing to do.
+func TestAccClass_createTimeoutDuringCreateKeepsTheClassTracked(t *testing.T) {
+	t.Parallel()
+	skipInAccMode(t)
+	env := newTestEnv(t)
+	env.emu.InjectFault(emulator.Fault{Action: "CreateClass", Times: 1, AfterDispatch: true, Latency: 3 * time.Second})
+	runTest(t, resource.TestCase{
+		CheckDestroy: env.checkClassesDestroyed,
+		Steps: []resource.TestStep{{
+			Config: env.providerConfig() + `
+resource "tencentvod_class" "test" {
+  name = "Slow"
+  timeouts {
+    create = "1s"
+  }
+}
+`,
+			ConfigStateChecks: []statecheck.StateCheck{
+				env.expectOnlyClass("tencentvod_class.test", "Slow"),
+			},
+		}},
+	})
 }
