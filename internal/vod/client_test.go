@@ -185,6 +185,36 @@ func TestThrottlingIsBoundedByTheRetryBudget(t *testing.T) {
 	}
 }
 
+// With a deadline, throttling is retried until the deadline, past the retry budget: the deadline is the
+// caller's own bound (an operation's timeout), and an API that throttles must not cut it short.
+func TestThrottlingWithADeadlineOutlastsTheRetryBudget(t *testing.T) {
+	t.Parallel()
+	var mu sync.Mutex
+	var last time.Time
+	api := newFakeAPI(t, nil, func(w http.ResponseWriter, _ *http.Request, _ apiCall) {
+		mu.Lock()
+		last = time.Now()
+		mu.Unlock()
+		limitExceeded(w)
+	})
+	c := mustClient(t, testConfig(t, api.URL()))
+	const budget = 100 * time.Millisecond
+	c.retryBudget = budget
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+	defer cancel()
+	start := time.Now()
+	_, err := c.ApplyUpload(ctx, &ApplyUploadRequest{MediaType: "mp4"})
+	if ErrorCode(err) != "RequestLimitExceeded" {
+		t.Fatalf("err = %v, want the last throttling answer", err)
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if retried := last.Sub(start); retried < 5*budget {
+		t.Errorf("the last attempt was sent %v after the first; throttling stopped at the retry budget (%v), "+
+			"not the deadline", retried, budget)
+	}
+}
+
 // Without a deadline, throttling is retried within the retry budget; a throttle between other failures
 // does not count against max_retries.
 func TestThrottlingDoesNotCountAgainstMaxRetries(t *testing.T) {
