@@ -36,9 +36,9 @@ var (
 const (
 	defaultClassTimeout     = 5 * time.Minute
 	defaultClassReadTimeout = 2 * time.Minute
-	// classCreateGrace is how long CreateClass may still take once Terraform is interrupted: its reply
-	// (or the lookup of a class whose reply was lost) must reach the state before a CI runner follows the
-	// interrupt with a second signal, about 7.5 s later.
+	// classCreateGrace is how long CreateClass may still take once Terraform is interrupted or the create
+	// timeout runs out: its reply (or the lookup of a class whose reply was lost) must reach the state
+	// before a CI runner follows the interrupt with a second signal, about 7.5 s later.
 	classCreateGrace = 5 * time.Second
 )
 
@@ -325,7 +325,7 @@ func (r *classResource) Create(ctx context.Context, req resource.CreateRequest, 
 		resp.Diagnostics.Append(op.failed(ctx, "Unable to Create VOD Class", what, "Nothing was created.", ctx.Err()))
 		return
 	}
-	createCtx, cancelCreate := survivingInterrupt(ctx, classCreateGrace)
+	createCtx, cancelCreate := criticalStep(ctx, classCreateGrace)
 	defer cancelCreate()
 	created, err := op.client.CreateClass(createCtx, &vod.CreateClassRequest{
 		ParentID:  parentID,

@@ -1136,18 +1136,19 @@ resource "tencentvod_class" "test" {
 	}
 }
 
-// survivingInterrupt keeps the operation's deadline, outlives an interrupt by its grace, and no more.
-func TestSurvivingInterrupt(t *testing.T) {
+// criticalStep lasts as long as the operation, and outlives its interrupt or its timeout by its grace,
+// and no more.
+func TestCriticalStep(t *testing.T) {
 	t.Parallel()
 	deadline := time.Now().Add(time.Hour)
 	parent, interrupt := context.WithDeadline(context.Background(), deadline)
 	defer interrupt()
-	long, cancelLong := survivingInterrupt(parent, time.Hour)
+	long, cancelLong := criticalStep(parent, time.Hour)
 	defer cancelLong()
-	short, cancelShort := survivingInterrupt(parent, time.Millisecond)
+	short, cancelShort := criticalStep(parent, time.Millisecond)
 	defer cancelShort()
-	if got, ok := long.Deadline(); !ok || !got.Equal(deadline) {
-		t.Errorf("deadline %v (%v), want the operation's, %v", got, ok, deadline)
+	if got, ok := long.Deadline(); !ok || !got.Equal(deadline.Add(time.Hour)) {
+		t.Errorf("deadline %v (%v), want the operation's and the grace, %v", got, ok, deadline.Add(time.Hour))
 	}
 	interrupt()
 	select {
@@ -1157,5 +1158,22 @@ func TestSurvivingInterrupt(t *testing.T) {
 	}
 	if long.Err() != nil {
 		t.Errorf("the step with an hour's grace ended at the interrupt: %v", long.Err())
+	}
+
+	timedOut, cancelTimedOut := context.WithTimeout(context.Background(), time.Millisecond)
+	defer cancelTimedOut()
+	afterTimeout, cancelAfterTimeout := criticalStep(timedOut, time.Hour)
+	defer cancelAfterTimeout()
+	<-timedOut.Done()
+	time.Sleep(10 * time.Millisecond)
+	if afterTimeout.Err() != nil {
+		t.Errorf("the step with an hour's grace ended at the operation's timeout: %v", afterTimeout.Err())
+	}
+	shortAfterTimeout, cancelShortAfterTimeout := criticalStep(timedOut, time.Millisecond)
+	defer cancelShortAfterTimeout()
+	select {
+	case <-shortAfterTimeout.Done():
+	case <-time.After(time.Minute):
+		t.Fatal("the step outlived its grace after the timeout")
 	}
 }

@@ -40,10 +40,11 @@ const (
 	procedureUnknown = "UNKNOWN"
 )
 
-// procedureStartTimeout bounds the start of a task flow. Like the commit, the start is a short critical
-// section that Terraform's interrupt and the operation's timeout do not cut short once it has begun: a
-// task started without its id reaching the state would run untracked.
-const procedureStartTimeout = 5 * time.Second
+// procedureStartGrace is how long the start of a task flow may go on once Terraform is interrupted or the
+// operation's timeout runs out. Like the commit, the start is a short critical section that neither cuts
+// short once it has begun (see criticalStep): a task started without its id reaching the state would run
+// untracked. Until then a throttled start is retried for as long as the operation allows.
+const procedureStartGrace = 5 * time.Second
 
 // sessionIDPrefix starts every SessionId the provider sends, so that its tasks can be told apart in
 // DescribeTasks.
@@ -189,7 +190,7 @@ func startProcedure(ctx context.Context, op operation, m *mediaResourceModel, st
 		diags.AddError("Unable to Start VOD Procedure", "No SessionId could be generated: "+err.Error())
 		return false
 	}
-	startCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), procedureStartTimeout)
+	startCtx, cancel := criticalStep(ctx, procedureStartGrace)
 	defer cancel()
 	taskID, err := op.client.StartProcedure(startCtx, &vod.ProcessMediaByProcedureRequest{
 		FileID:         m.FileID.ValueString(),

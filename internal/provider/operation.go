@@ -81,22 +81,23 @@ func sentence(phrase string) string {
 	return string(phrase[0]-'a'+'A') + phrase[1:]
 }
 
-// survivingInterrupt returns the context of a short step that creates something remote, such as
-// CreateClass: an interrupt that cancels ctx would otherwise abandon a call that may already have
-// created it, leaving it untracked. The step keeps ctx's deadline (the operation's timeout); once ctx is
-// cancelled before that deadline (Terraform was interrupted), the step has grace more to finish.
-func survivingInterrupt(ctx context.Context, grace time.Duration) (context.Context, context.CancelFunc) {
-	var shielded context.Context
-	var cancel context.CancelFunc
+// criticalStep returns the context of a short step that creates or starts something remote, such as
+// CreateClass or a procedure's start: cutting a call short once it may have been carried out would leave
+// what it made untracked. The step runs for as long as ctx (the operation's) does, so a throttled call is
+// retried for as long as the operation allows, and once ctx ends, by its timeout or by Terraform's
+// interrupt, the step has grace more to finish (a CI runner follows an interrupt with a second signal
+// about 7.5 s later).
+func criticalStep(ctx context.Context, grace time.Duration) (context.Context, context.CancelFunc) {
+	shielded, cancel := context.WithCancel(context.WithoutCancel(ctx))
 	if deadline, ok := ctx.Deadline(); ok {
-		shielded, cancel = context.WithDeadline(context.WithoutCancel(ctx), deadline)
-	} else {
-		shielded, cancel = context.WithCancel(context.WithoutCancel(ctx))
+		// The API client plans its retries within the deadline it sees.
+		var cancelDeadline context.CancelFunc
+		shielded, cancelDeadline = context.WithDeadline(shielded, deadline.Add(grace))
+		cancelBoth := cancel
+		cancel = func() { cancelDeadline(); cancelBoth() }
 	}
 	stop := context.AfterFunc(ctx, func() {
-		if !errors.Is(ctx.Err(), context.DeadlineExceeded) {
-			time.AfterFunc(grace, cancel) // cancel is idempotent: a late timer does nothing
-		}
+		time.AfterFunc(grace, cancel) // cancel is idempotent: a late timer does nothing
 	})
 	return shielded, func() {
 		stop()

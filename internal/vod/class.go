@@ -134,6 +134,10 @@ type classChangeResponse struct {
 func (r *classChangeResponse) getRequestID() string { return r.RequestID }
 
 // ModifyClass renames a class. A class that does not exist gives an error matching ErrClassNotFound.
+//
+// An attempt that got no reply is sent again: a rename sets a name, so doing it twice leaves the same
+// state as once. Should VOD refuse the repeat as ClassNameDuplicate (the class already has that name,
+// which the API does not say it allows), the rename is confirmed with DescribeAllClass instead.
 func (c *Client) ModifyClass(ctx context.Context, req *ModifyClassRequest) error {
 	const action = "ModifyClass"
 	if req == nil || req.ClassName == "" {
@@ -141,8 +145,28 @@ func (c *Client) ModifyClass(ctx context.Context, req *ModifyClassRequest) error
 	}
 	params := *req
 	params.SubAppID = c.defaultSubAppID(params.SubAppID)
-	_, err := callVOD[classChangeResponse](ctx, c, action, params)
+	var history attemptHistory
+	var resp envelope[classChangeResponse]
+	err := c.callObserved(ctx, vodService, c.settings.vodEndpoint, action, params, &resp, c.credentialsFor, history.record)
+	if err != nil && history.uncertain != nil && ErrorCode(err) == codeClassNameDuplicate && c.hasName(ctx, req) {
+		return nil // an attempt whose reply was lost renamed the class
+	}
 	return asClassError(err)
+}
+
+// hasName reports whether class req.ClassID is already called req.ClassName (false when that cannot
+// be read).
+func (c *Client) hasName(ctx context.Context, req *ModifyClassRequest) bool {
+	all, err := c.DescribeAllClass(ctx, req.SubAppID)
+	if err != nil {
+		return false
+	}
+	for _, class := range all.ClassInfoSet {
+		if class.ClassID == req.ClassID {
+			return class.Name == req.ClassName
+		}
+	}
+	return false
 }
 
 // DeleteClassRequest is DeleteClass's input.

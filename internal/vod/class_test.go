@@ -170,3 +170,37 @@ func TestDeleteClassRefusesTheBuiltInClass(t *testing.T) {
 		t.Fatalf("err = %v", err)
 	}
 }
+
+// A rename whose reply is lost is sent again. Should VOD refuse the repeat because the class already has
+// the name, the rename is confirmed from the class tree; a name another class has stays an error.
+func TestModifyClassLostReplyThenDuplicate(t *testing.T) {
+	t.Parallel()
+	for _, tt := range []struct {
+		name    string
+		first   func(w http.ResponseWriter, call apiCall)
+		classID int64
+		wantErr bool
+		calls   string
+	}{
+		{"renamed by the lost attempt", dropped(t), 11, false, "ModifyClass,ModifyClass,DescribeAllClass"},
+		{"taken by another class", dropped(t), 7, true, "ModifyClass,ModifyClass,DescribeAllClass"},
+		{"duplicate at the first attempt", classNameDuplicate, 11, true, "ModifyClass"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			api := scriptedByAction(t, actionScript{
+				"ModifyClass":      {tt.first, classNameDuplicate},
+				"DescribeAllClass": {classTree},
+			})
+			c := mustClient(t, testConfig(t, api.URL()))
+			instantRetries(c)
+			err := c.ModifyClass(context.Background(), &ModifyClassRequest{ClassID: tt.classID, ClassName: "Trailers"})
+			if (err != nil) != tt.wantErr || (err != nil && ErrorCode(err) != "FailedOperation.ClassNameDuplicate") {
+				t.Errorf("ModifyClass = %v, want error: %v", err, tt.wantErr)
+			}
+			if got := strings.Join(actions(api.Calls()), ","); got != tt.calls {
+				t.Errorf("calls = %s, want %s", got, tt.calls)
+			}
+		})
+	}
+}

@@ -24,7 +24,9 @@ import (
 const (
 	backoffBase       = 250 * time.Millisecond
 	defaultBackoffCap = 8 * time.Second
-	// defaultRetryBudget bounds the time one call may spend retrying even without a context deadline.
+	// defaultRetryBudget bounds the time one call may spend retrying: retries of other failures always,
+	// throttled retries only when the context has no deadline (its deadline is then the caller's bound,
+	// which a throttling API must not cut short).
 	defaultRetryBudget = 2 * time.Minute
 )
 
@@ -212,8 +214,9 @@ func (c *Client) call(ctx context.Context, svc apiService, endpoint Endpoint, ac
 //
 // Two kinds of failure are retried differently. A throttled call (RequestLimitExceeded) did nothing: it
 // slows the action's limiter down and is sent again as soon as the limiter allows, for as long as the
-// caller's deadline (or the retry budget) leaves time; it does not count against max_retries. Other
-// transient failures count against max_retries and wait a jittered exponential backoff first.
+// caller's deadline (or, without one, the retry budget) leaves time; it does not count against
+// max_retries. Other transient failures count against max_retries and wait a jittered exponential
+// backoff first.
 func (c *Client) callObserved(ctx context.Context, svc apiService, endpoint Endpoint, action string, params any, out apiResponse, creds credentialFunc, observe func(*APIError)) error {
 	body, err := json.Marshal(params)
 	if err != nil {
@@ -283,9 +286,9 @@ func (c *Client) callObserved(ctx context.Context, svc apiService, endpoint Endp
 }
 
 // waitForLimiter waits for the action's next token and returns when the call may be sent. It does not
-// wait when the token would come after the context's deadline or, for a retry, after the retry budget:
-// it returns at once, with the throttling answer that caused the retry when there was one (it says
-// more than "deadline exceeded"), else with ClientError.RequestNotSent.
+// wait when the token would come after the context's deadline or, for a retry without a deadline, after
+// the retry budget: it returns at once, with the throttling answer that caused the retry when there was
+// one (it says more than "deadline exceeded"), else with ClientError.RequestNotSent.
 func (c *Client) waitForLimiter(ctx context.Context, limiter *adaptiveRate, action string, started time.Time, lastErr *APIError) (time.Time, error) {
 	now := time.Now()
 	delay, giveBack := limiter.reserve(now)
@@ -296,10 +299,11 @@ func (c *Client) waitForLimiter(ctx context.Context, limiter *adaptiveRate, acti
 		}
 		return &APIError{Action: action, Code: CodeRequestNotSent, Message: reason, cause: cause}
 	}
-	if deadline, ok := ctx.Deadline(); ok && deadline.Sub(now) < delay {
+	deadline, hasDeadline := ctx.Deadline()
+	if hasDeadline && deadline.Sub(now) < delay {
 		return time.Time{}, notSent(fmt.Sprintf("the client-side rate limit would delay the call by %s, past the operation's deadline", delay.Round(time.Millisecond)), context.DeadlineExceeded)
 	}
-	if lastErr != nil && now.Add(delay).Sub(started) > c.retryBudget {
+	if lastErr != nil && !hasDeadline && now.Add(delay).Sub(started) > c.retryBudget {
 		return time.Time{}, notSent("the client-side rate limit would delay the retry past the retry budget", nil)
 	}
 	if delay > 0 {

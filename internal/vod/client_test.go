@@ -185,6 +185,36 @@ func TestThrottlingIsBoundedByTheRetryBudget(t *testing.T) {
 	}
 }
 
+// With a deadline, throttling is retried until the deadline, past the retry budget: the deadline is the
+// caller's own bound (an operation's timeout), and an API that throttles must not cut it short.
+func TestThrottlingWithADeadlineOutlastsTheRetryBudget(t *testing.T) {
+	t.Parallel()
+	var mu sync.Mutex
+	var last time.Time
+	api := newFakeAPI(t, nil, func(w http.ResponseWriter, _ *http.Request, _ apiCall) {
+		mu.Lock()
+		last = time.Now()
+		mu.Unlock()
+		limitExceeded(w)
+	})
+	c := mustClient(t, testConfig(t, api.URL()))
+	const budget = 100 * time.Millisecond
+	c.retryBudget = budget
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+	defer cancel()
+	start := time.Now()
+	_, err := c.ApplyUpload(ctx, &ApplyUploadRequest{MediaType: "mp4"})
+	if ErrorCode(err) != "RequestLimitExceeded" {
+		t.Fatalf("err = %v, want the last throttling answer", err)
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if retried := last.Sub(start); retried < 5*budget {
+		t.Errorf("the last attempt was sent %v after the first; throttling stopped at the retry budget (%v), "+
+			"not the deadline", retried, budget)
+	}
+}
+
 // Without a deadline, throttling is retried within the retry budget; a throttle between other failures
 // does not count against max_retries.
 func TestThrottlingDoesNotCountAgainstMaxRetries(t *testing.T) {
@@ -336,7 +366,12 @@ func TestRetryableClassification(t *testing.T) {
 		{APIError{Action: "DescribeMediaInfos", Code: CodeParseJSONError, httpStatus: 403}, true},
 		{APIError{Action: "SearchMedia", Code: CodeParseJSONError, httpStatus: 200}, true},
 		{APIError{Action: "CreateClass", Code: CodeParseJSONError, httpStatus: 200}, false},
-		{APIError{Action: "ModifyClass", Code: CodeNetworkError}, false},
+		// A rename or a delete sets a state: doing it twice leaves the same state as once.
+		{APIError{Action: "ModifyClass", Code: CodeNetworkError}, true},
+		{APIError{Action: "ModifyClass", Code: "InternalError"}, true},
+		{APIError{Action: "DeleteClass", Code: CodeNetworkError}, true},
+		{APIError{Action: "DeleteClass", Code: CodeHTTPStatusCodeError, httpStatus: 503}, true},
+		{APIError{Action: "DeleteClass", Code: "UnsupportedOperation.ClassNotEmpty"}, false},
 		{APIError{Action: "ApplyUpload", Code: CodeHTTPStatusCodeError, httpStatus: 404}, false},
 		{APIError{Action: "ApplyUpload", Code: "RequestLimitExceededX"}, false},
 		{APIError{Action: "ApplyUpload", Code: "AuthFailure.SignatureExpire"}, false},

@@ -170,10 +170,12 @@ func safeClientMessage(err error) string {
 // changesNothing), CommitUpload, which cannot create a second media file from one session key (a repeat
 // is refused, see CommitOutcomeUnknownError), CreateClass, which cannot create a second class of one
 // name under one parent (a repeat is refused with ClassNameDuplicate, which CreateClass resolves), and
-// DeleteMedia and ModifyMediaInfo, which set a state, so doing them twice leaves the same state as once.
+// DeleteMedia, ModifyMediaInfo, ModifyClass and DeleteClass, which set a state, so doing them twice leaves
+// the same state as once (a repeated DeleteClass is answered "no such class", which callers take as
+// deleted; a repeated rename gives the class the name it already has).
 func safeToRepeat(action string) bool {
 	switch action {
-	case "CommitUpload", "CreateClass", "DeleteMedia", "ModifyMediaInfo":
+	case "CommitUpload", "CreateClass", "DeleteMedia", "ModifyMediaInfo", "ModifyClass", "DeleteClass":
 		return true
 	}
 	return changesNothing(action)
