@@ -223,11 +223,7 @@ func startRefused(m *mediaResourceModel, err error, asError bool) diag.Diagnosti
 		"procedure_status is %s, and the next apply tries again in place. Check that a task flow template of "+
 		"this name exists in the application.\n\n%s%s", m.Procedure.ValueString(), m.FileID.ValueString(),
 		procedureNotStarted, api.Detail(), whatStartProcedureFound(err))
-	if asError {
-		return diag.NewAttributeErrorDiagnostic(path.Root("procedure"), api.Summary(), detail)
-	}
-	return diag.NewAttributeWarningDiagnostic(path.Root("procedure"), api.Summary(),
-		detail+"\n\nThe media itself was created and is tracked; this is a warning so that it is not replaced.")
+	return procedureStartDiagnostic(api.Summary(), detail, asError)
 }
 
 // startOutcomeUnknown is the diagnostic of a start that may have created a task whose id was not
@@ -240,10 +236,16 @@ func startOutcomeUnknown(m *mediaResourceModel, err error, asError bool) diag.Di
 		"the start again with the same SessionId, which VOD refuses if the first one ran, and then records the "+
 		"task it started; the procedure does not run twice.\n\n%s%s", m.Procedure.ValueString(),
 		m.FileID.ValueString(), procedureNotStarted, api.Detail(), whatStartProcedureFound(err))
+	return procedureStartDiagnostic(api.Summary(), detail, asError)
+}
+
+// procedureStartDiagnostic is an error in an update, and a warning in a create, where an error would
+// taint the media just committed.
+func procedureStartDiagnostic(summary, detail string, asError bool) diag.Diagnostic {
 	if asError {
-		return diag.NewAttributeErrorDiagnostic(path.Root("procedure"), api.Summary(), detail)
+		return diag.NewAttributeErrorDiagnostic(path.Root("procedure"), summary, detail)
 	}
-	return diag.NewAttributeWarningDiagnostic(path.Root("procedure"), api.Summary(),
+	return diag.NewAttributeWarningDiagnostic(path.Root("procedure"), summary,
 		detail+"\n\nThe media itself was created and is tracked; this is a warning so that it is not replaced.")
 }
 
