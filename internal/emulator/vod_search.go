@@ -106,7 +106,8 @@ func (s *Server) searchMedia(call *apiCall) (any, *apiError) {
 	if apiErr != nil {
 		return nil, apiErr
 	}
-	query, apiErr := req.compile(func(ids []int64) []int64 { return s.vod.classesWithin(subAppID, ids) })
+	query, apiErr := req.compile(func(ids []int64) []int64 { return s.vod.classesWithin(subAppID, ids) },
+		s.opts.SearchCreateTimeBeforeIncluded)
 	if apiErr != nil {
 		return nil, apiErr
 	}
@@ -188,8 +189,9 @@ func relevance(m MediaFile, terms []string) int {
 
 // compile checks the request against the documented limits and turns each given parameter into a
 // condition. A new filter is one more line here and, when it has limits, in listLimits. classesWithin
-// expands class IDs to the classes and all their subclasses.
-func (r *searchMediaRequest) compile(classesWithin func(ids []int64) []int64) (*mediaQuery, *apiError) {
+// expands class IDs to the classes and all their subclasses; beforeIncluded: see
+// Options.SearchCreateTimeBeforeIncluded.
+func (r *searchMediaRequest) compile(classesWithin func(ids []int64) []int64, beforeIncluded bool) (*mediaQuery, *apiError) {
 	if apiErr := r.checkLimits(); apiErr != nil {
 		return nil, apiErr
 	}
@@ -197,6 +199,9 @@ func (r *searchMediaRequest) compile(classesWithin func(ids []int64) []int64) (*
 	created, apiErr := r.createTimeRange()
 	if apiErr != nil {
 		return nil, apiErr
+	}
+	if created != nil {
+		created.beforeIncluded = beforeIncluded
 	}
 	expires, apiErr := parseTimeRange("ExpireTime", r.ExpireTime)
 	if apiErr != nil {
@@ -351,15 +356,17 @@ func (r *searchMediaRequest) createTimeRange() (*instantRange, *apiError) {
 	return parseTimeRange("CreateTime", &merged)
 }
 
-// instantRange is a parsed TimeRange; a zero end is open.
+// instantRange is a parsed TimeRange; a zero end is open. Before is excluded unless beforeIncluded.
 type instantRange struct {
-	after, before time.Time
+	after, before  time.Time
+	beforeIncluded bool
 }
 
 // contains compares in whole seconds, the precision of the times the API shows.
 func (r *instantRange) contains(t time.Time) bool {
 	t = t.Truncate(time.Second)
-	return (r.after.IsZero() || !t.Before(r.after)) && (r.before.IsZero() || t.Before(r.before))
+	beforeEnd := r.before.IsZero() || t.Before(r.before) || (r.beforeIncluded && t.Equal(r.before))
+	return (r.after.IsZero() || !t.Before(r.after)) && beforeEnd
 }
 
 func parseTimeRange(name string, tr *timeRange) (*instantRange, *apiError) {
