@@ -536,13 +536,21 @@ func (r *classResource) ImportState(ctx context.Context, req resource.ImportStat
 		// The provider's default applies now, once; state keeps it (or null) for every later call.
 		id.subAppID = r.data.defaultSubAppID()
 	}
-	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("id"), strconv.FormatInt(id.classID, 10))...)
-	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("class_id"), id.classID)...)
-	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("sub_app_id"), id.subAppID)...)
+	resp.Diagnostics.Append(setImportedClass(ctx, &resp.State, id.classID, id.subAppID)...)
 	resp.Diagnostics.Append(setIdentity(ctx, resp.Identity, &classIdentityModel{
 		ClassID:  types.Int64Value(id.classID),
 		SubAppID: id.subAppID,
 	})...)
+}
+
+// setImportedClass sets what an import knows of a class before Read fills in the rest; the list
+// resource builds its objects the same way.
+func setImportedClass(ctx context.Context, target attributeSetter, classID int64, subAppID types.Int64) diag.Diagnostics {
+	var diags diag.Diagnostics
+	diags.Append(target.SetAttribute(ctx, path.Root("id"), strconv.FormatInt(classID, 10))...)
+	diags.Append(target.SetAttribute(ctx, path.Root("class_id"), classID)...)
+	diags.Append(target.SetAttribute(ctx, path.Root("sub_app_id"), subAppID)...)
+	return diags
 }
 
 // classImportID is a parsed import ID.

@@ -578,21 +578,36 @@ func (r *mediaResource) ImportState(ctx context.Context, req resource.ImportStat
 		resp.Diagnostics.Append(diags...)
 		return
 	}
-	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("id"), id.fileID)...)
-	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("file_id"), id.fileID)...)
 	if id.subAppID.IsNull() {
 		// The provider's default applies now, once; state keeps it (or null) for every later call.
 		id.subAppID = r.data.defaultSubAppID()
 	}
-	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("sub_app_id"), id.subAppID)...)
-	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("upload_part_size_mib"), defaultUploadPartSizeMiB)...)
-	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("upload_concurrency"), int64(defaultUploadConcurrency))...)
-	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("wait_for_procedure"), false)...)
+	resp.Diagnostics.Append(setImportedMedia(ctx, &resp.State, id.fileID, id.subAppID)...)
 	resp.Diagnostics.Append(setIdentity(ctx, resp.Identity, &mediaIdentityModel{
 		FileID:   types.StringValue(id.fileID),
 		SubAppID: id.subAppID,
 	})...)
 	resp.Diagnostics.Append(markAdopted(ctx, resp.Private)...)
+}
+
+// attributeSetter is an object being built attribute by attribute: an imported state, or the resource
+// object of a list result.
+type attributeSetter interface {
+	SetAttribute(ctx context.Context, p path.Path, value any) diag.Diagnostics
+}
+
+// setImportedMedia sets what an import knows of a media before Read fills in the rest: its IDs, and the
+// arguments that only change what later applies do, at their defaults. The list resource builds its
+// objects the same way, so that what it shows is what an import of it saves.
+func setImportedMedia(ctx context.Context, target attributeSetter, fileID string, subAppID types.Int64) diag.Diagnostics {
+	var diags diag.Diagnostics
+	diags.Append(target.SetAttribute(ctx, path.Root("id"), fileID)...)
+	diags.Append(target.SetAttribute(ctx, path.Root("file_id"), fileID)...)
+	diags.Append(target.SetAttribute(ctx, path.Root("sub_app_id"), subAppID)...)
+	diags.Append(target.SetAttribute(ctx, path.Root("upload_part_size_mib"), defaultUploadPartSizeMiB)...)
+	diags.Append(target.SetAttribute(ctx, path.Root("upload_concurrency"), int64(defaultUploadConcurrency))...)
+	diags.Append(target.SetAttribute(ctx, path.Root("wait_for_procedure"), false)...)
+	return diags
 }
 
 // describeMedia reads the media's basic information and metadata, in the application pinned at create.

@@ -10,8 +10,29 @@ import (
 )
 
 // ErrTooManyMatches matches (errors.Is) the error of SearchAllMedia when the matches cannot all be
-// listed through SearchMedia's 5,000-result window.
+// listed through SearchMedia's 5,000-result window; the error is a *TooManyMatchesError.
 var ErrTooManyMatches = errors.New("too many matching media to list")
+
+// TooManyMatchesError says which matches SearchAllMedia could not list.
+type TooManyMatchesError struct {
+	// Second and Category: MaxSearchResults or more media of Category were created in this second.
+	// Zero for a search ranked by relevance, whose matches reached MaxSearchResults.
+	Second   time.Time
+	Category string
+}
+
+func (e *TooManyMatchesError) Error() string {
+	if e.Second.IsZero() {
+		return fmt.Sprintf("%s: %d or more media match, and a search by Names or Descriptions comes ranked by "+
+			"relevance, which SearchMedia pages through only for its first %d results", ErrTooManyMatches,
+			MaxSearchResults, MaxSearchResults)
+	}
+	return fmt.Sprintf("%s: %d or more media of category %s were created in the second %s, and SearchMedia "+
+		"lists at most %d for one filter set", ErrTooManyMatches, MaxSearchResults, e.Category,
+		e.Second.Format(time.RFC3339), MaxSearchResults)
+}
+
+func (e *TooManyMatchesError) Unwrap() error { return ErrTooManyMatches }
 
 // searchAllPageSize is how many media one SearchMedia call of SearchAllMedia asks for: large enough to
 // need few calls, small enough that a reply stays a few megabytes.
@@ -141,10 +162,7 @@ func (l *mediaLister) split(ctx context.Context, w window, first *SearchMediaRes
 		categories = mediaCategories
 	}
 	if len(categories) == 1 {
-		return nil, fmt.Errorf("%w: %d or more media of category %s were created in the second %s, and SearchMedia "+
-			"lists at most %d for one filter set; add conditions that tell them apart (NamePrefixes, ClassIds, Tags, "+
-			"MediaTypes, StorageRegions)", ErrTooManyMatches, MaxSearchResults, categories[0],
-			after.Format(time.RFC3339), MaxSearchResults)
+		return nil, &TooManyMatchesError{Second: after, Category: categories[0]}
 	}
 	parts := make([]window, 0, len(categories))
 	for _, category := range categories {
@@ -208,10 +226,7 @@ func (l *mediaLister) listRanked(ctx context.Context) error {
 		return err
 	}
 	if page.TotalCount >= MaxSearchResults && !l.limitWithin(MaxSearchResults) {
-		return fmt.Errorf("%w: %d or more media match, and a search by Names or Descriptions comes ranked by relevance, "+
-			"which SearchMedia pages through only for its first %d results; use NamePrefixes and other conditions "+
-			"(which list in CreateTime order, without that limit), narrow the search, or list at most %d",
-			ErrTooManyMatches, MaxSearchResults, MaxSearchResults, MaxSearchResults)
+		return &TooManyMatchesError{}
 	}
 	return l.yieldPages(ctx, req, page)
 }
