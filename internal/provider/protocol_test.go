@@ -74,24 +74,18 @@ func (p *protocolProvider) objectValue(schema *tfprotov6.Schema, attributes map[
 	if !ok {
 		p.t.Fatalf("schema's value type is %s, not an object", schema.ValueType())
 	}
-	known := make(map[string]bool, len(schema.Block.Attributes))
+	values := make(map[string]tftypes.Value, len(objectType.AttributeTypes))
 	for _, a := range schema.Block.Attributes {
-		known[a.Name] = true
+		values[a.Name] = tftypes.NewValue(objectType.AttributeTypes[a.Name], nil)
 	}
 	for _, b := range schema.Block.BlockTypes {
-		known[b.TypeName] = true
+		values[b.TypeName] = absentBlock(b, objectType.AttributeTypes[b.TypeName])
 	}
-	values := make(map[string]tftypes.Value, len(objectType.AttributeTypes))
 	for name, value := range attributes {
-		if !known[name] {
+		if _, known := values[name]; !known {
 			p.t.Fatalf("the schema has no attribute or block %q", name)
 		}
 		values[name] = value
-	}
-	for name, typ := range objectType.AttributeTypes {
-		if _, set := values[name]; !set {
-			values[name] = absentValue(typ)
-		}
 	}
 	value, err := tfprotov6.NewDynamicValue(objectType, tftypes.NewValue(objectType, values))
 	if err != nil {
@@ -100,11 +94,11 @@ func (p *protocolProvider) objectValue(schema *tfprotov6.Schema, attributes map[
 	return &value
 }
 
-// absentValue is what Terraform sends for an attribute or block the configuration leaves out: an empty
-// collection for list and set blocks, null otherwise.
-func absentValue(typ tftypes.Type) tftypes.Value {
-	switch typ.(type) {
-	case tftypes.List, tftypes.Set:
+// absentBlock is what Terraform sends for a nested block the configuration leaves out: an empty
+// collection for list and set blocks, null for a single block.
+func absentBlock(block *tfprotov6.SchemaNestedBlock, typ tftypes.Type) tftypes.Value {
+	switch block.Nesting {
+	case tfprotov6.SchemaNestedBlockNestingModeList, tfprotov6.SchemaNestedBlockNestingModeSet:
 		return tftypes.NewValue(typ, []tftypes.Value{})
 	default:
 		return tftypes.NewValue(typ, nil)
@@ -126,6 +120,167 @@ func (p *protocolProvider) decode(schema *tfprotov6.Schema, value *tfprotov6.Dyn
 		p.t.Fatalf("decoding %s as an object: %s", decoded, err)
 	}
 	return attributes
+}
+
+// resourceSchema is the schema of resource type typeName.
+func (p *protocolProvider) resourceSchema(typeName string) *tfprotov6.Schema {
+	p.t.Helper()
+	schema := p.schemas.ResourceSchemas[typeName]
+	if schema == nil {
+		p.t.Fatalf("GetProviderSchema lists no resource %s", typeName)
+	}
+	return schema
+}
+
+// nullState is the state of a resource that does not exist (yet): what Terraform sends as the prior
+// state of a create.
+func (p *protocolProvider) nullState(typeName string) *tfprotov6.DynamicValue {
+	p.t.Helper()
+	typ := p.resourceSchema(typeName).ValueType()
+	value, err := tfprotov6.NewDynamicValue(typ, tftypes.NewValue(typ, nil))
+	if err != nil {
+		p.t.Fatalf("encoding a null %s: %s", typeName, err)
+	}
+	return &value
+}
+
+// identitySchema is the identity schema of resource type typeName, from GetResourceIdentitySchemas.
+func (p *protocolProvider) identitySchema(typeName string) *tfprotov6.ResourceIdentitySchema {
+	p.t.Helper()
+	resp, err := p.server.GetResourceIdentitySchemas(context.Background(), &tfprotov6.GetResourceIdentitySchemasRequest{})
+	if err != nil {
+		p.t.Fatalf("GetResourceIdentitySchemas: %s", err)
+	}
+	requireNoErrors(p.t, "GetResourceIdentitySchemas", resp.Diagnostics)
+	schema := resp.IdentitySchemas[typeName]
+	if schema == nil {
+		p.t.Fatalf("GetResourceIdentitySchemas lists no identity for %s", typeName)
+	}
+	return schema
+}
+
+// identityValue encodes an identity of typeName as Terraform sends it (in an import block's identity, or
+// as stored with the state): the attributes given, every other attribute null.
+func (p *protocolProvider) identityValue(typeName string, attributes map[string]tftypes.Value) *tfprotov6.ResourceIdentityData {
+	p.t.Helper()
+	objectType := p.identitySchema(typeName).ValueType().(tftypes.Object)
+	values := make(map[string]tftypes.Value, len(objectType.AttributeTypes))
+	for name, typ := range objectType.AttributeTypes {
+		values[name] = tftypes.NewValue(typ, nil)
+	}
+	for name, value := range attributes {
+		if _, known := objectType.AttributeTypes[name]; !known {
+			p.t.Fatalf("the identity of %s has no attribute %q", typeName, name)
+		}
+		values[name] = value
+	}
+	value, err := tfprotov6.NewDynamicValue(objectType, tftypes.NewValue(objectType, values))
+	if err != nil {
+		p.t.Fatalf("encoding identity %v: %s", attributes, err)
+	}
+	return &tfprotov6.ResourceIdentityData{IdentityData: &value}
+}
+
+// decodeIdentity unmarshals an identity of typeName into a map of its attributes.
+func (p *protocolProvider) decodeIdentity(typeName string, identity *tfprotov6.ResourceIdentityData) map[string]tftypes.Value {
+	p.t.Helper()
+	if identity == nil || identity.IdentityData == nil {
+		p.t.Fatalf("no identity of %s was returned", typeName)
+	}
+	decoded, err := identity.IdentityData.Unmarshal(p.identitySchema(typeName).ValueType())
+	if err != nil {
+		p.t.Fatalf("decoding identity: %s", err)
+	}
+	attributes := map[string]tftypes.Value{}
+	if err := decoded.As(&attributes); err != nil {
+		p.t.Fatalf("decoding identity %s as an object: %s", decoded, err)
+	}
+	return attributes
+}
+
+// proposedNewState is what Terraform proposes to the provider's plan from a prior state and a
+// configuration: each argument as configured, and where the configuration leaves a computed attribute
+// out, its prior value; for a create, the configuration. (Terraform's own rule also descends into nested blocks; this provider's
+// resources have only the timeouts block, which takes its configured value.)
+func (p *protocolProvider) proposedNewState(schema *tfprotov6.Schema, prior, config *tfprotov6.DynamicValue) *tfprotov6.DynamicValue {
+	p.t.Helper()
+	priorValues, configValues := p.decode(schema, prior), p.decode(schema, config) // a null prior decodes empty
+	for _, a := range schema.Block.Attributes {
+		if priorValue, found := priorValues[a.Name]; found && a.Computed && configValues[a.Name].IsNull() {
+			configValues[a.Name] = priorValue
+		}
+	}
+	return p.objectValue(schema, configValues)
+}
+
+// planResource calls PlanResourceChange for a resource with prior state (and its private data and
+// identity) under config, as Terraform plans it. A create has a null prior state (nullState).
+func (p *protocolProvider) planResource(typeName string, prior *tfprotov6.DynamicValue, priorPrivate []byte, priorIdentity *tfprotov6.ResourceIdentityData, config *tfprotov6.DynamicValue) *tfprotov6.PlanResourceChangeResponse {
+	p.t.Helper()
+	resp, err := p.server.PlanResourceChange(context.Background(), &tfprotov6.PlanResourceChangeRequest{
+		TypeName:         typeName,
+		PriorState:       prior,
+		PriorPrivate:     priorPrivate,
+		PriorIdentity:    priorIdentity,
+		ProposedNewState: p.proposedNewState(p.resourceSchema(typeName), prior, config),
+		Config:           config,
+	})
+	if err != nil {
+		p.t.Fatalf("PlanResourceChange: %s", err)
+	}
+	return resp
+}
+
+// createResource plans and applies a new resource of typeName with the given configuration, as
+// `terraform apply` does, and returns what the apply returned.
+func (p *protocolProvider) createResource(typeName string, config map[string]tftypes.Value) *tfprotov6.ApplyResourceChangeResponse {
+	p.t.Helper()
+	configValue := p.objectValue(p.resourceSchema(typeName), config)
+	prior := p.nullState(typeName)
+	plan := p.planResource(typeName, prior, nil, nil, configValue)
+	requireNoErrors(p.t, "PlanResourceChange", plan.Diagnostics)
+	resp, err := p.server.ApplyResourceChange(context.Background(), &tfprotov6.ApplyResourceChangeRequest{
+		TypeName:        typeName,
+		PriorState:      prior,
+		PlannedState:    plan.PlannedState,
+		PlannedPrivate:  plan.PlannedPrivate,
+		PlannedIdentity: plan.PlannedIdentity,
+		Config:          configValue,
+	})
+	if err != nil {
+		p.t.Fatalf("ApplyResourceChange: %s", err)
+	}
+	requireNoErrors(p.t, "ApplyResourceChange", resp.Diagnostics)
+	return resp
+}
+
+// readResource refreshes a resource as Terraform does before each plan.
+func (p *protocolProvider) readResource(typeName string, state *tfprotov6.DynamicValue, private []byte, identity *tfprotov6.ResourceIdentityData) *tfprotov6.ReadResourceResponse {
+	p.t.Helper()
+	resp, err := p.server.ReadResource(context.Background(), &tfprotov6.ReadResourceRequest{
+		TypeName:        typeName,
+		CurrentState:    state,
+		Private:         private,
+		CurrentIdentity: identity,
+	})
+	if err != nil {
+		p.t.Fatalf("ReadResource: %s", err)
+	}
+	return resp
+}
+
+// importResource calls ImportResourceState with an import ID, or with an identity when id is "".
+func (p *protocolProvider) importResource(typeName, id string, identity *tfprotov6.ResourceIdentityData) *tfprotov6.ImportResourceStateResponse {
+	p.t.Helper()
+	resp, err := p.server.ImportResourceState(context.Background(), &tfprotov6.ImportResourceStateRequest{
+		TypeName: typeName,
+		ID:       id,
+		Identity: identity,
+	})
+	if err != nil {
+		p.t.Fatalf("ImportResourceState: %s", err)
+	}
+	return resp
 }
 
 // requireNoErrors fails the test when diagnostics hold an error, printing all of them.
