@@ -1,0 +1,19 @@
+# Requires Terraform 1.14 or later. `terraform query` lists the media;
+# `terraform query -generate-config-out=media.tf` also writes a tencentvod_media
+# resource and an import block for each, which plan no change once imported.
+list "tencentvod_media" "videos_2024" {
+  provider         = tencentvod
+  include_resource = true
+  # Terraform lists at most 100 results unless told otherwise: to adopt more, raise it.
+  limit = 2000
+
+  config {
+    categories = ["Video"]
+    class_ids  = [12] # the class and its subclasses
+
+    create_time {
+      after  = "2024-01-01T00:00:00Z"
+      before = "2025-01-01T00:00:00Z"
+    }
+  }
+}
