@@ -99,8 +99,11 @@ func TestProtocol_mediaListValidation(t *testing.T) {
 		typ := p.listSchema(mediaType).ValueType().(tftypes.Object).AttributeTypes["create_time"]
 		ends := typ.(tftypes.Object).AttributeTypes
 		value := func(s string) tftypes.Value {
-			if s == "" {
+			switch s {
+			case "":
 				return tftypes.NewValue(ends["after"], nil)
+			case "unknown":
+				return tftypes.NewValue(ends["after"], tftypes.UnknownValue)
 			}
 			return tftypes.NewValue(ends["after"], s)
 		}
@@ -123,6 +126,9 @@ func TestProtocol_mediaListValidation(t *testing.T) {
 		"empty time window": {map[string]tftypes.Value{"create_time": createTime("2025-06-02T00:00:00Z", "2025-06-01T00:00:00+08:00")}, []string{"create_time.before", "later than create_time.after"}},
 		"window within one second": {map[string]tftypes.Value{"create_time": createTime("2025-06-01T00:00:00.2Z", "2025-06-01T00:00:00.7Z")},
 			nil},
+		"unknown values wait": {map[string]tftypes.Value{
+			"names":       tftypes.NewValue(tftypes.List{ElementType: tftypes.String}, tftypes.UnknownValue),
+			"create_time": createTime("2025-06-01T00:00:00Z", "unknown")}, nil},
 		"fine": {map[string]tftypes.Value{"names": tfStringList("trailer"), "categories": tfStringList("Video", "Audio"),
 			"create_time": createTime("2025-06-01T00:00:00Z", "")}, nil},
 	} {

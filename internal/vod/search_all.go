@@ -141,9 +141,23 @@ func (l *mediaLister) listWindow(ctx context.Context, w window) ([]window, error
 		return nil, err
 	}
 	if page.TotalCount >= MaxSearchResults && !l.limitWithin(MaxSearchResults) {
-		return l.split(ctx, w, page)
+		parts, err := l.split(ctx, w, page)
+		if err == nil {
+			l.client.logger.Debug(ctx, "vod: too many matches for one search; splitting it", map[string]any{
+				"after": timeOrOpen(w.after), "before": timeOrOpen(w.before), "categories": w.categories, "parts": len(parts),
+			})
+		}
+		return parts, err
 	}
 	return nil, l.yieldPages(ctx, req, page)
+}
+
+// timeOrOpen is a window's end for logs.
+func timeOrOpen(t time.Time) string {
+	if t.IsZero() {
+		return "open"
+	}
+	return t.Format(time.RFC3339)
 }
 
 // split cuts an overflowing window in two halves of whole seconds, or a single second into its
