@@ -367,7 +367,7 @@ func (r *classResource) Read(ctx context.Context, req resource.ReadRequest, resp
 			fmt.Sprintf("The class %s was not read from VOD during this plan, because %s. The plan uses the state "+
 				"as last saved; the next plan or refresh reads the class once those arguments are known.",
 				state.ID.ValueString(), r.data.describeUnknown()))
-		resp.Diagnostics.Append(saved.save(ctx, &state)...)
+		resp.Diagnostics.Append(saved.saveIdentity(ctx, &state)...) // the prior state stands, as read
 		return
 	}
 	ctx, cancel := context.WithTimeout(withLogging(ctx), defaultClassReadTimeout)

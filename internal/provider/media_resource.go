@@ -440,7 +440,7 @@ func (r *mediaResource) Read(ctx context.Context, req resource.ReadRequest, resp
 			fmt.Sprintf("The media %s was not read from VOD during this plan, because %s. The plan uses the "+
 				"state as last saved; the next plan or refresh reads the media once those arguments are known.",
 				state.FileID.ValueString(), r.data.describeUnknown()))
-		resp.Diagnostics.Append(saved.save(ctx, &state)...)
+		resp.Diagnostics.Append(saved.saveIdentity(ctx, &state)...) // the prior state stands, as read
 		return
 	}
 	ctx, cancel := context.WithTimeout(withLogging(ctx), defaultMediaReadTimeout)

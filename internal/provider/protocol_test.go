@@ -235,9 +235,15 @@ func (p *protocolProvider) planResource(typeName string, prior *tfprotov6.Dynami
 // `terraform apply` does, and returns what the apply returned.
 func (p *protocolProvider) createResource(typeName string, config map[string]tftypes.Value) *tfprotov6.ApplyResourceChangeResponse {
 	p.t.Helper()
+	return p.applyResource(typeName, p.nullState(typeName), nil, nil, config)
+}
+
+// applyResource plans config against a prior state (with its private data and identity) and applies
+// the plan, as `terraform apply` does; a create has a null prior state (nullState).
+func (p *protocolProvider) applyResource(typeName string, prior *tfprotov6.DynamicValue, priorPrivate []byte, priorIdentity *tfprotov6.ResourceIdentityData, config map[string]tftypes.Value) *tfprotov6.ApplyResourceChangeResponse {
+	p.t.Helper()
 	configValue := p.objectValue(p.resourceSchema(typeName), config)
-	prior := p.nullState(typeName)
-	plan := p.planResource(typeName, prior, nil, nil, configValue)
+	plan := p.planResource(typeName, prior, priorPrivate, priorIdentity, configValue)
 	requireNoErrors(p.t, "PlanResourceChange", plan.Diagnostics)
 	resp, err := p.server.ApplyResourceChange(context.Background(), &tfprotov6.ApplyResourceChangeRequest{
 		TypeName:        typeName,

@@ -68,8 +68,9 @@ func (s mediaState) save(ctx context.Context, m *mediaResourceModel) diag.Diagno
 	return diags
 }
 
-// saveIdentity writes only m's identity, for a response whose state stays as it is (a media removed
-// from the state still answers with the identity it had).
+// saveIdentity writes only m's identity, for a response whose state stays as it is: a refresh skipped
+// while the provider's configuration is unknown, and a media removed from the state, which still
+// answers with the identity it had.
 func (s mediaState) saveIdentity(ctx context.Context, m *mediaResourceModel) diag.Diagnostics {
 	return setIdentity(ctx, s.identity, &mediaIdentityModel{FileID: m.FileID, SubAppID: m.SubAppID})
 }

@@ -157,6 +157,18 @@ func TestProtocol_mediaIdentityOnCreateAndRead(t *testing.T) {
 	p.expectNoChange(mediaType, read.NewState, plan)
 	p.expectIdentity("PlanResourceChange", mediaType, plan.PlannedIdentity, want)
 
+	// An update in place (Terraform 1.11 sends no identity) answers with the identity too.
+	for name, priorIdentity := range map[string]*tfprotov6.ResourceIdentityData{"with identity": read.NewIdentity, "without identity": nil} {
+		updated := p.applyResource(mediaType, read.NewState, read.Private, priorIdentity, map[string]tftypes.Value{
+			"source":     p.decode(p.resourceSchema(mediaType), read.NewState)["source"],
+			"media_name": tftypes.NewValue(tftypes.String, "renamed "+name),
+		})
+		p.expectIdentity("ApplyResourceChange (update "+name+")", mediaType, updated.NewIdentity, want)
+		if got, _ := env.emu.MediaFile(fileID); got.Name != "renamed "+name {
+			t.Errorf("the update %s left the media named %q", name, got.Name)
+		}
+	}
+
 	if !env.emu.RemoveMedia(fileID) {
 		t.Fatalf("removing media %s out of band failed", fileID)
 	}
@@ -308,8 +320,9 @@ func TestProtocol_mediaIdentityOnPartialSaves(t *testing.T) {
 	unknownConfig.expectIdentity("ReadResource (not refreshed)", mediaType, read.NewIdentity, want)
 }
 
-// tencentvod_class: the identity on create, read and import, a refresh that finds another class an
-// error, and an import by identity that plans no change.
+// tencentvod_class: the identity on create, read, import and rename, a refresh that finds another
+// class an error, an import by identity that plans no change, and a class deleted outside Terraform
+// removed from the state without error.
 func TestProtocol_classIdentity(t *testing.T) {
 	env := newTestEnv(t)
 	p := newProtocolProvider(t, env, nil)
@@ -345,6 +358,10 @@ func TestProtocol_classIdentity(t *testing.T) {
 	p.expectIdentity("ReadResource after import", classType, refreshed.NewIdentity, want)
 	plan := p.planResource(classType, refreshed.NewState, refreshed.Private, refreshed.NewIdentity, p.objectValue(schema, config))
 	p.expectNoChange(classType, refreshed.NewState, plan)
+
+	renamed := p.applyResource(classType, refreshed.NewState, refreshed.Private, nil,
+		map[string]tftypes.Value{"name": tftypes.NewValue(tftypes.String, "Teasers")})
+	p.expectIdentity("ApplyResourceChange (rename)", classType, renamed.NewIdentity, want)
 
 	byID := p.importResource(classType, fmt.Sprintf("%d/%d", emulatorSubAppID, classID), nil)
 	requireNoErrors(t, "ImportResourceState by ID", byID.Diagnostics)
@@ -389,4 +406,22 @@ func TestProtocol_upgradeResourceIdentity(t *testing.T) {
 			}
 		}
 	}
+}
+
+// Without a sub_app_id anywhere, media lives in the account's default application: its identity's
+// sub_app_id is null, as the state's is, and an import by identity without one finds it there.
+func TestProtocol_mediaIdentityInTheDefaultApplication(t *testing.T) {
+	env := newTestEnv(t)
+	p := newProtocolProvider(t, env, map[string]tftypes.Value{"sub_app_id": tftypes.NewValue(tftypes.Number, nil)})
+	created, fileID := createMedia(t, env, p)
+	want := mediaIdentityOf(fileID, 0)
+	p.expectIdentity("ApplyResourceChange (create)", mediaType, created.NewIdentity, want)
+
+	imported := p.importResource(mediaType, "", p.identityValue(mediaType, mediaIdentityOf(fileID, 0)))
+	requireNoErrors(t, "ImportResourceState", imported.Diagnostics)
+	object := imported.ImportedResources[0]
+	p.expectIdentity("ImportResourceState", mediaType, object.Identity, want)
+	read := p.readResource(mediaType, object.State, object.Private, object.Identity)
+	requireNoErrors(t, "ReadResource after import", read.Diagnostics)
+	p.expectIdentity("ReadResource after import", mediaType, read.NewIdentity, want)
 }
