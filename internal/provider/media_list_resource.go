@@ -181,21 +181,12 @@ func (r *mediaListResource) ValidateListResourceConfig(ctx context.Context, req 
 	if afterDiags.HasError() || beforeDiags.HasError() {
 		return
 	}
-	if from, to := wholeSecondRange(after, before); !from.Before(to) {
+	if sent := (vod.TimeRange{After: after, Before: before}).WholeSeconds(); !sent.After.Before(sent.Before) {
 		resp.Diagnostics.AddAttributeError(path.Root("create_time").AtName("before"), "Invalid Attribute Value",
 			fmt.Sprintf("Attribute create_time.before must be later than create_time.after (in whole seconds), got "+
 				"after %s and before %s: no media can have been created in between.",
 				window.After.ValueString(), window.Before.ValueString()))
 	}
-}
-
-// wholeSecondRange is the range SearchMedia is sent: after rounded down, before rounded up.
-func wholeSecondRange(after, before time.Time) (time.Time, time.Time) {
-	from, to := after.Truncate(time.Second), before.Truncate(time.Second)
-	if !to.Equal(before) {
-		to = to.Add(time.Second)
-	}
-	return from, to
 }
 
 func (r *mediaListResource) List(ctx context.Context, req listresource.ListRequest, stream *listresource.ListResultsStream) {

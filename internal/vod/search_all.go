@@ -100,7 +100,8 @@ func (l *mediaLister) run(ctx context.Context) error {
 	}
 	first := window{categories: l.query.Search.Categories}
 	if r := l.query.Search.CreateTime; r != nil {
-		first.after, first.before = wholeSeconds(r.After, r.Before)
+		sent := r.WholeSeconds()
+		first.after, first.before = sent.After, sent.Before
 	}
 	// Depth first, earlier half first: results stream in CreateTime order.
 	pending := []window{first}
@@ -115,21 +116,6 @@ func (l *mediaLister) run(ctx context.Context) error {
 		pending = append(pending, parts...)
 	}
 	return nil
-}
-
-// wholeSeconds widens a range to whole seconds, as TimeRange sends it.
-func wholeSeconds(after, before time.Time) (time.Time, time.Time) {
-	if !after.IsZero() {
-		after = after.UTC().Truncate(time.Second)
-	}
-	if !before.IsZero() {
-		rounded := before.UTC().Truncate(time.Second)
-		if !rounded.Equal(before) {
-			rounded = rounded.Add(time.Second)
-		}
-		before = rounded
-	}
-	return after, before
 }
 
 // listWindow lists the media of w, or, when w holds too many for one filter set, returns the smaller
