@@ -112,12 +112,7 @@ func (s *Server) searchMedia(call *apiCall) (any, *apiError) {
 		return nil, apiErr
 	}
 	s.purgeExpiredMedia()
-	var found []MediaFile
-	for _, m := range s.vod.allMedia() {
-		if m.SubAppID == subAppID && query.matches(m) {
-			found = append(found, m)
-		}
-	}
+	found := s.vod.matchingMedia(subAppID, query)
 	query.order(found)
 	found = found[:min(len(found), maxSearchResults)]
 	resp := searchMediaResponse{TotalCount: len(found), MediaInfoSet: []mediaInfo{}}
@@ -125,6 +120,20 @@ func (s *Server) searchMedia(call *apiCall) (any, *apiError) {
 		resp.MediaInfoSet = append(resp.MediaInfoSet, s.mediaInfoOf(m, req.Filters))
 	}
 	return resp, nil
+}
+
+// matchingMedia returns copies of the media of application app that q matches. Only matches are copied:
+// tests list accounts of thousands of media, page by page.
+func (s *vodStore) matchingMedia(app uint64, q *mediaQuery) []MediaFile {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	var found []MediaFile
+	for _, m := range s.media {
+		if m.SubAppID == app && q.matches(*m) {
+			found = append(found, m.clone())
+		}
+	}
+	return found
 }
 
 // mediaCondition is one search condition, true for the media files it lets through.

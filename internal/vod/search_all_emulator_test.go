@@ -159,7 +159,7 @@ func TestEmulatorSearchAllMedia_refusesWhatCannotBeListed(t *testing.T) {
 	t.Parallel()
 	c, _, _ := searchAllClient(t, emulator.Options{},
 		emulator.BulkMedia{Count: 5001, Name: "crowd-%d", CreatedFrom: bulkStart, PerSecond: 5001},
-		emulator.BulkMedia{Count: 10, Name: "calm-%d", CreatedFrom: bulkStart.Add(time.Hour)},
+		emulator.BulkMedia{Count: 10, Name: "calm-%d", CreatedFrom: bulkStart.Add(2 * time.Second)},
 	)
 	// 5,001 videos in one second: no split can list them.
 	_, err := listAll(t, c, vod.SearchAllQuery{})
