@@ -78,17 +78,17 @@ func requireExactly(t *testing.T, got []vod.MediaInfo, want []string) {
 	}
 }
 
-// More than 5,000 matches: 4,000 one a second, 6,000 in a single second (2,000 of each category, so that
-// second splits by category), 2,000 more; 1,000 that do not match are left out.
+// More than 5,000 matches: 1,000 one a second, 5,100 in a single second (1,700 of each category, so that
+// second splits by category), 500 more; 500 that do not match are left out.
 func TestEmulatorSearchAllMedia_listsPastTheWindowExactlyOnce(t *testing.T) {
 	t.Parallel()
 	c, srv, ids := searchAllClient(t, emulator.Options{},
-		emulator.BulkMedia{Count: 4000, Name: "spread-%d", Tags: []string{"keep"}, CreatedFrom: bulkStart},
-		emulator.BulkMedia{Count: 6000, Name: "burst-%d", Tags: []string{"keep"}, Categories: []string{"Video", "Audio", "Image"},
-			CreatedFrom: bulkStart.Add(time.Hour), PerSecond: 6000},
-		emulator.BulkMedia{Count: 2000, Name: "late-%d", Tags: []string{"keep"}, CreatedFrom: bulkStart.Add(2 * time.Hour), PerSecond: 7},
+		emulator.BulkMedia{Count: 1000, Name: "spread-%d", Tags: []string{"keep"}, CreatedFrom: bulkStart},
+		emulator.BulkMedia{Count: 5100, Name: "burst-%d", Tags: []string{"keep"}, Categories: []string{"Video", "Audio", "Image"},
+			CreatedFrom: bulkStart.Add(time.Hour), PerSecond: 5100},
+		emulator.BulkMedia{Count: 500, Name: "late-%d", Tags: []string{"keep"}, CreatedFrom: bulkStart.Add(2 * time.Hour), PerSecond: 7},
 	)
-	if _, err := srv.AddBulkMedia(emulator.BulkMedia{Count: 1000, Name: "other-%d", CreatedFrom: bulkStart.Add(time.Hour)}); err != nil {
+	if _, err := srv.AddBulkMedia(emulator.BulkMedia{Count: 500, Name: "other-%d", CreatedFrom: bulkStart.Add(time.Hour)}); err != nil {
 		t.Fatal(err)
 	}
 	got, err := listAll(t, c, vod.SearchAllQuery{Search: vod.SearchMediaRequest{Tags: []string{"keep"}}})
