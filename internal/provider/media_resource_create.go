@@ -111,9 +111,9 @@ func readAfterProcedure(ctx context.Context, op operation, plan *mediaResourceMo
 	return diags
 }
 
-// track saves the new media to the state with what the commit returned, before anything else can fail:
-// from here on it stays managed, whatever happens to the rest of the create. Results not known yet
-// are null until a read fills them in.
+// track saves the new media, and its identity, with what the commit returned, before anything else can
+// fail: from here on it stays managed, whatever happens to the rest of the create. Results not known
+// yet are null until a read fills them in. Every way of creating media saves through it.
 func track(ctx context.Context, plan *mediaResourceModel, committed *vod.CommitUploadResponse, saved mediaState) diag.Diagnostics {
 	plan.recordCommit(committed)
 	tracked := *plan
