@@ -14,6 +14,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/listvalidator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
+	"github.com/hashicorp/terraform-plugin-framework/action"
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/ephemeral"
@@ -33,6 +34,7 @@ import (
 var (
 	_ provider.Provider                       = (*tencentvodProvider)(nil)
 	_ provider.ProviderWithEphemeralResources = (*tencentvodProvider)(nil)
+	_ provider.ProviderWithActions            = (*tencentvodProvider)(nil)
 )
 
 // Shapes of identifiers checked at validate time, so that a typo fails `terraform validate` instead of an API call.
@@ -360,6 +362,7 @@ func (p *tencentvodProvider) share(resp *provider.ConfigureResponse, data *provi
 	resp.DataSourceData = data
 	resp.ResourceData = data
 	resp.EphemeralResourceData = data
+	resp.ActionData = data
 }
 
 func (p *tencentvodProvider) Resources(context.Context) []func() resource.Resource {
@@ -373,6 +376,12 @@ func (p *tencentvodProvider) DataSources(context.Context) []func() datasource.Da
 	return []func() datasource.DataSource{
 		NewMediaDataSource,
 		NewClassesDataSource,
+	}
+}
+
+func (p *tencentvodProvider) Actions(context.Context) []func() action.Action {
+	return []func() action.Action{
+		NewProcessMediaAction,
 	}
 }
 
