@@ -165,7 +165,7 @@ func (a *processMediaAction) Invoke(ctx context.Context, req action.InvokeReques
 	ctx = withLogging(ctx)
 	if run.wait {
 		var cancel context.CancelFunc
-		ctx, cancel = context.WithTimeout(ctx, run.timeout)
+		ctx, cancel = context.WithTimeoutCause(ctx, run.timeout, errProcessMediaTimeout)
 		defer cancel()
 	}
 	taskID, diags := run.start(ctx, client)
@@ -303,9 +303,13 @@ func (r processRun) await(ctx context.Context, client *vod.Client, taskID string
 	return diags
 }
 
+// errProcessMediaTimeout is the cause of a wait's end when the action's timeout ran out, rather than a
+// deadline of Terraform's.
+var errProcessMediaTimeout = errors.New("the action's timeout ran out")
+
 // waitEndedBecause says why ctx, the wait's, ended: its timeout, or Terraform's interrupt.
 func (r processRun) waitEndedBecause(ctx context.Context) string {
-	if errors.Is(ctx.Err(), context.DeadlineExceeded) {
+	if errors.Is(context.Cause(ctx), errProcessMediaTimeout) {
 		return fmt.Sprintf("the action's timeout (%s) ran out", shortDuration(r.timeout))
 	}
 	return "the wait was interrupted (Terraform was asked to stop, for example with Ctrl-C)"

@@ -246,6 +246,9 @@ var statusOrder = []string{"WAITING", "PROCESSING", "FINISH"}
 // statusesOf lists the status of each progress line after the start's, in order.
 func statusesOf(t *testing.T, progress []string, taskID string) []string {
 	t.Helper()
+	if len(progress) < 2 {
+		t.Fatalf("progress %q: no line after the start's", progress)
+	}
 	var statuses []string
 	for _, line := range progress[1:] {
 		status, found := strings.CutPrefix(line, "Task "+taskID+": ")
@@ -329,7 +332,10 @@ func TestProtocolProcessMedia_timeout(t *testing.T) {
 	env := newTestEnv(t, withTaskDuration(time.Hour))
 	fileID := env.uploadedMedia(t)
 	p := newProtocolProvider(t, env, nil)
-	result := p.invokeProcessMedia(context.Background(), processMediaArguments(fileID, "StreamingPreset", waitFor("2s")), nil)
+	// Bounded, so that a timeout that does not work fails the test rather than hanging it.
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	result := p.invokeProcessMedia(ctx, processMediaArguments(fileID, "StreamingPreset", waitFor("2s")), nil)
 	task := env.onlyTask()
 	d := errorDiagnostic(t, result.diagnostics)
 	requireText(t, d.Summary+"\n"+d.Detail, "VOD Task Still Running", regexp.QuoteMeta(task.TaskID), `timeout \(2s\) ran out`,
@@ -385,5 +391,16 @@ func TestProtocolProcessMedia_lostStartReply(t *testing.T) {
 	requireText(t, result.progress[0], regexp.QuoteMeta(task.TaskID))
 	if n := env.emu.Attempts("ProcessMediaByProcedure"); n < 2 {
 		t.Errorf("%d ProcessMediaByProcedure attempts: the lost reply was not retried", n)
+	}
+}
+
+func TestShortDuration(t *testing.T) {
+	t.Parallel()
+	for d, want := range map[time.Duration]string{
+		30 * time.Minute: "30m", time.Hour: "1h", 90 * time.Minute: "1h30m", 2 * time.Second: "2s", 90 * time.Second: "1m30s",
+	} {
+		if got := shortDuration(d); got != want {
+			t.Errorf("shortDuration(%s) = %q, want %q", d, got, want)
+		}
 	}
 }
