@@ -3,14 +3,18 @@ package provider
 import (
 	"context"
 	"fmt"
+	"path/filepath"
 	"regexp"
 	"slices"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/hashicorp/hcl/v2/hclparse"
+	"github.com/hashicorp/hcl/v2/hclsyntax"
 	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
 	"github.com/hashicorp/terraform-plugin-go/tftypes"
+	"github.com/zclconf/go-cty/cty"
 
 	"github.com/tencentvod/terraform-provider-tencentvod/internal/emulator"
 )
@@ -403,4 +407,89 @@ func TestShortDuration(t *testing.T) {
 			t.Errorf("shortDuration(%s) = %q, want %q", d, got, want)
 		}
 	}
+}
+
+// The documented examples configure the action as its schema and validation accept (Terraform 1.11
+// cannot validate action blocks): each config block's arguments, references taken as unknown values.
+func TestProcessMediaExamplesAreValid(t *testing.T) {
+	t.Parallel()
+	p := servedProvider(t)
+	files, err := filepath.Glob("../../examples/actions/tencentvod_process_media/*.tf")
+	if err != nil || len(files) == 0 {
+		t.Fatalf("no examples found: %v", err)
+	}
+	configs := 0
+	for _, file := range files {
+		for name, arguments := range exampleActionConfigs(t, p, file) {
+			configs++
+			resp, err := p.actionServer().ValidateActionConfig(context.Background(), &tfprotov6.ValidateActionConfigRequest{
+				ActionType: processMediaType, Config: p.actionConfig(processMediaType, arguments),
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+			requireNoErrors(t, fmt.Sprintf("ValidateActionConfig of %s in %s", name, file), resp.Diagnostics)
+		}
+	}
+	if configs < 2 {
+		t.Errorf("%d action configurations in the examples, want the on-demand one and the triggered one", configs)
+	}
+}
+
+// exampleActionConfigs reads the config blocks of the tencentvod_process_media actions in file, by
+// action name, as values of the action's schema.
+func exampleActionConfigs(t *testing.T, p *protocolProvider, file string) map[string]map[string]tftypes.Value {
+	t.Helper()
+	parsed, diags := hclparse.NewParser().ParseHCLFile(file)
+	if diags.HasErrors() {
+		t.Fatalf("%s: %s", file, diags)
+	}
+	types := map[string]tftypes.Type{}
+	for _, a := range p.schemas.ActionSchemas[processMediaType].Schema.Block.Attributes {
+		types[a.Name] = a.Type
+	}
+	body, ok := parsed.Body.(*hclsyntax.Body)
+	if !ok {
+		t.Fatalf("%s is not native HCL syntax", file)
+	}
+	configs := map[string]map[string]tftypes.Value{}
+	for _, block := range body.Blocks {
+		if block.Type != "action" || block.Labels[0] != processMediaType {
+			continue
+		}
+		for _, config := range block.Body.Blocks {
+			arguments := map[string]tftypes.Value{}
+			for name, attribute := range config.Body.Attributes {
+				typ, ok := types[name]
+				if !ok {
+					t.Fatalf("%s: action %s sets %s, which the schema does not have", file, block.Labels[1], name)
+				}
+				arguments[name] = exampleValue(t, typ, attribute.Expr)
+			}
+			configs[block.Labels[1]] = arguments
+		}
+	}
+	return configs
+}
+
+// exampleValue is the value of a literal expression, or an unknown value for one with references.
+func exampleValue(t *testing.T, typ tftypes.Type, expr hclsyntax.Expression) tftypes.Value {
+	t.Helper()
+	if len(expr.Variables()) > 0 {
+		return tftypes.NewValue(typ, tftypes.UnknownValue)
+	}
+	v, diags := expr.Value(nil)
+	if diags.HasErrors() {
+		t.Fatalf("%s", diags)
+	}
+	switch {
+	case typ.Is(tftypes.String) && v.Type() == cty.String:
+		return tftypes.NewValue(typ, v.AsString())
+	case typ.Is(tftypes.Number) && v.Type() == cty.Number:
+		return tftypes.NewValue(typ, v.AsBigFloat())
+	case typ.Is(tftypes.Bool) && v.Type() == cty.Bool:
+		return tftypes.NewValue(typ, v.True())
+	}
+	t.Fatalf("the example's %s value %#v does not fit the schema's %s", v.Type().FriendlyName(), v, typ)
+	return tftypes.Value{}
 }
