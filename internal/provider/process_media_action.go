@@ -60,7 +60,7 @@ func (a *processMediaAction) Metadata(_ context.Context, req action.MetadataRequ
 func (a *processMediaAction) Schema(_ context.Context, _ action.SchemaRequest, resp *action.SchemaResponse) {
 	resp.Schema = schema.Schema{
 		MarkdownDescription: "Runs a task flow (procedure) on media already in VOD with `ProcessMediaByProcedure`. " +
-			"Requires Terraform 1.14 or later (OpenTofu does not run actions). Invoke it on demand with " +
+			"Requires Terraform 1.14 or later. Invoke it on demand with " +
 			"`terraform apply -invoke=action.tencentvod_process_media.<name>`, or after a `tencentvod_media` is " +
 			"created from its `lifecycle { action_trigger { ... } }`, to process a file right after it is uploaded " +
 			"(`file_id` may then be unknown at plan).\n\n" +
@@ -104,8 +104,9 @@ func (a *processMediaAction) Schema(_ context.Context, _ action.SchemaRequest, r
 			},
 			"timeout": schema.StringAttribute{
 				Optional: true,
-				MarkdownDescription: fmt.Sprintf("How long to wait for the task to end, a duration such as `\"45m\"` "+
-					"or `\"2h\"`. Only with `wait = true`. Default `\"%s\"`.", shortDuration(defaultProcessMediaTimeout)),
+				MarkdownDescription: fmt.Sprintf("How long the action may take to start the task and wait for it to "+
+					"end, a duration such as `\"45m\"` or `\"2h\"`. Only with `wait = true`. Default `\"%s\"`.",
+					shortDuration(defaultProcessMediaTimeout)),
 				Validators: []validator.String{validators.Duration()},
 			},
 			"wait": schema.BoolAttribute{
@@ -218,11 +219,16 @@ func (m *processMediaActionModel) processRun() (processRun, diag.Diagnostics) {
 	return run, diags
 }
 
-// start starts the procedure and returns its task id. The start is a critical step: once sent, it is
-// not cut short by an interrupt or the timeout, so that the task it starts is reported, not left
+// start starts the procedure and returns its task id, unless ctx has already ended. The start is a
+// critical step: once begun, it is not cut short by an interrupt or the timeout, so that the task it starts is reported, not left
 // running unknown to the user.
 func (r processRun) start(ctx context.Context, client *vod.Client) (string, diag.Diagnostics) {
 	var diags diag.Diagnostics
+	if ctx.Err() != nil {
+		diags.AddError("VOD Procedure Not Started", fmt.Sprintf("The procedure %q was not started on media %s, "+
+			"because %s first.", r.request.procedure, r.request.fileID, r.endedBecause(ctx)))
+		return "", diags
+	}
 	sessionID, err := newProcedureSessionID(r.request.fileID)
 	if err != nil {
 		diags.AddError("Unable to Start VOD Procedure", "No SessionId could be generated: "+err.Error())
@@ -283,7 +289,7 @@ func (r processRun) await(ctx context.Context, client *vod.Client, taskID string
 		diags.AddError("VOD Task Still Running", fmt.Sprintf("The task %s of procedure %q on media %s was started, "+
 			"but %s before it ended; it was last seen %s. The task keeps running in VOD: follow it with "+
 			"DescribeTaskDetail or in the VOD console. Invoking the action again would start the procedure again.",
-			taskID, r.request.procedure, r.request.fileID, r.waitEndedBecause(ctx), lastSeen(detail)))
+			taskID, r.request.procedure, r.request.fileID, r.endedBecause(ctx), lastSeen(detail)))
 	case errors.Is(err, vod.ErrTaskNotFound):
 		diags.AddError("VOD Task Not Found", fmt.Sprintf("The task %s of procedure %q on media %s was started, but "+
 			"VOD no longer finds it, so how it ends is unknown.\n\nOriginal Error: %s",
@@ -307,12 +313,12 @@ func (r processRun) await(ctx context.Context, client *vod.Client, taskID string
 // deadline of Terraform's.
 var errProcessMediaTimeout = errors.New("the action's timeout ran out")
 
-// waitEndedBecause says why ctx, the wait's, ended: its timeout, or Terraform's interrupt.
-func (r processRun) waitEndedBecause(ctx context.Context) string {
+// endedBecause says why ctx, the invocation's, ended: the action's timeout, or Terraform's interrupt.
+func (r processRun) endedBecause(ctx context.Context) string {
 	if errors.Is(context.Cause(ctx), errProcessMediaTimeout) {
 		return fmt.Sprintf("the action's timeout (%s) ran out", shortDuration(r.timeout))
 	}
-	return "the wait was interrupted (Terraform was asked to stop, for example with Ctrl-C)"
+	return "Terraform was interrupted (asked to stop, for example with Ctrl-C)"
 }
 
 // lastSeen is the status a wait last read, for messages.

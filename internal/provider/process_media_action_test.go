@@ -378,6 +378,23 @@ func TestProtocolProcessMedia_interrupted(t *testing.T) {
 	}
 }
 
+// An invocation whose context has already ended (Terraform was interrupted before it began) starts nothing.
+func TestProtocolProcessMedia_interruptedBeforeTheStart(t *testing.T) {
+	t.Parallel()
+	env := newTestEnv(t)
+	fileID := env.uploadedMedia(t)
+	p := newProtocolProvider(t, env, nil)
+	before := env.emu.Attempts("")
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	result := p.invokeProcessMedia(ctx, processMediaArguments(fileID, "StreamingPreset", nil), nil)
+	d := errorDiagnostic(t, result.diagnostics)
+	requireText(t, d.Summary+"\n"+d.Detail, "VOD Procedure Not Started", "interrupted")
+	if n := env.emu.Attempts("") - before; n != 0 || len(env.emu.Tasks()) != 0 {
+		t.Errorf("%d API calls and %d tasks after an interrupt, want none", n, len(env.emu.Tasks()))
+	}
+}
+
 // A start whose reply is lost is sent again with the same SessionId; VOD refuses the repeat and the
 // action finds the task the first start created, instead of starting a second.
 func TestProtocolProcessMedia_lostStartReply(t *testing.T) {
