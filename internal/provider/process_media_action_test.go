@@ -378,6 +378,64 @@ func TestProtocolProcessMedia_interrupted(t *testing.T) {
 	}
 }
 
+// A task whose status cannot be read is an error that names the task and shows the API's error; the
+// task keeps running.
+func TestProtocolProcessMedia_taskUnreadable(t *testing.T) {
+	t.Parallel()
+	tests := map[string]struct {
+		fault    emulator.Fault
+		patterns []string
+	}{
+		"refused": {
+			fault:    emulator.Fault{Code: "UnauthorizedOperation", Message: "Not allowed to read tasks."},
+			patterns: []string{"Unable to Wait for VOD Task", "keeps running in VOD", "DescribeTaskDetail", "UnauthorizedOperation", `RequestId:\s+\S`},
+		},
+		"not found": {
+			fault:    emulator.Fault{Code: "ResourceNotFound", Message: "The task does not exist."},
+			patterns: []string{"VOD Task Not Found", "ResourceNotFound"},
+		},
+	}
+	for name, tt := range tests {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			env := newTestEnv(t, withTaskDuration(time.Hour))
+			fileID := env.uploadedMedia(t)
+			tt.fault.Action = "DescribeTaskDetail"
+			env.emu.InjectFault(tt.fault)
+			p := newProtocolProvider(t, env, nil)
+			result := p.invokeProcessMedia(context.Background(), processMediaArguments(fileID, "StreamingPreset", waitFor("10m")), nil)
+			d := errorDiagnostic(t, result.diagnostics)
+			requireText(t, d.Summary+"\n"+d.Detail, append(tt.patterns, regexp.QuoteMeta(env.onlyTask().TaskID))...)
+		})
+	}
+}
+
+// sub_app_id chooses the application of the start and of the polls; without it, the provider's is used.
+func TestProtocolProcessMedia_subAppID(t *testing.T) {
+	t.Parallel()
+	env := newTestEnv(t, withTaskDuration(time.Second))
+	fileID := env.uploadedMedia(t) // in the provider's application
+	p := newProtocolProvider(t, env, nil)
+	other := tftypes.NewValue(tftypes.Number, emulatorSubAppID+1)
+	result := p.invokeProcessMedia(context.Background(), processMediaArguments(fileID, "StreamingPreset", map[string]tftypes.Value{"sub_app_id": other}), nil)
+	requireText(t, describeDiagnostics(result.diagnostics), "InvalidParameterValue.FileId")
+	result = p.invokeProcessMedia(context.Background(), processMediaArguments(fileID, "StreamingPreset", waitFor("5m")), nil)
+	requireNoErrors(t, "InvokeAction", result.diagnostics)
+	want := []any{float64(emulatorSubAppID + 1), float64(emulatorSubAppID)}
+	var sent []any
+	for _, call := range env.emu.Calls("ProcessMediaByProcedure") {
+		sent = append(sent, plainJSON(call.Params)["SubAppId"])
+	}
+	if fmt.Sprint(sent) != fmt.Sprint(want) {
+		t.Errorf("ProcessMediaByProcedure sent SubAppId %v, want %v", sent, want)
+	}
+	for _, call := range env.emu.Calls("DescribeTaskDetail") {
+		if id := plainJSON(call.Params)["SubAppId"]; id != float64(emulatorSubAppID) {
+			t.Errorf("DescribeTaskDetail sent SubAppId %v, want %d", id, emulatorSubAppID)
+		}
+	}
+}
+
 // An invocation whose context has already ended (Terraform was interrupted before it began) starts nothing.
 func TestProtocolProcessMedia_interruptedBeforeTheStart(t *testing.T) {
 	t.Parallel()
