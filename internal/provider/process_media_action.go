@@ -182,28 +182,23 @@ func (a *processMediaAction) Invoke(ctx context.Context, req action.InvokeReques
 
 // processRun is one invocation of the action, from its configuration.
 type processRun struct {
-	request processMediaRequest
+	// request is the start's, but for its SessionId, new at each invocation. Its SubAppID is nil for
+	// the provider's default.
+	request vod.ProcessMediaByProcedureRequest
 	wait    bool
 	timeout time.Duration
-}
-
-// processMediaRequest is what the start sends, apart from its SessionId.
-type processMediaRequest struct {
-	fileID, procedure, sessionContext string
-	tasksPriority                     *int64
-	subAppID                          *uint64 // nil: the provider's default
 }
 
 // processRun reads an invocation from a known configuration.
 func (m *processMediaActionModel) processRun() (processRun, diag.Diagnostics) {
 	var diags diag.Diagnostics
 	run := processRun{
-		request: processMediaRequest{
-			fileID:         m.FileID.ValueString(),
-			procedure:      m.Procedure.ValueString(),
-			sessionContext: m.SessionContext.ValueString(),
-			tasksPriority:  knownInt64Pointer(m.TasksPriority),
-			subAppID:       optionalSubAppID(m.SubAppID),
+		request: vod.ProcessMediaByProcedureRequest{
+			FileID:         m.FileID.ValueString(),
+			ProcedureName:  m.Procedure.ValueString(),
+			SessionContext: m.SessionContext.ValueString(),
+			TasksPriority:  knownInt64Pointer(m.TasksPriority),
+			SubAppID:       optionalSubAppID(m.SubAppID),
 		},
 		wait:    m.Wait.ValueBool(),
 		timeout: defaultProcessMediaTimeout,
@@ -220,30 +215,25 @@ func (m *processMediaActionModel) processRun() (processRun, diag.Diagnostics) {
 }
 
 // start starts the procedure and returns its task id, unless ctx has already ended. The start is a
-// critical step: once begun, it is not cut short by an interrupt or the timeout, so that the task it starts is reported, not left
-// running unknown to the user.
+// critical step: once begun, it is not cut short by an interrupt or the timeout, so that the task it
+// starts is reported, not left running unknown to the user.
 func (r processRun) start(ctx context.Context, client *vod.Client) (string, diag.Diagnostics) {
 	var diags diag.Diagnostics
 	if ctx.Err() != nil {
 		diags.AddError("VOD Procedure Not Started", fmt.Sprintf("The procedure %q was not started on media %s, "+
-			"because %s first.", r.request.procedure, r.request.fileID, r.endedBecause(ctx)))
+			"because %s first.", r.request.ProcedureName, r.request.FileID, r.endedBecause(ctx)))
 		return "", diags
 	}
-	sessionID, err := newProcedureSessionID(r.request.fileID)
+	req := r.request
+	var err error
+	req.SessionID, err = newProcedureSessionID(req.FileID)
 	if err != nil {
 		diags.AddError("Unable to Start VOD Procedure", "No SessionId could be generated: "+err.Error())
 		return "", diags
 	}
 	startCtx, cancel := criticalStep(ctx, procedureStartGrace)
 	defer cancel()
-	taskID, err := client.StartProcedure(startCtx, &vod.ProcessMediaByProcedureRequest{
-		FileID:         r.request.fileID,
-		ProcedureName:  r.request.procedure,
-		SessionContext: r.request.sessionContext,
-		SessionID:      sessionID,
-		TasksPriority:  r.request.tasksPriority,
-		SubAppID:       r.request.subAppID,
-	})
+	taskID, err := client.StartProcedure(startCtx, &req)
 	switch {
 	case errors.Is(err, vod.ErrStartOutcomeUnknown):
 		api := apiErrorDiagnostic("VOD Procedure Start Unconfirmed", err)
@@ -251,25 +241,25 @@ func (r processRun) start(ctx context.Context, client *vod.Client) (string, diag
 			"media %s, but its task id was not received and no task with its SessionId %q was found yet. Before "+
 			"invoking the action again, look for that task (DescribeTasks with FileId %s lists each task's "+
 			"SessionId, as does the VOD console): invoking it again starts the procedure a second time if the "+
-			"first start ran.\n\n%s%s", r.request.procedure, r.request.fileID, sessionID, r.request.fileID,
+			"first start ran.\n\n%s%s", r.request.ProcedureName, r.request.FileID, req.SessionID, r.request.FileID,
 			api.Detail(), whatStartProcedureFound(err)))
 		return "", diags
 	case err != nil:
 		api := apiErrorDiagnostic("Unable to Start VOD Procedure", err)
 		diags.AddError(api.Summary(), fmt.Sprintf("The procedure %q was not started on media %s "+
 			"(ProcessMediaByProcedure). Check that the media and a task flow template of this name exist in the "+
-			"application.\n\n%s%s", r.request.procedure, r.request.fileID, api.Detail(), whatStartProcedureFound(err)))
+			"application.\n\n%s%s", r.request.ProcedureName, r.request.FileID, api.Detail(), whatStartProcedureFound(err)))
 		return "", diags
 	}
 	tflog.Info(ctx, "started VOD procedure", map[string]any{
-		"file_id": r.request.fileID, "procedure": r.request.procedure, "task_id": taskID, "session_id": sessionID,
+		"file_id": r.request.FileID, "procedure": r.request.ProcedureName, "task_id": taskID, "session_id": req.SessionID,
 	})
 	return taskID, diags
 }
 
 // startedMessage is the progress line of a started task.
 func (r processRun) startedMessage(taskID string) string {
-	message := fmt.Sprintf("Started procedure %q on media %s: task %s.", r.request.procedure, r.request.fileID, taskID)
+	message := fmt.Sprintf("Started procedure %q on media %s: task %s.", r.request.ProcedureName, r.request.FileID, taskID)
 	if !r.wait {
 		message += " Not waiting for it (wait = false): VOD runs it in the background."
 	}
@@ -283,27 +273,27 @@ func (r processRun) await(ctx context.Context, client *vod.Client, taskID string
 	progress := func(detail *vod.TaskDetail) {
 		send(action.InvokeProgressEvent{Message: describeTaskProgress(detail)})
 	}
-	detail, err := client.WaitForTask(ctx, taskID, r.request.subAppID, progress)
+	detail, err := client.WaitForTask(ctx, taskID, r.request.SubAppID, progress)
 	switch {
 	case err != nil && ctx.Err() != nil:
 		diags.AddError("VOD Task Still Running", fmt.Sprintf("The task %s of procedure %q on media %s was started, "+
 			"but %s before it ended; it was last seen %s. The task keeps running in VOD: follow it with "+
 			"DescribeTaskDetail or in the VOD console. Invoking the action again would start the procedure again.",
-			taskID, r.request.procedure, r.request.fileID, r.endedBecause(ctx), lastSeen(detail)))
+			taskID, r.request.ProcedureName, r.request.FileID, r.endedBecause(ctx), lastSeen(detail)))
 	case errors.Is(err, vod.ErrTaskNotFound):
 		diags.AddError("VOD Task Not Found", fmt.Sprintf("The task %s of procedure %q on media %s was started, but "+
 			"VOD no longer finds it, so how it ends is unknown.\n\nOriginal Error: %s",
-			taskID, r.request.procedure, r.request.fileID, err))
+			taskID, r.request.ProcedureName, r.request.FileID, err))
 	case err != nil:
 		api := apiErrorDiagnostic("Unable to Wait for VOD Task", err)
 		diags.AddError(api.Summary(), fmt.Sprintf("The task %s of procedure %q on media %s was started, but reading "+
 			"its status failed, so the action did not wait for it to end; it keeps running in VOD.\n\n%s",
-			taskID, r.request.procedure, r.request.fileID, api.Detail()))
+			taskID, r.request.ProcedureName, r.request.FileID, api.Detail()))
 	default:
 		if failure := detail.Failure(); failure != nil {
 			diags.AddError("VOD Procedure Failed", fmt.Sprintf("The procedure %q on media %s ended in failure: %s\n\n"+
 				"Invoking the action again starts the procedure again, as a new task.",
-				r.request.procedure, r.request.fileID, failure.Error()))
+				r.request.ProcedureName, r.request.FileID, failure.Error()))
 		}
 	}
 	return diags

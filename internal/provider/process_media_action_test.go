@@ -436,6 +436,25 @@ func TestProtocolProcessMedia_subAppID(t *testing.T) {
 	}
 }
 
+// A start whose outcome cannot be learned (its replies are lost and its task cannot be looked up) is an
+// error that gives the SessionId to look for before invoking the action again.
+func TestProtocolProcessMedia_startUnconfirmed(t *testing.T) {
+	t.Parallel()
+	env := newTestEnv(t)
+	fileID := env.uploadedMedia(t)
+	env.emu.InjectFault(emulator.Fault{Action: "ProcessMediaByProcedure", DropConnection: true, AfterDispatch: true})
+	env.emu.InjectFault(emulator.Fault{Action: "DescribeTasks", Code: "InternalError", Message: "Try again later."})
+	p := newProtocolProvider(t, env, map[string]tftypes.Value{"max_retries": tftypes.NewValue(tftypes.Number, 1)})
+	result := p.invokeProcessMedia(context.Background(), processMediaArguments(fileID, "StreamingPreset", nil), nil)
+	task := env.onlyTask()
+	d := errorDiagnostic(t, result.diagnostics)
+	requireText(t, d.Summary+"\n"+d.Detail, "VOD Procedure Start Unconfirmed", regexp.QuoteMeta(task.SessionID),
+		"DescribeTasks", "second time")
+	if len(result.progress) != 0 {
+		t.Errorf("progress %q for a start that was not confirmed", result.progress)
+	}
+}
+
 // An invocation whose context has already ended (Terraform was interrupted before it began) starts nothing.
 func TestProtocolProcessMedia_interruptedBeforeTheStart(t *testing.T) {
 	t.Parallel()
