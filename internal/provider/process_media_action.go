@@ -277,7 +277,7 @@ func (r processRun) await(ctx context.Context, client *vod.Client, taskID string
 	switch {
 	case err != nil && ctx.Err() != nil:
 		diags.AddError("VOD Task Still Running", fmt.Sprintf("The task %s of procedure %q on media %s was started, "+
-			"but %s before it ended; it was last seen %s. The task keeps running in VOD: follow it with "+
+			"but %s before it ended; %s. The task keeps running in VOD: follow it with "+
 			"DescribeTaskDetail or in the VOD console. Invoking the action again would start the procedure again.",
 			taskID, r.request.ProcedureName, r.request.FileID, r.endedBecause(ctx), lastSeen(detail)))
 	case errors.Is(err, vod.ErrTaskNotFound):
@@ -311,12 +311,12 @@ func (r processRun) endedBecause(ctx context.Context) string {
 	return "Terraform was interrupted (asked to stop, for example with Ctrl-C)"
 }
 
-// lastSeen is the status a wait last read, for messages.
+// lastSeen says what status a wait last read, for messages.
 func lastSeen(detail *vod.TaskDetail) string {
 	if detail == nil {
-		return "before its status could be read"
+		return "its status was not read yet"
 	}
-	return procedureStatusOf(detail)
+	return "it was last seen " + procedureStatusOf(detail)
 }
 
 // describeTaskProgress is one progress line: the task's status (FAIL for one that finished with a failed
