@@ -136,7 +136,7 @@ func (t *TaskDetail) progressKey() string {
 		for i := range t.ProcedureTask.MediaProcessResultSet {
 			r := &t.ProcedureTask.MediaProcessResultSet[i]
 			if res := r.Outcome(); res != nil {
-				fmt.Fprintf(&b, "|%s:%s:%d", r.name(), res.Status, res.Progress)
+				fmt.Fprintf(&b, "|%s:%s:%d", r.Name(), res.Status, res.Progress)
 			}
 		}
 	}
@@ -189,7 +189,7 @@ func (t *TaskDetail) Failure() *TaskFailure {
 			failure.TaskID = proc.TaskID
 		}
 		if r, res := proc.failedSubTask(); r != nil {
-			failure.SubTask, failure.ErrCode, failure.ErrCodeExt, failure.Message = r.name(), res.ErrCode, res.ErrCodeExt, res.Message
+			failure.SubTask, failure.ErrCode, failure.ErrCodeExt, failure.Message = r.Name(), res.ErrCode, res.ErrCodeExt, res.Message
 			return failure
 		}
 		if proc.ErrCode != 0 {
@@ -231,8 +231,8 @@ func (r *MediaProcessTaskResult) Outcome() *SubTaskResult {
 	return nil
 }
 
-// name names the sub-task for people: its type and its template, e.g. "Transcode (definition 100030)".
-func (r *MediaProcessTaskResult) name() string {
+// Name names the sub-task for people: its type and its template, e.g. "Transcode (definition 100030)".
+func (r *MediaProcessTaskResult) Name() string {
 	if res := r.Outcome(); res != nil && res.Input != nil {
 		return fmt.Sprintf("%s (definition %d)", r.Type, res.Input.Definition)
 	}
