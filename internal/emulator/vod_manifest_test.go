@@ -75,7 +75,7 @@ func TestPackageUpload_commitServeAndDelete(t *testing.T) {
 	ctx := context.Background()
 	dir := path.Dir(u.mediaKey())
 	files := map[string]string{
-		u.mediaKey():            "#EXTM3U\n#EXT-X-STREAM-INF:BANDWIDTH=1\n720p/index.m3u8\n",
+		u.mediaKey():             "#EXTM3U\n#EXT-X-STREAM-INF:BANDWIDTH=1\n720p/index.m3u8\n",
 		dir + "/720p/index.m3u8": "#EXTM3U\n#EXT-X-MAP:URI=\"init.mp4\"\n#EXTINF:4,\nseg1.m4s\n#EXTINF:4,\nseg1.m4s\n",
 		dir + "/720p/init.mp4":   "init",
 		dir + "/720p/seg1.m4s":   "segment one",

@@ -29,7 +29,7 @@ type MediaFile struct {
 	// PackageKeys are the object keys of a package's files (segments, nested playlists), stored next
 	// to its manifest, the media object; nil for other media.
 	PackageKeys []string
-	Tags          []string
+	Tags        []string
 	// KeyFrameDescs are the key-frame descriptions (打点), ordered by TimeOffset.
 	KeyFrameDescs []KeyFrameDesc
 	SourceContext string
