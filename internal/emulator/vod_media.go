@@ -26,10 +26,7 @@ type MediaFile struct {
 	MediaKey      string // object key of the media, without the leading "/"
 	CoverKey      string // object key of the cover; "" when there is none
 	Size          int64  // bytes of the media object at commit time (of every file, for a package)
-	// PackageKeys are the object keys of a package's files (segments, nested playlists), stored next
-	// to its manifest, the media object; nil for other media.
-	PackageKeys []string
-	Tags        []string
+	Tags          []string
 	// KeyFrameDescs are the key-frame descriptions (打点), ordered by TimeOffset.
 	KeyFrameDescs []KeyFrameDesc
 	SourceContext string
@@ -39,6 +36,9 @@ type MediaFile struct {
 	UpdateTime       time.Time
 	// Outputs are what finished processing tasks made of the file.
 	Outputs MediaOutputs
+	// PackageKeys are the object keys of a package's files (segments, nested playlists), stored next
+	// to its manifest, the media object; nil for other media.
+	PackageKeys []string
 }
 
 // KeyFrameDesc is one key-frame description: a text at a time offset of the video.
