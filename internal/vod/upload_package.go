@@ -29,11 +29,13 @@ type PackageFile struct {
 type Package struct {
 	Manifest string
 	Files    []PackageFile
+	// Cover is a local cover image to upload to CoverStoragePath with the package; "" for none.
+	Cover, CoverStoragePath string
 }
 
 // PackageResult describes an uploaded package.
 type PackageResult struct {
-	Files    int // the manifest included
+	Files    int // the manifest and cover included
 	Bytes    int64
 	Duration time.Duration
 	Retries  int // failed object-storage requests sent again
@@ -44,8 +46,8 @@ type PackageResult struct {
 var ErrPackageFile = errors.New("package file not uploaded")
 
 // UploadPackage uploads an HLS or DASH package with an upload session's temporary certificate: the
-// manifest to the media key (mediaStoragePath), then every other file to the media key's directory
-// joined with the file's relative path, as VOD expects. The files go opts.Concurrency at a time (each
+// manifest to the media key (mediaStoragePath), the cover when there is one, then every other file to
+// the media key's directory joined with the file's relative path, as VOD expects. The files go opts.Concurrency at a time (each
 // as one PUT, or a multipart upload with one part at a time when it is at least a part long), so that
 // a package of thousands of small segments does not take thousands of round trips one after another,
 // and no more than opts.Concurrency requests are in flight. Each file is retried and verified as with
@@ -71,14 +73,22 @@ func (c *Client) UploadPackage(ctx context.Context, cert TempCertificate, bucket
 	p := &packageUpload{
 		client: c, cert: cert, bucketURL: bucketURL, opts: opts, started: started, totalFiles: len(pkg.Files) + 1,
 	}
-	if info, err := os.Stat(pkg.Manifest); err == nil {
-		p.totalBytes = info.Size()
+	if pkg.Cover != "" {
+		p.totalFiles++
+	}
+	for _, file := range []string{pkg.Manifest, pkg.Cover} {
+		if info, err := os.Stat(file); err == nil && file != "" {
+			p.totalBytes += info.Size()
+		}
 	}
 	for _, f := range pkg.Files {
 		p.totalBytes += f.Size
 	}
 	stopLogging := p.logPeriodically(ctx)
 	err := p.put(ctx, pkg.Manifest, mediaKey, "the manifest")
+	if err == nil && pkg.Cover != "" {
+		err = p.put(ctx, pkg.Cover, strings.TrimPrefix(pkg.CoverStoragePath, "/"), "the cover")
+	}
 	if err == nil {
 		err = p.putFiles(ctx, dir, pkg.Files)
 	}
@@ -86,7 +96,7 @@ func (c *Client) UploadPackage(ctx context.Context, cert TempCertificate, bucket
 	if err != nil {
 		return nil, p.removeStored(ctx, err)
 	}
-	result := &PackageResult{Files: len(pkg.Files) + 1, Bytes: p.bytesDone.Load(), Duration: time.Since(started),
+	result := &PackageResult{Files: p.totalFiles, Bytes: p.bytesDone.Load(), Duration: time.Since(started),
 		Retries: int(p.retries.Load())}
 	if result.Duration >= c.logInterval() {
 		p.log(ctx, "vod: package upload finished")
