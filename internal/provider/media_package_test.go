@@ -14,12 +14,14 @@ import (
 	"time"
 
 	tfjson "github.com/hashicorp/terraform-json"
+	"github.com/hashicorp/terraform-plugin-testing/config"
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
 	"github.com/hashicorp/terraform-plugin-testing/plancheck"
 	"github.com/hashicorp/terraform-plugin-testing/statecheck"
 	"github.com/hashicorp/terraform-plugin-testing/terraform"
 	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
+	"github.com/hashicorp/terraform-plugin-testing/tfversion"
 
 	"github.com/tencentvod/terraform-provider-tencentvod/internal/emulator"
 	"github.com/tencentvod/terraform-provider-tencentvod/internal/emulator/objectstore"
@@ -418,4 +420,46 @@ func TestAccMediaPackage_disagreementWithVOD(t *testing.T) {
 	if n := env.apiAttempts("ApplyUpload"); n != 0 {
 		t.Errorf("%d ApplyUpload calls after VOD disagreed", n)
 	}
+}
+
+// The documented package example runs as written.
+func TestAccMediaPackage_documentedExample(t *testing.T) {
+	t.Parallel()
+	skipInAccMode(t)
+	env := newTestEnv(t)
+	p, _ := hlsPackage(t)
+	runTest(t, resource.TestCase{
+		CheckDestroy: env.expectNothingStored,
+		Steps: []resource.TestStep{{
+			Config:            env.providerConfig() + readMediaExample(t, "resource-package.tf"),
+			ConfigVariables:   config.Variables{"package_dir": config.StringVariable(p.dir)},
+			ConfigStateChecks: []statecheck.StateCheck{env.expectPackage("tencentvod_media.episode", p, "master.m3u8")},
+		}},
+	})
+}
+
+// The upload session's documented package pattern: a tool run by local-exec uploads the package with the
+// session's credentials (the manifest to its key, the other files next to it), and tencentvod_media
+// commits it. A small program built on the official COS SDK stands in for the example's script.
+func TestAccUploadSessionEphemeral_uploadPackageWithCredentials(t *testing.T) {
+	t.Parallel()
+	skipInAccMode(t)
+	env := newTestEnv(t)
+	tool := buildTestTool(t, "./testdata/cosputpackage")
+	p, _ := hlsPackage(t)
+
+	example := readExample(t, "ephemeral-resource-package.tf")
+	const script = `"${path.module}/scripts/cos-upload-package.sh"`
+	if !strings.Contains(example, script) {
+		t.Fatalf("the example no longer runs %s; update this test with it", script)
+	}
+	runTest(t, resource.TestCase{
+		TerraformVersionChecks: []tfversion.TerraformVersionCheck{tfversion.SkipBelow(tfversion.Version1_11_0)},
+		CheckDestroy:           env.checkDestroyed,
+		Steps: []resource.TestStep{{
+			Config:            env.providerConfig() + strings.Replace(example, script, fmt.Sprintf("%q", tool), 1),
+			ConfigVariables:   config.Variables{"package_dir": config.StringVariable(p.dir)},
+			ConfigStateChecks: []statecheck.StateCheck{env.expectPackage("tencentvod_media.episode", p, "master.m3u8")},
+		}},
+	})
 }
