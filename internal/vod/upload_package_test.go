@@ -78,11 +78,14 @@ func (c *inFlightCounter) wrap(next http.Handler) http.Handler {
 	})
 }
 
-func openPackageSession(t *testing.T, srv *emulator.Server, cosEndpoint string) (*vod.Client, *vod.ApplyUploadResponse, string) {
+func openPackageSession(t *testing.T, srv *emulator.Server, cosEndpoint string, cfgs ...func(*vod.Config)) (*vod.Client, *vod.ApplyUploadResponse, string) {
 	t.Helper()
 	cfg := emulatorConfig(t, srv)
 	cfg.SecretID, cfg.SecretKey = emulator.DefaultSecretID, emulator.DefaultSecretKey
 	cfg.COSEndpoint = cosEndpoint
+	for _, f := range cfgs {
+		f(&cfg)
+	}
 	c, err := vod.NewClient(cfg)
 	if err != nil {
 		t.Fatal(err)
@@ -174,5 +177,27 @@ func TestUploadPackage_refusesPathsOutsideTheDirectory(t *testing.T) {
 		if err == nil || !strings.Contains(err.Error(), "not a relative path") {
 			t.Errorf("Rel %q: error %v", rel, err)
 		}
+	}
+}
+
+// A package upload that takes a while logs its progress at Info, in files and bytes.
+func TestUploadPackage_logsProgress(t *testing.T) {
+	t.Parallel()
+	srv := startEmulator(t, emulator.Options{})
+	logger := &lineLogger{}
+	c, apply, bucketURL := openPackageSession(t, srv, srv.URL(), func(cfg *vod.Config) { cfg.Logger = logger })
+	vod.SetProgressLogInterval(c, 20*time.Millisecond)
+	srv.ObjectStore().InjectFault(objectstore.Fault{Method: http.MethodPut, Latency: 30 * time.Millisecond})
+	pkg, contents := testPackage(t, 6)
+
+	if _, err := c.UploadPackage(context.Background(), apply.TempCertificate, bucketURL, apply.MediaStoragePath, pkg,
+		vod.UploadOptions{PartSize: 4 * mib, Concurrency: 2}); err != nil {
+		t.Fatal(err)
+	}
+	if n := logger.count("INFO", "vod: package upload in progress"); n == 0 {
+		t.Errorf("no progress logged at INFO:\n%s", logger.text())
+	}
+	if n := logger.count("INFO", "vod: package upload finished"); n != 1 || !strings.Contains(logger.text(), fmt.Sprintf("files_total:%d", len(contents))) {
+		t.Errorf("%d end lines, want 1 naming %d files:\n%s", n, len(contents), logger.text())
 	}
 }
