@@ -82,6 +82,9 @@ func newServer(opts Options) (*Server, error) {
 		return nil, fmt.Errorf("emulator: object store: %w", err)
 	}
 	s.objects = objects
+	if s.opts.StorageLatency > 0 {
+		objects.InjectFault(objectstore.Fault{Latency: s.opts.StorageLatency})
+	}
 	s.handler = s.routes()
 	return s, nil
 }

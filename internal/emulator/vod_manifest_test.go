@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	cos "github.com/tencentyun/cos-go-sdk-v5"
 )
@@ -150,5 +151,23 @@ func TestApplyUpload_fileSessionWritesNoDirectory(t *testing.T) {
 	mpd := applyUpload(t, srv, `{"MediaType":"mpd"}`)
 	if got := srv.Sessions()[1].writableDirs(); !slices.Equal(got, []string{path.Dir(mpd.mediaKey()) + "/"}) {
 		t.Errorf("an mpd session may write %q", got)
+	}
+}
+
+// StorageLatency delays every object-storage request, as a round trip to a remote bucket would.
+func TestOptions_storageLatencyDelaysObjectRequests(t *testing.T) {
+	t.Parallel()
+	srv := startTestServer(t, Options{StorageLatency: 100 * time.Millisecond})
+	u := applyUpload(t, srv, `{"MediaType":"mp4"}`)
+	base, _ := url.Parse(srv.URL())
+	client := cos.NewClient(&cos.BaseURL{BucketURL: base}, &http.Client{Transport: &cos.AuthorizationTransport{
+		SecretID: u.TempCertificate.SecretId, SecretKey: u.TempCertificate.SecretKey, SessionToken: u.TempCertificate.Token,
+	}})
+	started := time.Now()
+	if _, err := client.Object.Put(context.Background(), u.mediaKey(), strings.NewReader("x"), nil); err != nil {
+		t.Fatal(err)
+	}
+	if took := time.Since(started); took < 100*time.Millisecond {
+		t.Errorf("the PUT took %s, less than the storage latency", took)
 	}
 }
