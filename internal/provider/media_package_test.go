@@ -271,17 +271,30 @@ func TestAccMediaPackage_dash(t *testing.T) {
 
 	runTest(t, resource.TestCase{
 		CheckDestroy: env.expectNothingStored,
-		Steps: []resource.TestStep{{
-			Config: packageConfig(env, mpd, ""),
-			ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
-				plancheck.ExpectKnownValue("tencentvod_media.test", tfjsonpath.New("media_type"), knownvalue.StringExact("mpd")),
-				plancheck.ExpectKnownValue("tencentvod_media.test", tfjsonpath.New("package_files"), knownvalue.Int64Exact(8)),
-			}},
-			ConfigStateChecks: []statecheck.StateCheck{
-				env.expectPackage("tencentvod_media.test", p, "stream.mpd"),
-				statecheck.ExpectKnownValue("tencentvod_media.test", tfjsonpath.New("media_url"), knownvalue.StringRegexp(regexp.MustCompile(`/stream\.mpd$`))),
+		Steps: []resource.TestStep{
+			{
+				Config: packageConfig(env, mpd, `source_hash = "v1"`),
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectKnownValue("tencentvod_media.test", tfjsonpath.New("media_type"), knownvalue.StringExact("mpd")),
+					plancheck.ExpectKnownValue("tencentvod_media.test", tfjsonpath.New("package_files"), knownvalue.Int64Exact(8)),
+				}},
+				ConfigStateChecks: []statecheck.StateCheck{
+					env.expectPackage("tencentvod_media.test", p, "stream.mpd"),
+					statecheck.ExpectKnownValue("tencentvod_media.test", tfjsonpath.New("media_url"), knownvalue.StringRegexp(regexp.MustCompile(`/stream\.mpd$`))),
+				},
 			},
-		}},
+			{
+				// source_hash replaces a package as it does a single file.
+				Config: packageConfig(env, mpd, `source_hash = "v2"`),
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction("tencentvod_media.test", plancheck.ResourceActionDestroyBeforeCreate),
+				}},
+				ConfigStateChecks: []statecheck.StateCheck{
+					env.expectPackage("tencentvod_media.test", p, "stream.mpd"),
+					env.expectStoredOnlyUnder("tencentvod_media.test"),
+				},
+			},
+		},
 	})
 }
 
