@@ -219,44 +219,51 @@ func readManifestFile(file string) ([]byte, error) {
 
 // planPackage fills package_files, package_bytes and package_fingerprint from the local files, and
 // replaces the media when the fingerprint changed. state is nil at create. A package that cannot be
-// uploaded is an error at create; once created, a package whose files are gone or broken keeps its
-// recorded values with a warning, as a single source file that changed is not noticed either.
+// uploaded is an error at create; once created, a package whose files cannot be read keeps its recorded
+// values with a warning, as a single source file that changed is not noticed either. Values unknown at
+// plan are only planned at create, whose apply knows them: an update must leave them known.
 func planPackage(plan, state *mediaResourceModel) (replace bool, diags diag.Diagnostics) {
 	if plan.Source.IsNull() || (isKnown(plan.MediaType) && !isPackageType(plan.MediaType)) {
 		plan.setPackage(nil)
 		return false, diags
 	}
 	if plan.Source.IsUnknown() || plan.MediaType.IsUnknown() {
-		plan.PackageFiles, plan.PackageBytes, plan.PackageFingerprint = types.Int64Unknown(), types.Int64Unknown(), types.StringUnknown()
+		plan.setPackageUnknownOrKept(state)
 		return false, diags
 	}
 	pkg, err := scanPackage(plan.Source.ValueString(), strings.ToLower(plan.MediaType.ValueString()))
 	var bad *packageError
 	switch {
-	case errors.As(err, &bad) && bad.missingTop:
-		// planLocalFile already warned: something earlier in the apply may write the package.
-		plan.PackageFiles, plan.PackageBytes, plan.PackageFingerprint = types.Int64Unknown(), types.Int64Unknown(), types.StringUnknown()
-		return false, diags
-	case err != nil && state != nil && !state.PackageFingerprint.IsNull():
-		plan.PackageFiles, plan.PackageBytes, plan.PackageFingerprint = state.PackageFiles, state.PackageBytes, state.PackageFingerprint
+	case err == nil:
+		plan.setPackage(pkg)
+		return state != nil && !state.PackageFingerprint.IsNull() && !plan.PackageFingerprint.Equal(state.PackageFingerprint), diags
+	case state != nil:
+		plan.setPackageUnknownOrKept(state)
 		diags.AddAttributeWarning(path.Root("source"), "Streaming Package Not Checked",
 			fmt.Sprintf("The package was uploaded, but its local files cannot be read now, so the plan cannot tell "+
 				"whether they changed: %s. The media stays as it is.", err))
-		return false, diags
-	case err != nil:
+	case errors.As(err, &bad) && bad.missingTop:
+		// planLocalFile already warned: something earlier in the apply may write the package.
+		plan.setPackageUnknownOrKept(nil)
+	default:
 		diags.AddAttributeError(path.Root("source"), packageTitle, packageErrorDetail(err, ""))
-		return false, diags
 	}
-	plan.setPackage(pkg)
-	if state == nil || state.PackageFingerprint.IsNull() {
-		return false, diags
-	}
-	return !plan.PackageFingerprint.Equal(state.PackageFingerprint), diags
+	return false, diags
 }
 
 func packageErrorDetail(err error, consequence string) string {
 	return fmt.Sprintf("source is an HLS or DASH package, whose manifests, segments and nested playlists are all "+
 		"uploaded: %s.%s", err, consequence)
+}
+
+// setPackageUnknownOrKept plans the package's values as known after apply at create, and as they are
+// at update (state not nil).
+func (m *mediaResourceModel) setPackageUnknownOrKept(state *mediaResourceModel) {
+	if state != nil {
+		m.PackageFiles, m.PackageBytes, m.PackageFingerprint = state.PackageFiles, state.PackageBytes, state.PackageFingerprint
+		return
+	}
+	m.PackageFiles, m.PackageBytes, m.PackageFingerprint = types.Int64Unknown(), types.Int64Unknown(), types.StringUnknown()
 }
 
 // setPackage records a package's size and fingerprint, or nulls for media that is not a package.

@@ -241,6 +241,17 @@ func TestAccMediaPackage_hlsMasterPlaylist(t *testing.T) {
 					}),
 				},
 			},
+			{
+				// Local files removed after the upload: the plan warns and changes nothing, as for a
+				// single source file.
+				PreConfig: func() {
+					if err := os.RemoveAll(filepath.Join(p.dir, "audio")); err != nil {
+						t.Fatal(err)
+					}
+				},
+				Config:   config,
+				PlanOnly: true,
+			},
 		},
 	})
 }
