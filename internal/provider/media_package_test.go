@@ -2,6 +2,7 @@ package provider
 
 import (
 	"bytes"
+	"context"
 	"fmt"
 	"net/http"
 	"os"
@@ -25,6 +26,7 @@ import (
 
 	"github.com/tencentvod/terraform-provider-tencentvod/internal/emulator"
 	"github.com/tencentvod/terraform-provider-tencentvod/internal/emulator/objectstore"
+	"github.com/tencentvod/terraform-provider-tencentvod/internal/vod"
 )
 
 // packageFiles writes the files of a package under one directory, by relative path.
@@ -486,4 +488,59 @@ func TestAccUploadSessionEphemeral_uploadPackageWithCredentials(t *testing.T) {
 			ConfigStateChecks: []statecheck.StateCheck{env.expectPackage("tencentvod_media.episode", p, "master.m3u8")},
 		}},
 	})
+}
+
+// A package imported into Terraform is adopted by the first apply, which records its package values
+// without uploading it again; the next plan is empty.
+func TestAccMediaPackage_importAdopts(t *testing.T) {
+	t.Parallel()
+	skipInAccMode(t)
+	env := newTestEnv(t)
+	p, master := hlsPackage(t)
+	client, err := env.apiClient()
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	session, err := client.ApplyUpload(ctx, &vod.ApplyUploadRequest{MediaType: "m3u8", MediaName: "master"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	bucketURL, _ := client.BucketURL(session.StorageBucket, session.StorageRegion)
+	pkg, err := scanPackage(master, "m3u8")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := client.UploadPackage(ctx, session.TempCertificate, bucketURL, session.MediaStoragePath,
+		vod.Package{Manifest: master, Files: pkg.files}, vod.UploadOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	committed, err := client.CommitUpload(ctx, &vod.CommitUploadRequest{VodSessionKey: session.VodSessionKey})
+	if err != nil {
+		t.Fatal(err)
+	}
+	config := env.providerConfig() + fmt.Sprintf(`
+resource "tencentvod_media" "test" {
+  source = %q
+}
+`, master)
+	runTest(t, resource.TestCase{
+		Steps: []resource.TestStep{
+			{
+				Config: config + fmt.Sprintf("import {\n  to = tencentvod_media.test\n  id = %q\n}\n", committed.FileID),
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction("tencentvod_media.test", plancheck.ResourceActionUpdate),
+				}},
+				ConfigStateChecks: []statecheck.StateCheck{
+					env.expectPackage("tencentvod_media.test", p, "master.m3u8"),
+					statecheck.ExpectKnownValue("tencentvod_media.test", tfjsonpath.New("file_id"), knownvalue.StringExact(committed.FileID)),
+					statecheck.ExpectKnownValue("tencentvod_media.test", tfjsonpath.New("package_files"), knownvalue.Int64Exact(int64(len(p.files)))),
+				},
+			},
+			{Config: config, PlanOnly: true},
+		},
+	})
+	if n := env.apiAttempts("ApplyUpload"); n != 1 {
+		t.Errorf("%d ApplyUpload calls; the imported package was uploaded again", n)
+	}
 }
