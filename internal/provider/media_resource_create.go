@@ -55,9 +55,12 @@ func (r *mediaResource) create(ctx context.Context, op operation, plan *mediaRes
 	}
 	var committed *vod.CommitUploadResponse
 	var diags diag.Diagnostics
-	if uploadedHere {
+	switch {
+	case uploadedHere && isPackageType(plan.MediaType):
+		committed, diags = r.uploadPackageAndCommit(ctx, op, plan) // media_package.go
+	case uploadedHere:
 		committed, diags = r.uploadAndCommit(ctx, op, plan)
-	} else {
+	default:
 		committed, diags = r.commit(maskSecrets(ctx, sessionKey.ValueString()), op, plan, sessionKey.ValueString(), nil)
 	}
 	resp.Diagnostics.Append(diags...)
