@@ -153,8 +153,9 @@ func (c *Cache) Lock(sourcePath string) (*Slot, bool, error) {
 	return &Slot{path: path, lock: lock}, true, nil
 }
 
-// ensurePrivateDir refuses a cache directory that others may read or write: it would hand them the
-// credentials (or let them plant a checkpoint). Windows has no such mode bits.
+// ensurePrivateDir refuses a cache directory that others may write to: they could replace a
+// checkpoint (and send the next upload to their own bucket) or its lock. The checkpoints themselves are
+// readable by their owner alone. Windows has no such mode bits.
 func ensurePrivateDir(dir string) error {
 	info, err := os.Stat(dir)
 	if err != nil {
@@ -163,9 +164,9 @@ func ensurePrivateDir(dir string) error {
 	if !info.IsDir() {
 		return fmt.Errorf("the upload cache %s is not a directory", dir)
 	}
-	if mode := info.Mode().Perm(); mode&0o077 != 0 && filepath.Separator == '/' {
-		return fmt.Errorf("the upload cache directory %s has mode %04o: others may read or change its checkpoints, "+
-			"which hold temporary credentials; make it 0700 (chmod 700 %s)", dir, mode, dir)
+	if mode := info.Mode().Perm(); mode&0o022 != 0 && filepath.Separator == '/' {
+		return fmt.Errorf("the upload cache directory %s has mode %04o: others may replace its checkpoints; "+
+			"make it 0700 (chmod 700 %s)", dir, mode, dir)
 	}
 	return nil
 }
