@@ -34,6 +34,7 @@ type resumableUpload struct {
 	fingerprint string
 	source      string
 	session     *vod.ApplyUploadResponse
+	opened      time.Time            // when session was opened
 	resumeFrom  *vod.MultipartUpload // the checkpointed upload that session continues
 }
 
@@ -45,6 +46,7 @@ func openUploadSession(ctx context.Context, op operation, plan *mediaResourceMod
 	if resumable.resumeFrom != nil {
 		return resumable.session, resumable, nil
 	}
+	resumable.opened = time.Now()
 	session, err := op.client.ApplyUpload(ctx, request)
 	if err != nil {
 		resumable.release()
@@ -137,12 +139,12 @@ func (r *resumableUpload) settle(ctx context.Context, client *vod.Client, checkp
 		return
 	case checkpoint.Fingerprint != r.fingerprint:
 		reason = "the file or the upload's arguments changed"
-	case !now.Before(vod.ResumableUntil(expires)):
+	case !now.Before(checkpoint.ResumableUntil()):
 		reason = "its session's credentials expire too soon to finish it"
 	default:
 		session := checkpoint.Session
 		upload := checkpoint.Upload
-		r.session, r.resumeFrom = &session, &upload
+		r.session, r.opened, r.resumeFrom = &session, checkpoint.Opened, &upload
 		tflog.Info(ctx, "resuming an interrupted upload with its upload session", fields)
 		return
 	}
@@ -181,10 +183,15 @@ func (r *resumableUpload) uploadOptions(options vod.UploadOptions) vod.UploadOpt
 }
 
 // checkpoint writes the checkpoint of a multipart upload that is about to send its first part. It
-// reports whether the upload may be left pending when interrupted.
+// reports whether the upload may be left pending when interrupted: not when its credentials are too
+// short-lived for any later apply to resume it.
 func (r *resumableUpload) checkpoint(ctx context.Context, upload vod.MultipartUpload) bool {
+	if !time.Now().Before(vod.ResumableUntil(r.opened, r.session.TempCertificate.Expires())) {
+		tflog.Debug(ctx, "no upload checkpoint: the session's credentials expire too soon to resume it", map[string]any{"source": r.source})
+		return false
+	}
 	err := r.slot.Save(&uploadcache.Checkpoint{
-		Fingerprint: r.fingerprint, Source: r.source, Session: *r.session, Upload: upload, Created: time.Now().UTC(),
+		Fingerprint: r.fingerprint, Source: r.source, Session: *r.session, Upload: upload, Opened: r.opened.UTC(),
 	})
 	if err != nil {
 		warnNotResumable(ctx, r.source, err)
@@ -227,10 +234,10 @@ func uploadKeptDetail(kept *vod.UploadKeptError) string {
 		where = dir
 	}
 	return fmt.Sprintf("nothing was committed to VOD, but the %d of %d parts already stored are kept: the next apply "+
-		"resumes the upload from them, without sending them again, if it runs before %s (when the upload session's "+
-		"credentials expire; later, it starts over). What resuming needs, the session's credentials included, is "+
-		"kept in a private checkpoint file in %s until then.",
-		kept.PartsStored, kept.Parts, vod.ResumableUntil(kept.Until).UTC().Format(time.RFC3339), where)
+		"resumes the upload from them, without sending them again, if it runs well before the upload session's "+
+		"credentials expire at %s (after that, it starts over). What resuming needs, the session's credentials "+
+		"included, is kept in a private checkpoint file in %s until then.",
+		kept.PartsStored, kept.Parts, kept.Until.UTC().Format(time.RFC3339), where)
 }
 
 func warnNotResumable(ctx context.Context, source string, err error) {

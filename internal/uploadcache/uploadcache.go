@@ -97,11 +97,14 @@ type Checkpoint struct {
 	Source      string                  `json:"source"` // the source file, to tell people what the checkpoint is for
 	Session     vod.ApplyUploadResponse `json:"session"`
 	Upload      vod.MultipartUpload     `json:"upload"`
-	Created     time.Time               `json:"created"`
+	Opened      time.Time               `json:"opened"` // when the session was opened (ApplyUpload)
 }
 
 // Expires is when the session's credentials expire; the checkpoint is useless from then on.
 func (c *Checkpoint) Expires() time.Time { return c.Session.TempCertificate.Expires() }
+
+// ResumableUntil is the last moment the upload may be resumed (vod.ResumableUntil).
+func (c *Checkpoint) ResumableUntil() time.Time { return vod.ResumableUntil(c.Opened, c.Expires()) }
 
 // Cache is a directory of checkpoints, created (0700) when the first one is written.
 type Cache struct {

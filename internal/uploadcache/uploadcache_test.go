@@ -41,7 +41,7 @@ func testCheckpoint(expires time.Time) *Checkpoint {
 			},
 		},
 		Upload:  vod.MultipartUpload{UploadID: "upload-1", PartSize: 8 << 20},
-		Created: time.Now().UTC().Truncate(time.Second),
+		Opened:  time.Now().UTC().Truncate(time.Second),
 	}
 }
 

@@ -35,7 +35,7 @@ type UploadKeptError struct {
 	UploadID    string
 	PartsStored int // parts stored and kept so far
 	Parts       int // parts of the whole file
-	// Until is when the session's temporary credentials expire: no later run can resume it after that.
+	// Until is when the session's temporary credentials expire.
 	Until time.Time
 }
 
@@ -122,10 +122,11 @@ func (u *upload) storedEarlier(n int) (partResult, bool, error) {
 }
 
 // mayKeep tells whether a failed multipart upload is left pending for a later run rather than
-// aborted: only when the caller keeps what resuming needs, and only when the caller's context ended
-// (an interrupt or a timeout) - a file that changed or a refused request would fail again.
+// aborted: only when the caller keeps what resuming needs, and only when the caller cancelled the
+// upload (an interrupt). A file that changed or a refused request would fail again, and a timeout is
+// the caller's bound on the whole upload, which aborts it as it always did.
 func (u *upload) mayKeep(ctx context.Context, err error) bool {
-	return u.checkpointed && ctx.Err() != nil && !errors.Is(err, ErrFileChanged)
+	return u.checkpointed && errors.Is(ctx.Err(), context.Canceled) && !errors.Is(err, ErrFileChanged)
 }
 
 // keep leaves the multipart upload pending and says so.
@@ -154,11 +155,14 @@ func (c *Client) AbortMultipartUpload(ctx context.Context, cert TempCertificate,
 	return nil
 }
 
-// resumeMargin is how long before the credentials expire an upload may still be resumed by
-// ResumableUntil's default.
+// resumeMargin is how long before the credentials expire an upload may still be resumed, at most:
+// the rest of the upload and the commit need time.
 const resumeMargin = 10 * time.Minute
 
-// ResumableUntil is the last moment a session whose credentials expire at expires may resume an
-// upload: the rest of the upload and the commit need time, and VOD documents no separate lifetime
-// for the session key, which this assumes lasts as long as the credentials.
-func ResumableUntil(expires time.Time) time.Time { return expires.Add(-resumeMargin) }
+// ResumableUntil is the last moment an upload may be resumed with a session opened at opened whose
+// credentials expire at expires: resumeMargin before the expiry, or a quarter of the credentials'
+// lifetime when they are short-lived. VOD documents no lifetime of its own for the session key, which
+// this assumes lasts as long as the credentials.
+func ResumableUntil(opened, expires time.Time) time.Time {
+	return expires.Add(-min(resumeMargin, expires.Sub(opened)/4))
+}
