@@ -40,8 +40,8 @@ func testCheckpoint(expires time.Time) *Checkpoint {
 				SecretID: "AKIDTMP", SecretKey: "tmp-secret-key", Token: "tmp-token", ExpiredTime: uint64(expires.Unix()),
 			},
 		},
-		Upload:  vod.MultipartUpload{UploadID: "upload-1", PartSize: 8 << 20},
-		Opened:  time.Now().UTC().Truncate(time.Second),
+		Upload: vod.MultipartUpload{UploadID: "upload-1", PartSize: 8 << 20},
+		Opened: time.Now().UTC().Truncate(time.Second),
 	}
 }
 
