@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -11,9 +12,12 @@ import (
 	"testing"
 	"time"
 
+	"github.com/hashicorp/terraform-plugin-framework/types"
+
 	"github.com/tencentvod/terraform-provider-tencentvod/internal/emulator"
 	"github.com/tencentvod/terraform-provider-tencentvod/internal/emulator/objectstore"
 	"github.com/tencentvod/terraform-provider-tencentvod/internal/uploadcache"
+	"github.com/tencentvod/terraform-provider-tencentvod/internal/vod"
 )
 
 // resumeParts is how many 1 MiB parts the file of a resume test has; the upload is interrupted while
@@ -276,5 +280,131 @@ func TestAccMedia_interruptedUploadWithExpiredCredentialsStartsOver(t *testing.T
 	rt.expectStored(t, rt.content, old.Upload.UploadID)
 	if pending := rt.env.emu.ObjectStore().PendingUploads(); len(pending) != 1 {
 		t.Errorf("pending uploads %+v; the expired upload cannot be aborted and stays for the bucket's lifecycle", pending)
+	}
+}
+
+// resumeFixture drives prepareResumable directly, with a clock of the test's choosing.
+type resumeFixture struct {
+	t       *testing.T
+	env     *testEnv
+	client  *vod.Client
+	plan    *mediaResourceModel
+	request *vod.ApplyUploadRequest
+}
+
+func newResumeFixture(t *testing.T) *resumeFixture {
+	t.Helper()
+	env := newTestEnv(t)
+	client, err := vod.NewClient(vod.Config{
+		SecretID: emulatorSecretID, SecretKey: emulatorSecretKey,
+		Endpoint: env.emu.URL(), STSEndpoint: env.emu.URL(), COSEndpoint: env.emu.URL(), MetadataEndpoint: env.emu.URL(),
+		Getenv: func(string) string { return "" }, HomeDir: t.TempDir(),
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	video, _ := newMediaFiles(t).random("clip.mp4", 3<<20)
+	return &resumeFixture{t: t, env: env, client: client, plan: &mediaResourceModel{Source: types.StringValue(video)},
+		request: &vod.ApplyUploadRequest{MediaType: "mp4"}}
+}
+
+// interrupted leaves an upload interrupted after its first part, checkpointed, and returns the
+// checkpoint.
+func (f *resumeFixture) interrupted() *uploadcache.Checkpoint {
+	f.t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	r := prepareResumable(ctx, f.client, f.plan, f.request, time.Now())
+	defer r.release()
+	if r.slot == nil || r.resumeFrom != nil {
+		f.t.Fatalf("a first upload got slot %v and resumes %v", r.slot, r.resumeFrom)
+	}
+	r.opened = time.Now()
+	session, err := f.client.ApplyUpload(ctx, f.request)
+	if err != nil {
+		f.t.Fatal(err)
+	}
+	r.session = session
+	bucketURL, _ := f.client.BucketURL(session.StorageBucket, session.StorageRegion)
+	options := r.uploadOptions(vod.UploadOptions{PartSize: 1 << 20, Concurrency: 1, Progress: func(p vod.UploadProgress) {
+		if p.PartsDone == 1 {
+			cancel()
+		}
+	}})
+	_, err = f.client.UploadFile(ctx, session.TempCertificate, bucketURL, session.MediaStoragePath, f.plan.Source.ValueString(), options)
+	if !errors.Is(err, vod.ErrUploadKept) {
+		f.t.Fatalf("the interrupted upload was not kept: %v", err)
+	}
+	r.uploadFailed(ctx, err)
+	cp, err := r.slot.Load()
+	if cp == nil || err != nil {
+		f.t.Fatalf("no checkpoint after the interrupt: %v", err)
+	}
+	return cp
+}
+
+// settleAt runs prepareResumable at now and returns its outcome, with the slot released.
+func (f *resumeFixture) settleAt(now time.Time) (resumed bool, checkpointLeft bool, pending int) {
+	f.t.Helper()
+	r := prepareResumable(context.Background(), f.client, f.plan, f.request, now)
+	defer r.release()
+	if r.slot == nil {
+		f.t.Fatal("prepareResumable got no checkpoint slot")
+	}
+	cp, _ := r.slot.Load()
+	return r.resumeFrom != nil, cp != nil, len(f.env.emu.ObjectStore().PendingUploads())
+}
+
+func TestPrepareResumable_decidesByTheCredentialsLifetime(t *testing.T) {
+	t.Parallel()
+	skipInAccMode(t)
+	f := newResumeFixture(t)
+	cp := f.interrupted()
+	if resumed, left, pending := f.settleAt(time.Now()); !resumed || !left || pending != 1 {
+		t.Errorf("while the credentials last: resumed %v, checkpoint kept %v, %d pending; want it resumed", resumed, left, pending)
+	}
+	// Too close to the expiry to finish: aborted with the credentials that still work, and forgotten.
+	if resumed, left, pending := f.settleAt(cp.ResumableUntil()); resumed || left || pending != 0 {
+		t.Errorf("near the expiry: resumed %v, checkpoint kept %v, %d pending; want it aborted and deleted", resumed, left, pending)
+	}
+	// Expired: nothing can abort it; the checkpoint is deleted and the parts left to the bucket's lifecycle.
+	f.interrupted()
+	if resumed, left, pending := f.settleAt(cp.Expires().Add(2 * time.Hour)); resumed || left || pending != 1 {
+		t.Errorf("after the expiry: resumed %v, checkpoint kept %v, %d pending; want it deleted, not aborted", resumed, left, pending)
+	}
+}
+
+func TestPrepareResumable_corruptCheckpointIsIgnored(t *testing.T) {
+	t.Parallel()
+	skipInAccMode(t)
+	f := newResumeFixture(t)
+	r := prepareResumable(context.Background(), f.client, f.plan, f.request, time.Now())
+	if r.slot == nil {
+		t.Fatal("no checkpoint slot")
+	}
+	if err := os.WriteFile(r.slot.Path(), []byte(`{"version": 1, "session": {`), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	r.release()
+	if resumed, left, _ := f.settleAt(time.Now()); resumed || left {
+		t.Errorf("a corrupt checkpoint was resumed (%v) or kept (%v)", resumed, left)
+	}
+}
+
+// A second upload of the same file while the first holds its slot keeps no checkpoint (and so is
+// aborted when interrupted) instead of sharing the first one's.
+func TestPrepareResumable_slotHeldElsewhere(t *testing.T) {
+	t.Parallel()
+	skipInAccMode(t)
+	f := newResumeFixture(t)
+	first := prepareResumable(context.Background(), f.client, f.plan, f.request, time.Now())
+	defer first.release()
+	second := prepareResumable(context.Background(), f.client, f.plan, f.request, time.Now())
+	defer second.release()
+	if first.slot == nil || second.slot != nil {
+		t.Errorf("slots: first %v, second %v; want only the first to hold one", first.slot, second.slot)
+	}
+	if options := second.uploadOptions(vod.UploadOptions{}); options.Checkpoint != nil || options.Resume != nil {
+		t.Error("an upload without a slot checkpoints or resumes")
 	}
 }
