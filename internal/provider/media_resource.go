@@ -133,7 +133,8 @@ func (r *mediaResource) Schema(ctx context.Context, _ resource.SchemaRequest, re
 			"Once the file is uploaded, neither an interrupt (Ctrl-C) nor the create timeout cuts the commit " +
 			"short: it completes within a few seconds and the media is saved to the state, and a commit whose " +
 			"reply is lost is found again with `SearchMedia`. Settings not yet applied then, and a media that " +
-			"could not be read back, are completed by the next apply instead of replacing the media.",
+			"could not be read back, are completed by the next apply instead of replacing the media.\n\n" +
+			resumeDescription,
 		Attributes: withAttributes(mediaResourceAttributes(), mediaOutputResourceAttributes()),
 		Blocks: map[string]schema.Block{
 			"timeouts": resourceTimeoutsNamingAttributes(timeouts.Block(ctx, timeouts.Opts{Create: true, Update: true, Delete: true})),

@@ -23,6 +23,26 @@ import (
 // arguments (the old upload is then aborted while its credentials last) or after its credentials
 // expired (nothing can abort it then; the bucket's lifecycle removes the parts).
 
+// resumeDescription is the media resource's documentation of resuming, and of what it keeps on disk.
+const resumeDescription = "**Interrupted uploads resume.** When an apply is interrupted (Ctrl-C, a cancelled CI job, " +
+	"a crash) while `source` is being uploaded in parts, the parts already stored are kept, and the next apply " +
+	"of the same file with the same arguments continues the upload with the same upload session: it lists the " +
+	"stored parts, checks each against the file (size and MD5), sends only the missing ones and commits. A new " +
+	"session would write to a new path, so resuming needs the old session's temporary credentials and session " +
+	"key: the provider keeps them, with the multipart upload's ID, in a checkpoint file readable by you alone " +
+	"(mode 0600, in a directory of mode 0700) in `terraform-provider-tencentvod/uploads` under your user cache " +
+	"directory (`$XDG_CACHE_HOME` or `~/.cache` on Linux, `~/Library/Caches` on macOS, `%LocalAppData%` on " +
+	"Windows), or in `TENCENTVOD_UPLOAD_CACHE_DIR`. They are never written to state, plan or logs.\n\n" +
+	"A checkpoint lives at most as long as the session's credentials (VOD sets their lifetime; temporary keys last at most two hours" +
+	"): it is deleted once the media is committed, when the upload fails for a reason other than an " +
+	"interrupt (a create timeout aborts the upload as before), and by the next upload that finds it useless. An " +
+	"upload resumes only while a quarter of the credentials' lifetime (at most 10 minutes) is left; after a change " +
+	"of the file (size or modification time) or of an argument sent to `ApplyUpload`, or too close to the expiry, " +
+	"the old upload is aborted and the file uploaded anew. Once the credentials have expired nothing can abort the " +
+	"old upload: its parts stay in VOD's bucket until the bucket's lifecycle removes them. Only single files " +
+	"resume, one upload of a file at a time (a second apply uploading the same file meanwhile keeps no " +
+	"checkpoint); the cover and files of one part are sent again whole."
+
 // staleAbortTimeout bounds the abort of an upload whose checkpoint no longer matches, which delays the
 // new upload.
 const staleAbortTimeout = 30 * time.Second
