@@ -16,6 +16,8 @@
 #      settings (BENCH_UPLOAD_SETTINGS, default "8x1 16x4 32x8"). BENCH_UPLOAD_MIB=0 skips (d).
 #  (e) a BENCH_OUTAGE_MIB upload (default 2048) through a BENCH_OUTAGE_SECONDS object-store outage
 #      (default 30), run last by scripts/bench_outage.sh (see there); BENCH_OUTAGE_MIB=0 skips (e).
+#  (f) a BENCH_RESUME_MIB upload (default 1024) interrupted at half and resumed by the next apply, by
+#      scripts/bench_resume.sh (see there); BENCH_RESUME_MIB=0 skips (f).
 # Prints a table (also written to BENCH_OUT when set). Needs Go, Terraform >= 1.11 and curl;
 # the arithmetic is awk, the clock `date +%s.%N`; (d) reads /proc, so it needs Linux.
 set -euo pipefail
@@ -517,3 +519,4 @@ if [[ -n "${BENCH_OUT:-}" ]]; then
 	echo "bench: report written to $BENCH_OUT" >&2
 fi
 bash "$repo/scripts/bench_outage.sh" # (e) a 2 GiB upload through a 30 s object-store outage; appends to BENCH_OUT
+bash "$repo/scripts/bench_resume.sh" # (f) a 1 GiB upload interrupted at half, then resumed; appends to BENCH_OUT
