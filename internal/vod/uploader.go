@@ -64,9 +64,9 @@ type UploadOptions struct {
 	// not sent again. When the store no longer knows the upload, a new one starts.
 	Resume *MultipartUpload
 	// Checkpoint, when set, is called once a multipart upload is initiated, before its first part is
-	// sent, to keep what resuming it needs. When it reports true, an upload interrupted by ctx (an
-	// interrupt or a timeout) is left pending and UploadFile returns an *UploadKeptError; otherwise
-	// it is aborted like any failed upload.
+	// sent, to keep what resuming it needs. When it reports true, an upload interrupted by cancelling
+	// ctx is left pending and UploadFile returns an *UploadKeptError; otherwise (and when ctx's deadline
+	// ends it) it is aborted like any failed upload.
 	Checkpoint func(context.Context, MultipartUpload) bool
 }
 
