@@ -4,12 +4,15 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"net/http"
 	"os"
 	"sync"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/tencentvod/terraform-provider-tencentvod/internal/emulator"
+	"github.com/tencentvod/terraform-provider-tencentvod/internal/emulator/objectstore"
 	"github.com/tencentvod/terraform-provider-tencentvod/internal/vod"
 )
 
@@ -188,4 +191,22 @@ func TestEmulatorAbortMultipartUploadOfAnEarlierRun(t *testing.T) {
 	if err := s.client.AbortMultipartUpload(ctx, s.apply.TempCertificate, s.bucketURL, s.apply.MediaStoragePath, checkpointed.UploadID); err != nil {
 		t.Errorf("a second abort: %v", err)
 	}
+}
+
+// A deadline is the caller's bound on the whole upload: it aborts even a checkpointed upload.
+func TestEmulatorUploadCheckpointedButPastItsDeadlineIsAborted(t *testing.T) {
+	t.Parallel()
+	s := newSessionWith(t, emulator.Options{})
+	s.store().InjectFault(objectstore.Fault{Method: http.MethodPut, PartNumber: 2, Latency: time.Minute})
+	path, _ := writeRandomFile(t, 3*mib)
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+	defer cancel()
+	_, err := s.upload(ctx, path, vod.UploadOptions{
+		PartSize: mib, Concurrency: 1,
+		Checkpoint: func(context.Context, vod.MultipartUpload) bool { return true },
+	})
+	if !errors.Is(err, context.DeadlineExceeded) || errors.Is(err, vod.ErrUploadKept) {
+		t.Fatalf("err = %v, want the deadline, not a kept upload", err)
+	}
+	s.assertNothingLeft(t)
 }
