@@ -147,7 +147,8 @@ func (r *mediaResource) Schema(ctx context.Context, _ resource.SchemaRequest, re
 			"`upload_concurrency` at a time, and commits the package as one media whose `media_url` is the manifest's. " +
 			"If any file fails, the files already stored are deleted and nothing is committed. `package_files`, " +
 			"`package_bytes` and `package_fingerprint` describe the package; a change of any of its files replaces " +
-			"the media, and `source_hash` works as for a single file.",
+			"the media, and `source_hash` works as for a single file.\n\n" +
+			resumeDescription,
 		Attributes: withAttributes(mediaResourceAttributes(), mediaOutputResourceAttributes()),
 		Blocks: map[string]schema.Block{
 			"timeouts": resourceTimeoutsNamingAttributes(timeouts.Block(ctx, timeouts.Opts{Create: true, Update: true, Delete: true})),
