@@ -294,7 +294,9 @@ func (c *Client) waitForLimiter(ctx context.Context, limiter *adaptiveRate, acti
 	delay, giveBack := limiter.reserve(now)
 	notSent := func(reason string, cause error) error {
 		giveBack()
-		if lastErr != nil && ctx.Err() == nil {
+		// A deadline that ends the wait (the timer may fire late on a busy machine) leaves the throttling
+		// answer as the best explanation; a cancellation is reported as such.
+		if lastErr != nil && !errors.Is(ctx.Err(), context.Canceled) {
 			return lastErr
 		}
 		return &APIError{Action: action, Code: CodeRequestNotSent, Message: reason, cause: cause}
