@@ -18,10 +18,10 @@ import (
 
 // VOD codes of PullUpload (its documentation's error list).
 const (
-	CodeFailedMediaType     ErrorCode = "FailedOperation.MediaType"
-	CodeInvalidMediaURL     ErrorCode = "InvalidParameterValue.MediaUrl"
-	CodeCoverURLNotFound    ErrorCode = "ResourceNotFound.CoverUrl"
-	CodeInvalidCoverURL     ErrorCode = "InvalidParameterValue.CoverUrl"
+	CodeFailedMediaType  ErrorCode = "FailedOperation.MediaType"
+	CodeInvalidMediaURL  ErrorCode = "InvalidParameterValue.MediaUrl"
+	CodeCoverURLNotFound ErrorCode = "ResourceNotFound.CoverUrl"
+	CodeInvalidCoverURL  ErrorCode = "InvalidParameterValue.CoverUrl"
 )
 
 // PullUploadTask ErrCodes (PullUploadTask's documentation): 40000 invalid input, 60000 source file
@@ -201,7 +201,9 @@ func (s *Server) checkPullUpload(req pullUploadRequest, subAppID uint64, now tim
 		return nil, newAPIError(CodeFailedMediaType, "The media type `%s` is not a supported video or audio type.", mediaType)
 	}
 	for _, check := range []func() *apiError{
-		func() *apiError { return checkNoControlCharacters(CodeInvalidParameterValue, "MediaName", req.MediaName) },
+		func() *apiError {
+			return checkNoControlCharacters(CodeInvalidParameterValue, "MediaName", req.MediaName)
+		},
 		func() *apiError { return checkPullCoverURL(req.CoverURL) },
 		func() *apiError { return checkExpireTime(req.ExpireTime, now) },
 		func() *apiError { return s.checkStorageRegion(req.StorageRegion) },

@@ -17,9 +17,9 @@ type pullTask struct {
 	// PullUploadTask is the task's own section.
 	PullUploadTask *struct {
 		TaskId, Status, Message, FileId, FileUrl, ProcedureTaskId, SessionContext, SessionId string
-		ErrCode, Progress                                                                 int64
-		MediaBasicInfo                                                                    *struct{ Name, CoverUrl, Type, StorageRegion string }
-		MetaData                                                                          *struct{ Size int64 }
+		ErrCode, Progress                                                                    int64
+		MediaBasicInfo                                                                       *struct{ Name, CoverUrl, Type, StorageRegion string }
+		MetaData                                                                             *struct{ Size int64 }
 	}
 }
 
@@ -319,4 +319,3 @@ func TestPullUpload_staysProcessingWhileTheOriginIsSlow(t *testing.T) {
 		t.Fatal("Close did not end the fetch in progress")
 	}
 }
-

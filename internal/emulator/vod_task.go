@@ -87,7 +87,7 @@ type Task struct {
 	sourceLost bool
 }
 
-func (t *Task) beginTime() time.Time  { return t.CreateTime.Add(t.Duration / 4) }
+func (t *Task) beginTime() time.Time { return t.CreateTime.Add(t.Duration / 4) }
 func (t *Task) finishTime() time.Time {
 	end := t.CreateTime.Add(t.Duration)
 	if t.Pull != nil {
