@@ -69,6 +69,12 @@ type mediaResourceModel struct {
 	Source          types.String `tfsdk:"source"`
 	VodSessionKeyWO types.String `tfsdk:"vod_session_key_wo"`
 
+	// Pulled from a URL (media_pull.go).
+	SourceURL      types.String `tfsdk:"source_url"`
+	CoverSourceURL types.String `tfsdk:"cover_source_url"`
+	TasksPriority  types.Int64  `tfsdk:"tasks_priority"`
+	PullTaskID     types.String `tfsdk:"pull_task_id"`
+
 	// Arguments.
 	ClassID           types.Int64       `tfsdk:"class_id"`
 	CoverSource       types.String      `tfsdk:"cover_source"`
@@ -114,12 +120,14 @@ func (r *mediaResource) Metadata(_ context.Context, req resource.MetadataRequest
 
 func (r *mediaResource) Schema(ctx context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
 	resp.Schema = schema.Schema{
-		MarkdownDescription: "A VOD media file. Create it in one of two ways:\n\n" +
+		MarkdownDescription: "A VOD media file. Create it in one of these ways:\n\n" +
 			"* `source`: the provider opens an upload session (`ApplyUpload`), uploads the local file (and " +
 			"`cover_source`) to the session's bucket with its temporary credentials, and commits it (`CommitUpload`).\n" +
 			"* `vod_session_key_wo`: the file was uploaded by something else (for example `curl` with a " +
 			"`tencentvod_upload_session`'s presigned URL), and the provider only commits it with the session key. " +
-			"Requires Terraform 1.11 or later; the key is used at create only and never stored.\n\n" +
+			"Requires Terraform 1.11 or later; the key is used at create only and never stored.\n" +
+			"* `source_url`: VOD pulls the file from an http or https URL itself (`PullUpload`), and the provider " +
+			"waits for the pull task to finish; see `pull_task_id`.\n\n" +
 			"`media_name`, `description`, `class_id`, `expire_time`, `tags` and the cover change in place " +
 			"(`ModifyMediaInfo`); a new `procedure` runs on the existing media; `session_context`, " +
 			"`wait_for_procedure` and the upload tuning change only what later applies do. A new `source`, `source_hash`, " +
@@ -134,7 +142,7 @@ func (r *mediaResource) Schema(ctx context.Context, _ resource.SchemaRequest, re
 			"short: it completes within a few seconds and the media is saved to the state, and a commit whose " +
 			"reply is lost is found again with `SearchMedia`. Settings not yet applied then, and a media that " +
 			"could not be read back, are completed by the next apply instead of replacing the media.",
-		Attributes: withAttributes(mediaResourceAttributes(), mediaOutputResourceAttributes()),
+		Attributes: withAttributes(withAttributes(mediaResourceAttributes(), mediaOutputResourceAttributes()), mediaPullAttributes()),
 		Blocks: map[string]schema.Block{
 			"timeouts": resourceTimeoutsNamingAttributes(timeouts.Block(ctx, timeouts.Opts{Create: true, Update: true, Delete: true})),
 		},
@@ -421,6 +429,10 @@ func (r *mediaResource) Create(ctx context.Context, req resource.CreateRequest, 
 	}
 	ctx, cancel := op.start(ctx)
 	defer cancel()
+	if isKnown(plan.SourceURL) {
+		r.createFromURL(ctx, op, &plan, resp)
+		return
+	}
 	r.create(ctx, op, &plan, config.VodSessionKeyWO, resp)
 }
 
@@ -444,6 +456,9 @@ func (r *mediaResource) Read(ctx context.Context, req resource.ReadRequest, resp
 	}
 	ctx, cancel := context.WithTimeout(withLogging(ctx), defaultMediaReadTimeout)
 	defer cancel()
+	if pullPending(&state) && !readPendingPull(ctx, client, &state, req.Private, resp) {
+		return // the pull has not created the media yet, or never will
+	}
 
 	info, err := describeMedia(ctx, client, &state)
 	if isMediaNotFound(err) {
@@ -483,6 +498,10 @@ func (r *mediaResource) Update(ctx context.Context, req resource.UpdateRequest, 
 	}
 	ctx, cancel := op.start(ctx)
 	defer cancel()
+	if pullPending(&state) {
+		r.updatePendingPull(ctx, op, &plan, &state, req.Private, resp)
+		return
+	}
 
 	adopted := isAdopted(ctx, req.Private)
 	step := recordProcedureBeforeUpdate(&plan, &state, adopted)
@@ -551,6 +570,9 @@ func (r *mediaResource) Delete(ctx context.Context, req resource.DeleteRequest, 
 	}
 	ctx, cancel := op.start(ctx)
 	defer cancel()
+	if pullPending(&state) && !resolvePullBeforeDelete(ctx, op, &state, req.Private, &resp.Diagnostics) {
+		return // the pull created nothing to delete, or is still running
+	}
 
 	err := op.client.DeleteMedia(ctx, &vod.DeleteMediaRequest{
 		FileID:   state.FileID.ValueString(),
