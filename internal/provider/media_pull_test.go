@@ -144,8 +144,8 @@ func TestAccMediaPull_createsTheMediaFromTheURL(t *testing.T) {
 			},
 		}, {
 			// Nothing changes: nothing is pulled again.
-			Config: cfg,
-			ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()}},
+			Config:            cfg,
+			ConfigPlanChecks:  resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()}},
 			ConfigStateChecks: []statecheck.StateCheck{env.expectPulls(1, 1)},
 		}},
 	})
@@ -348,7 +348,7 @@ func TestAccMediaPull_invalidArgumentsAreRefusedAtPlan(t *testing.T) {
   source_context = "` + strings.Repeat("x", 251) + `"`, `(?s)source_context`},
 	} {
 		runTest(t, resource.TestCase{Steps: []resource.TestStep{{
-			Config: env.providerConfig() + fmt.Sprintf("resource \"tencentvod_media\" \"test\" {\n  %s\n}\n", tc.arguments),
+			Config:   env.providerConfig() + fmt.Sprintf("resource \"tencentvod_media\" \"test\" {\n  %s\n}\n", tc.arguments),
 			PlanOnly: true, ExpectError: wrapTolerant(tc.want),
 		}}})
 	}
@@ -407,4 +407,81 @@ resource "tencentvod_media" "test" {
 	if changes {
 		t.Fatalf("the plan after the upgrade has changes:\n%s", tf.output)
 	}
+}
+
+// A pull whose every reply is lost, and whose task cannot be looked up, is saved unfinished with its
+// SessionId kept in private state; once VOD answers again, the next refresh finds the task by that
+// SessionId and the apply finishes the media from it: the file is pulled once.
+func TestAccMediaPull_unconfirmedStartIsFoundByItsSessionID(t *testing.T) {
+	t.Parallel()
+	skipInAccMode(t)
+	env := newTestEnv(t, withTaskDuration(200*time.Millisecond))
+	origin := pullOrigin(t, map[string][]byte{"/a.mp4": []byte("pulled once")})
+	env.emu.InjectFault(emulator.Fault{Action: "PullUpload", DropConnection: true, AfterDispatch: true})
+	env.emu.InjectFault(emulator.Fault{Action: "DescribeTasks", Code: "InternalError", Message: "listing is down"})
+	cfg := env.providerConfig("max_retries = 1") + fmt.Sprintf(`
+resource "tencentvod_media" "test" {
+  source_url = %q
+  timeouts {
+    create = "3s"
+  }
+}
+`, origin+"/a.mp4")
+	runTest(t, resource.TestCase{
+		CheckDestroy: env.checkDestroyed,
+		Steps: []resource.TestStep{{
+			Config:             cfg,
+			ExpectNonEmptyPlan: true,
+			ConfigStateChecks: []statecheck.StateCheck{
+				statecheck.ExpectKnownValue("tencentvod_media.test", tfjsonpath.New("file_id"), knownvalue.Null()),
+				statecheck.ExpectKnownValue("tencentvod_media.test", tfjsonpath.New("pull_task_id"), knownvalue.Null()),
+				expectNotTainted(),
+				stateCheck(func(*tfjson.State) error {
+					if pulls, sent := env.pullTasks(), env.apiAttempts("PullUpload"); len(pulls) != 1 || sent < 2 {
+						return fmt.Errorf("%d pull tasks from %d PullUpload requests, want one task from repeated requests", len(pulls), sent)
+					}
+					return nil
+				}),
+			},
+		}, {
+			PreConfig: env.emu.ClearFaults,
+			Config:    cfg,
+			ConfigStateChecks: []statecheck.StateCheck{
+				env.expectMedia("tencentvod_media.test", []byte("pulled once"), nil),
+				env.expectPullTaskInState(),
+				stateCheck(func(*tfjson.State) error {
+					if pulls := env.pullTasks(); len(pulls) != 1 {
+						return fmt.Errorf("%d pull tasks, want 1", len(pulls))
+					}
+					return nil
+				}),
+			},
+		}},
+	})
+}
+
+// Destroying media whose pull is still running waits for the pull and deletes what it created, so
+// that nothing is left behind in VOD.
+func TestAccMediaPull_destroyWhilePullingDeletesWhatThePullCreates(t *testing.T) {
+	t.Parallel()
+	skipInAccMode(t)
+	env := newTestEnv(t, withTaskDuration(3*time.Second))
+	origin := pullOrigin(t, map[string][]byte{"/long.mp4": []byte("a long pull")})
+	runTest(t, resource.TestCase{
+		CheckDestroy: func(*terraform.State) error {
+			pulls := env.pullTasks()
+			if len(pulls) != 1 || pulls[0].FileID == "" {
+				return fmt.Errorf("pull tasks %+v: want one that created media", pulls)
+			}
+			if media := env.emu.Media(); len(media) != 0 {
+				return fmt.Errorf("media %s, created by the pull, was left behind", media[0].FileID)
+			}
+			return nil
+		},
+		Steps: []resource.TestStep{{
+			Config:             timedOutPullConfig(env, origin+"/long.mp4"),
+			ExpectNonEmptyPlan: true,
+			ConfigStateChecks:  []statecheck.StateCheck{env.expectUnfinishedPull()},
+		}},
+	})
 }
