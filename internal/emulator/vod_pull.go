@@ -346,49 +346,60 @@ func (s *Server) startPullTask(job *PullJob, req pullUploadRequest, subAppID uin
 
 // fetchPull fetches the media of a pull into the object store and records how it ended.
 func (s *Server) fetchPull(taskID string, job PullJob) {
-	errCode, message := s.fetchMedia(taskID, job)
+	stored := []string{job.MediaKey}
+	errCode, message := s.fetchObject(job.MediaURL, job.Bucket, job.MediaKey, func(total, fetched int64) {
+		s.tasks.updatePull(taskID, func(p *PullJob) { p.Total, p.Fetched = total, fetched })
+	})
+	if errCode == 0 && job.MediaType == "m3u8" {
+		var segments []string
+		segments, errCode, message = s.fetchHLSSegments(job.Bucket, job.MediaURL, job.MediaKey)
+		stored = append(stored, segments...)
+	}
 	if errCode == 0 && s.pulls.takeFailure() {
 		errCode, message = PullErrInternalError, "The emulator failed this pull on purpose (FailNextPulls): retry it."
 	}
 	if errCode != 0 {
-		s.objects.DeleteObject(job.Bucket, job.MediaKey)
+		for _, key := range stored {
+			s.objects.DeleteObject(job.Bucket, key)
+		}
 	}
 	s.tasks.updatePull(taskID, func(p *PullJob) {
 		p.Done, p.doneAt, p.ErrCode, p.Message = true, s.opts.Clock(), int64(errCode), message
 	})
 }
 
-// fetchMedia streams the media URL to the object store; it returns the ErrCode and message of a fetch
-// that failed (see PullErrInvalidInput).
-func (s *Server) fetchMedia(taskID string, job PullJob) (int, string) {
-	req, err := http.NewRequestWithContext(s.pulls.ctx, http.MethodGet, job.MediaURL, nil)
+// fetchObject streams rawURL to bucket/key, reporting the bytes fetched (and the Content-Length, -1
+// when unknown) as they come; progress may be nil. It returns the ErrCode and message of a fetch that
+// failed (see PullErrInvalidInput).
+func (s *Server) fetchObject(rawURL, bucket, key string, progress func(total, fetched int64)) (int, string) {
+	req, err := http.NewRequestWithContext(s.pulls.ctx, http.MethodGet, rawURL, nil)
 	if err != nil {
-		return PullErrInvalidInput, "The MediaUrl cannot be requested: " + err.Error()
+		return PullErrInvalidInput, "`" + rawURL + "` cannot be requested: " + err.Error()
 	}
 	resp, err := s.pulls.client.Do(req)
 	if err != nil {
-		return PullErrInvalidInput, "The MediaUrl could not be fetched: " + err.Error()
+		return PullErrInvalidInput, "`" + rawURL + "` could not be fetched: " + err.Error()
 	}
 	defer resp.Body.Close()
 	switch {
 	case resp.StatusCode >= 500:
-		return PullErrSourceFile, "The origin of the MediaUrl failed: it answered " + resp.Status + "."
+		return PullErrSourceFile, "The origin of `" + rawURL + "` failed: it answered " + resp.Status + "."
 	case resp.StatusCode != http.StatusOK:
-		return PullErrInvalidInput, "The MediaUrl cannot be fetched: the origin answered " + resp.Status + "."
+		return PullErrInvalidInput, "`" + rawURL + "` cannot be fetched: the origin answered " + resp.Status + "."
 	}
-	total := resp.ContentLength
-	s.tasks.updatePull(taskID, func(p *PullJob) { p.Total = total })
-	body := &pullProgressReader{r: resp.Body, report: func(n int64) {
-		s.tasks.updatePull(taskID, func(p *PullJob) { p.Fetched = n })
-	}}
-	info, err := s.objects.PutObjectFrom(job.Bucket, job.MediaKey, body, resp.Header.Get("Content-Type"))
+	var body io.Reader = resp.Body
+	if progress != nil {
+		total := resp.ContentLength
+		body = &pullProgressReader{r: resp.Body, report: func(n int64) { progress(total, n) }}
+	}
+	info, err := s.objects.PutObjectFrom(bucket, key, body, resp.Header.Get("Content-Type"))
 	switch {
 	case err != nil && errors.Is(err, context.Canceled):
 		return PullErrInternalError, "The emulator stopped before the pull ended."
 	case err != nil:
-		return PullErrSourceFile, "The media could not be read from the origin in full: " + err.Error()
+		return PullErrSourceFile, "`" + rawURL + "` could not be read from the origin in full: " + err.Error()
 	case info.Size == 0:
-		return PullErrSourceFile, "The origin sent an empty file."
+		return PullErrSourceFile, "The origin sent an empty file for `" + rawURL + "`."
 	}
 	return 0, ""
 }

@@ -319,3 +319,67 @@ func TestPullUpload_staysProcessingWhileTheOriginIsSlow(t *testing.T) {
 		t.Fatal("Close did not end the fetch in progress")
 	}
 }
+
+// An HLS pull fetches the master playlist, its variant playlists and their segments, stored next to
+// the media under the same relative paths.
+func TestPullUpload_hlsFetchesVariantsAndSegments(t *testing.T) {
+	t.Parallel()
+	files := map[string][]byte{
+		"/show/master.m3u8":        []byte("#EXTM3U\n#EXT-X-STREAM-INF:BANDWIDTH=800000\nlow/index.m3u8\n#EXT-X-STREAM-INF:BANDWIDTH=2000000\nhigh/index.m3u8\n"),
+		"/show/low/index.m3u8":     []byte("#EXTM3U\n#EXTINF:4,\nseg0.ts\n#EXTINF:4,\nseg1.ts\n#EXTINF:4,\nindex.m3u8\n"),
+		"/show/high/index.m3u8":    []byte("#EXTM3U\n#EXTINF:4,\nparts/seg0.ts\n"),
+		"/show/low/seg0.ts":        []byte("low-0"),
+		"/show/low/seg1.ts":        []byte("low-1"),
+		"/show/high/parts/seg0.ts": []byte("high-0"),
+		"/bad/escape.m3u8":         []byte("#EXTM3U\n../secret.ts\n"),
+		"/bad/query.m3u8":          []byte("#EXTM3U\nseg.ts?token=1\n"),
+		"/bad/missing.m3u8":        []byte("#EXTM3U\nnot-there.ts\n"),
+		"/bad/notaplaylist.m3u8":   []byte("<html>login</html>"),
+	}
+	from := origin(t, files)
+	clock := newFakeClock()
+	srv := startTestServer(t, Options{Clock: clock.Now, TaskDuration: taskTestDuration})
+
+	id := startPull(t, srv, map[string]any{"MediaUrl": from.URL + "/show/master.m3u8", "MediaName": "Show"})
+	awaitFetched(t, srv, id)
+	clock.Advance(taskTestDuration)
+	p := describePull(t, srv, id).PullUploadTask
+	if p.ErrCode != 0 || p.FileId == "" {
+		t.Fatalf("pull: %+v", *p)
+	}
+	m, _ := srv.MediaFile(p.FileId)
+	dir := m.MediaKey[:strings.LastIndex(m.MediaKey, "/")]
+	for key, want := range map[string]string{
+		m.MediaKey: "/show/master.m3u8", dir + "/low/index.m3u8": "/show/low/index.m3u8",
+		dir + "/low/seg0.ts": "/show/low/seg0.ts", dir + "/low/seg1.ts": "/show/low/seg1.ts",
+		dir + "/high/index.m3u8": "/show/high/index.m3u8", dir + "/high/parts/seg0.ts": "/show/high/parts/seg0.ts",
+	} {
+		if got, _ := srv.Object(m.Bucket, key); !bytes.Equal(got, files[want]) {
+			t.Errorf("%s holds %q, want %s's %q", key, got, want, files[want])
+		}
+	}
+	if m.Type != "m3u8" || m.Name != "Show" {
+		t.Errorf("media type %q, name %q", m.Type, m.Name)
+	}
+
+	before := len(srv.ObjectStore().Objects())
+	for _, tc := range []struct {
+		path    string
+		errCode int64
+	}{
+		{"/bad/escape.m3u8", PullErrInvalidInput},
+		{"/bad/query.m3u8", PullErrInvalidInput},
+		{"/bad/missing.m3u8", PullErrInvalidInput},
+		{"/bad/notaplaylist.m3u8", PullErrSourceFile},
+	} {
+		id := startPull(t, srv, map[string]any{"MediaUrl": from.URL + tc.path})
+		awaitFetched(t, srv, id)
+		clock.Advance(taskTestDuration)
+		if p := describePull(t, srv, id).PullUploadTask; p.ErrCode != tc.errCode || p.FileId != "" {
+			t.Errorf("%s: %+v, want ErrCode %d", tc.path, *p, tc.errCode)
+		}
+	}
+	if after := len(srv.ObjectStore().Objects()); after != before {
+		t.Errorf("failed HLS pulls left %d objects", after-before)
+	}
+}
