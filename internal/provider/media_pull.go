@@ -301,9 +301,9 @@ func (r *mediaResource) pull(ctx context.Context, op operation, m *mediaResource
 			return false, diags
 		}
 		if failure.ErrCode == vod.PullErrInternalError && attempt == 1 {
-			tflog.Warn(ctx, "VOD pull failed with an internal error; pulling once more with a new SessionId", map[string]any{
-				"task_id": m.PullTaskID.ValueString(), "message": failure.Message,
-			})
+			diags.AddAttributeWarning(fwpath.Root("source_url"), "VOD Pull Retried",
+				fmt.Sprintf("The pull of %s failed with VOD's internal error (%s), so it was started once more, as "+
+					"a new pull with a new SessionId, as VOD advises for ErrCode 70000.", m.SourceURL.ValueString(), failure.Error()))
 			m.PullTaskID, sessionID = types.StringNull(), ""
 			continue
 		}

@@ -130,7 +130,7 @@ func (r *mediaResource) Schema(ctx context.Context, _ resource.SchemaRequest, re
 			"waits for the pull task to finish; see `pull_task_id`.\n\n" +
 			"`media_name`, `description`, `class_id`, `expire_time`, `tags` and the cover change in place " +
 			"(`ModifyMediaInfo`); a new `procedure` runs on the existing media; `session_context`, " +
-			"`wait_for_procedure` and the upload tuning change only what later applies do. A new `source`, `source_hash`, " +
+			"`wait_for_procedure` and the upload tuning change only what later applies do. A new `source`, `source_url`, `source_hash`, " +
 			"`media_type`, `storage_region`, `source_context` or `sub_app_id` replaces the media.\n\n" +
 			"**Processing.** With `wait_for_procedure = true`, the apply starts `procedure` after the commit and waits " +
 			"for its task to end, so that the outputs read at the end of the apply (and the resources that reference " +
