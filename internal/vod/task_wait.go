@@ -58,7 +58,8 @@ func (c *Client) WaitForTask(ctx context.Context, taskID string, subAppID *uint6
 	for n := 0; ; n++ {
 		detail, err := c.DescribeTaskDetail(ctx, &DescribeTaskDetailRequest{TaskID: taskID, SubAppID: subAppID})
 		if err != nil {
-			if ctx.Err() != nil {
+			// A poll the deadline leaves no time for is not sent, a moment before ctx itself ends.
+			if ctx.Err() != nil || errors.Is(err, context.DeadlineExceeded) {
 				return w.last, w.ended(ctx)
 			}
 			if !transient(err) {
@@ -120,7 +121,11 @@ func (w *taskWait) ended(ctx context.Context) error {
 	if w.pollErr != nil {
 		fmt.Fprintf(&b, " (the last poll failed: %v)", w.pollErr)
 	}
-	return fmt.Errorf("%s: %w", b.String(), context.Cause(ctx))
+	cause := context.Cause(ctx)
+	if cause == nil {
+		cause = context.DeadlineExceeded // due, though ctx has not noticed yet
+	}
+	return fmt.Errorf("%s: %w", b.String(), cause)
 }
 
 // Done reports whether the task has ended, successfully or not.
