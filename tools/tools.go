@@ -9,12 +9,16 @@ import (
 	_ "github.com/hashicorp/terraform-plugin-docs/cmd/tfplugindocs"
 )
 
-// Format the examples first: the docs embed them verbatim. Needs Terraform on PATH, as
-// tfplugindocs does to read the provider schema.
+// Format the examples first: the docs embed them verbatim. Needs Terraform on PATH.
 //go:generate terraform fmt -recursive ../examples/
 
+// Write the provider's schemas as `terraform providers schema -json` does, from the provider itself:
+// Terraform 1.11 would leave out resource identity (1.12+), list resources and actions (1.14+), and
+// their docs with them.
+//go:generate go -C .. run ./internal/cmd/providerschema -out tools/providers-schema.json
+
 // Generate documentation.
-//go:generate go run github.com/hashicorp/terraform-plugin-docs/cmd/tfplugindocs generate --provider-dir .. --provider-name tencentvod
+//go:generate go run github.com/hashicorp/terraform-plugin-docs/cmd/tfplugindocs generate --provider-dir .. --provider-name tencentvod --providers-schema providers-schema.json
 
 // Check the generated documentation against the registry's layout and the provider schema.
-//go:generate go run github.com/hashicorp/terraform-plugin-docs/cmd/tfplugindocs validate --provider-dir .. --provider-name tencentvod
+//go:generate go run github.com/hashicorp/terraform-plugin-docs/cmd/tfplugindocs validate --provider-dir .. --provider-name tencentvod --providers-schema providers-schema.json

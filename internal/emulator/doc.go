@@ -16,6 +16,8 @@
 //	GET  /_emulator/{tasks,procedures}               processing tasks (with their state now), task flows
 //	POST /_emulator/procedures                       body NAME=TYPE:DEFINITION[:fail],...: add a task flow
 //	POST /_emulator/tasks/fail?procedure=N&count=C   the next C tasks of task flow N fail
+//	POST /_emulator/media/bulk                       JSON BulkMedia: thousands of media at chosen create
+//	                                                 times, without uploads (Server.AddBulkMedia)
 //	GET  /_media/<bucket>/<key>                      media and cover objects of media files and their
 //	                                                 processing outputs, unsigned (MediaUrl/CoverUrl and
 //	                                                 output URLs; Options.MediaBaseURL sets the host)

@@ -72,7 +72,7 @@ func (s *Server) inspectionHandler() http.Handler {
 				inspectionPrefix + "calls", inspectionPrefix + "uploads", inspectionPrefix + "classes",
 				"POST " + inspectionPrefix + "outage?seconds=N",
 				inspectionPrefix + "tasks", inspectionPrefix + "procedures", "POST " + inspectionPrefix + "procedures",
-				"POST " + inspectionPrefix + "tasks/fail?procedure=NAME&count=N"},
+				"POST " + inspectionPrefix + "tasks/fail?procedure=NAME&count=N", "POST " + inspectionPrefix + "media/bulk"},
 		})
 	})
 	mux.HandleFunc("GET "+inspectionPrefix+"sessions", func(w http.ResponseWriter, _ *http.Request) {
@@ -92,6 +92,7 @@ func (s *Server) inspectionHandler() http.Handler {
 	})
 	s.addObjectStoreRoutes(mux)
 	s.addTaskRoutes(mux)
+	s.addBulkMediaRoute(mux)
 	return mux
 }
 

@@ -83,6 +83,10 @@ type Options struct {
 	// (default 100; negative disables the limit). An action documented with a lower limit
 	// (ParseStreamingManifest, 20/s) keeps it.
 	RateLimit int
+	// SearchCreateTimeBeforeIncluded makes SearchMedia's CreateTime include its Before end, as
+	// SearchMedia's own documentation says (the TimeRange object's says it is excluded, the default here),
+	// so that clients can be tested against both readings.
+	SearchCreateTimeBeforeIncluded bool
 	// Latency is added to every API call, e.g. for benchmarks.
 	Latency time.Duration
 	// SessionTTL is the lifetime of temporary credentials minted by ApplyUpload and the CVM metadata

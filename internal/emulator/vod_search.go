@@ -106,17 +106,13 @@ func (s *Server) searchMedia(call *apiCall) (any, *apiError) {
 	if apiErr != nil {
 		return nil, apiErr
 	}
-	query, apiErr := req.compile(func(ids []int64) []int64 { return s.vod.classesWithin(subAppID, ids) })
+	query, apiErr := req.compile(func(ids []int64) []int64 { return s.vod.classesWithin(subAppID, ids) },
+		s.opts.SearchCreateTimeBeforeIncluded)
 	if apiErr != nil {
 		return nil, apiErr
 	}
 	s.purgeExpiredMedia()
-	var found []MediaFile
-	for _, m := range s.vod.allMedia() {
-		if m.SubAppID == subAppID && query.matches(m) {
-			found = append(found, m)
-		}
-	}
+	found := s.vod.matchingMedia(subAppID, query)
 	query.order(found)
 	found = found[:min(len(found), maxSearchResults)]
 	resp := searchMediaResponse{TotalCount: len(found), MediaInfoSet: []mediaInfo{}}
@@ -124,6 +120,20 @@ func (s *Server) searchMedia(call *apiCall) (any, *apiError) {
 		resp.MediaInfoSet = append(resp.MediaInfoSet, s.mediaInfoOf(m, req.Filters))
 	}
 	return resp, nil
+}
+
+// matchingMedia returns copies of the media of application app that q matches. Only matches are copied:
+// tests list accounts of thousands of media, page by page.
+func (s *vodStore) matchingMedia(app uint64, q *mediaQuery) []MediaFile {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	var found []MediaFile
+	for _, m := range s.media {
+		if m.SubAppID == app && q.matches(*m) {
+			found = append(found, m.clone())
+		}
+	}
+	return found
 }
 
 // mediaCondition is one search condition, true for the media files it lets through.
@@ -188,8 +198,9 @@ func relevance(m MediaFile, terms []string) int {
 
 // compile checks the request against the documented limits and turns each given parameter into a
 // condition. A new filter is one more line here and, when it has limits, in listLimits. classesWithin
-// expands class IDs to the classes and all their subclasses.
-func (r *searchMediaRequest) compile(classesWithin func(ids []int64) []int64) (*mediaQuery, *apiError) {
+// expands class IDs to the classes and all their subclasses; beforeIncluded: see
+// Options.SearchCreateTimeBeforeIncluded.
+func (r *searchMediaRequest) compile(classesWithin func(ids []int64) []int64, beforeIncluded bool) (*mediaQuery, *apiError) {
 	if apiErr := r.checkLimits(); apiErr != nil {
 		return nil, apiErr
 	}
@@ -197,6 +208,9 @@ func (r *searchMediaRequest) compile(classesWithin func(ids []int64) []int64) (*
 	created, apiErr := r.createTimeRange()
 	if apiErr != nil {
 		return nil, apiErr
+	}
+	if created != nil {
+		created.beforeIncluded = beforeIncluded
 	}
 	expires, apiErr := parseTimeRange("ExpireTime", r.ExpireTime)
 	if apiErr != nil {
@@ -351,15 +365,17 @@ func (r *searchMediaRequest) createTimeRange() (*instantRange, *apiError) {
 	return parseTimeRange("CreateTime", &merged)
 }
 
-// instantRange is a parsed TimeRange; a zero end is open.
+// instantRange is a parsed TimeRange; a zero end is open. Before is excluded unless beforeIncluded.
 type instantRange struct {
-	after, before time.Time
+	after, before  time.Time
+	beforeIncluded bool
 }
 
 // contains compares in whole seconds, the precision of the times the API shows.
 func (r *instantRange) contains(t time.Time) bool {
 	t = t.Truncate(time.Second)
-	return (r.after.IsZero() || !t.Before(r.after)) && (r.before.IsZero() || t.Before(r.before))
+	beforeEnd := r.before.IsZero() || t.Before(r.before) || (r.beforeIncluded && t.Equal(r.before))
+	return (r.after.IsZero() || !t.Before(r.after)) && beforeEnd
 }
 
 func parseTimeRange(name string, tr *timeRange) (*instantRange, *apiError) {

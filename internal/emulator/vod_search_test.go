@@ -165,3 +165,21 @@ func TestSearchMedia_pagingAndLimits(t *testing.T) {
 		})
 	}
 }
+
+// SearchMedia's documentation says CreateTime includes both ends, the TimeRange object's that Before is
+// excluded: the emulator follows the latter unless told otherwise.
+func TestSearchMedia_createTimeBeforeIncludedOption(t *testing.T) {
+	t.Parallel()
+	from := time.Date(2025, 6, 1, 12, 0, 0, 0, time.UTC)
+	window := map[string]any{"CreateTime": map[string]any{
+		"After": from.Format(time.RFC3339), "Before": from.Add(2 * time.Second).Format(time.RFC3339)}}
+	for included, want := range map[bool]int{false: 2, true: 3} {
+		srv := startTestServer(t, Options{SearchCreateTimeBeforeIncluded: included})
+		if _, err := srv.AddBulkMedia(BulkMedia{Count: 4, CreatedFrom: from}); err != nil {
+			t.Fatal(err)
+		}
+		if got := search(t, srv, window).TotalCount; got != want {
+			t.Errorf("Before included %v: %d media in [After, Before], want %d", included, got, want)
+		}
+	}
+}

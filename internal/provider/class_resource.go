@@ -344,7 +344,7 @@ func (r *classResource) Create(ctx context.Context, req resource.CreateRequest, 
 		// should it not have, the next refresh reads the level.
 		plan.Level = types.Int64Null()
 	}
-	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+	resp.Diagnostics.Append(classState{&resp.State, resp.Identity}.save(ctx, &plan)...)
 }
 
 func (m *classResourceModel) setClassID(id int64) {
@@ -358,6 +358,7 @@ func (r *classResource) Read(ctx context.Context, req resource.ReadRequest, resp
 	if resp.Diagnostics.HasError() {
 		return
 	}
+	saved := classState{&resp.State, resp.Identity}
 	client, notKnown := r.data.Client("The class cannot be refreshed during plan")
 	if notKnown.HasError() {
 		// Only during a plan whose provider block depends on values known after apply: failing would fail
@@ -366,6 +367,7 @@ func (r *classResource) Read(ctx context.Context, req resource.ReadRequest, resp
 			fmt.Sprintf("The class %s was not read from VOD during this plan, because %s. The plan uses the state "+
 				"as last saved; the next plan or refresh reads the class once those arguments are known.",
 				state.ID.ValueString(), r.data.describeUnknown()))
+		resp.Diagnostics.Append(saved.saveIdentity(ctx, &state)...) // the prior state stands, as read
 		return
 	}
 	ctx, cancel := context.WithTimeout(withLogging(ctx), defaultClassReadTimeout)
@@ -385,11 +387,12 @@ func (r *classResource) Read(ctx context.Context, req resource.ReadRequest, resp
 				fmt.Sprintf("The class %d (%q) no longer exists in VOD; it was removed from the state and will be "+
 					"created again on the next apply.", state.ClassID.ValueInt64(), state.Name.ValueString()))
 		}
+		resp.Diagnostics.Append(saved.saveIdentity(ctx, &state)...)
 		resp.State.RemoveResource(ctx)
 		return
 	}
 	state.flatten(class)
-	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
+	resp.Diagnostics.Append(saved.save(ctx, &state)...)
 }
 
 // flatten takes what DescribeAllClass says of the class. The application cannot be read back: it stays
@@ -444,7 +447,7 @@ func (r *classResource) Update(ctx context.Context, req resource.UpdateRequest, 
 			return
 		}
 	}
-	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+	resp.Diagnostics.Append(classState{&resp.State, resp.Identity}.save(ctx, &plan)...)
 }
 
 func (r *classResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
@@ -518,14 +521,14 @@ func classNotEmpty(ctx context.Context, client *vod.Client, state *classResource
 }
 
 func (r *classResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
-	id, diags := parseClassImportID(req.ID)
+	id, diags := classImportTarget(ctx, req)
 	resp.Diagnostics.Append(diags...)
 	if resp.Diagnostics.HasError() {
 		return
 	}
 	// Importing records the application the class is read from; while the provider's configuration is
 	// unknown, so is its default application, and an unknown value cannot go into the imported state.
-	if _, diags := r.data.Client("tencentvod_class " + req.ID + " cannot be imported during plan"); diags.HasError() {
+	if _, diags := r.data.Client(fmt.Sprintf("tencentvod_class %d cannot be imported during plan", id.classID)); diags.HasError() {
 		resp.Diagnostics.Append(diags...)
 		return
 	}
@@ -533,9 +536,21 @@ func (r *classResource) ImportState(ctx context.Context, req resource.ImportStat
 		// The provider's default applies now, once; state keeps it (or null) for every later call.
 		id.subAppID = r.data.defaultSubAppID()
 	}
-	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("id"), strconv.FormatInt(id.classID, 10))...)
-	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("class_id"), id.classID)...)
-	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("sub_app_id"), id.subAppID)...)
+	resp.Diagnostics.Append(setImportedClass(ctx, &resp.State, id.classID, id.subAppID)...)
+	resp.Diagnostics.Append(setIdentity(ctx, resp.Identity, &classIdentityModel{
+		ClassID:  types.Int64Value(id.classID),
+		SubAppID: id.subAppID,
+	})...)
+}
+
+// setImportedClass sets what an import knows of a class before Read fills in the rest; the list
+// resource builds its objects the same way.
+func setImportedClass(ctx context.Context, target attributeSetter, classID int64, subAppID types.Int64) diag.Diagnostics {
+	var diags diag.Diagnostics
+	diags.Append(target.SetAttribute(ctx, path.Root("id"), strconv.FormatInt(classID, 10))...)
+	diags.Append(target.SetAttribute(ctx, path.Root("class_id"), classID)...)
+	diags.Append(target.SetAttribute(ctx, path.Root("sub_app_id"), subAppID)...)
+	return diags
 }
 
 // classImportID is a parsed import ID.
@@ -545,6 +560,10 @@ type classImportID struct {
 }
 
 const classImportIDForms = "Use <class_id> or <sub_app_id>/<class_id>, for example 12 or 1500000000/12."
+
+// builtInClassNotManaged says why class 0 cannot be imported.
+const builtInClassNotManaged = "class 0 is the built-in class (SystemDefault) that every application has; it " +
+	"cannot be renamed or deleted, so it cannot be managed. Media without a class_id are in it."
 
 // parseClassImportID accepts "<class_id>" and "<sub_app_id>/<class_id>".
 func parseClassImportID(id string) (classImportID, diag.Diagnostics) {
@@ -567,9 +586,7 @@ func parseClassImportID(id string) (classImportID, diag.Diagnostics) {
 		diags.AddError("Invalid Import ID", fmt.Sprintf("Import ID %q: %q is not a class ID (a positive "+
 			"number). %s", id, classPart, classImportIDForms))
 	case n == vod.DefaultClassID:
-		diags.AddError("Invalid Import ID", fmt.Sprintf("Import ID %q: class 0 is the built-in class "+
-			"(SystemDefault) that every application has; it cannot be renamed or deleted, so it cannot be managed. "+
-			"Media without a class_id are in it.", id))
+		diags.AddError("Invalid Import ID", fmt.Sprintf("Import ID %q: %s", id, builtInClassNotManaged))
 	}
 	parsed.classID = n
 	return parsed, diags

@@ -22,7 +22,6 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/setplanmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
-	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
 	"github.com/tencentvod/terraform-provider-tencentvod/internal/validators"
@@ -443,6 +442,7 @@ func (r *mediaResource) Read(ctx context.Context, req resource.ReadRequest, resp
 		return
 	}
 	state.defaultArgumentsAddedLater()
+	saved := mediaState{&resp.State, resp.Identity}
 	client, notKnown := r.data.Client("The media cannot be refreshed during plan")
 	if notKnown.HasError() {
 		// Only during a plan whose provider block depends on values known after apply. Failing would
@@ -452,6 +452,7 @@ func (r *mediaResource) Read(ctx context.Context, req resource.ReadRequest, resp
 			fmt.Sprintf("The media %s was not read from VOD during this plan, because %s. The plan uses the "+
 				"state as last saved; the next plan or refresh reads the media once those arguments are known.",
 				state.FileID.ValueString(), r.data.describeUnknown()))
+		resp.Diagnostics.Append(saved.saveIdentity(ctx, &state)...) // the prior state stands, as read
 		return
 	}
 	ctx, cancel := context.WithTimeout(withLogging(ctx), defaultMediaReadTimeout)
@@ -467,6 +468,7 @@ func (r *mediaResource) Read(ctx context.Context, req resource.ReadRequest, resp
 			fmt.Sprintf("The media file %s no longer exists in VOD%s; it was removed from the state and will be "+
 				"created again on the next apply.", state.FileID.ValueString(), expiredSince(state.ExpireTime)))
 		r.data.expired.note(state.ExpireTime, time.Now())
+		resp.Diagnostics.Append(saved.saveIdentity(ctx, &state)...)
 		resp.State.RemoveResource(ctx)
 		return
 	}
@@ -476,7 +478,7 @@ func (r *mediaResource) Read(ctx context.Context, req resource.ReadRequest, resp
 	}
 	resp.Diagnostics.Append(state.flattenMediaInfo(ctx, info)...)
 	resp.Diagnostics.Append(refreshProcedureStatus(ctx, client, &state)...)
-	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
+	resp.Diagnostics.Append(saved.save(ctx, &state)...)
 }
 
 // defaultArgumentsAddedLater gives arguments that state saved by an earlier release lacks the value
@@ -525,11 +527,12 @@ func (r *mediaResource) Update(ctx context.Context, req resource.UpdateRequest, 
 	// An adopted (imported) media is now fully described by its configuration: later changes of the
 	// upload arguments replace it like any other media.
 	resp.Diagnostics.Append(clearAdopted(ctx, resp.Private)...)
-	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+	saved := mediaState{&resp.State, resp.Identity}
+	resp.Diagnostics.Append(saved.save(ctx, &plan)...)
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	resp.Diagnostics.Append(r.updateProcedure(ctx, op, &plan, step, &resp.State, resp.Private)...)
+	resp.Diagnostics.Append(r.updateProcedure(ctx, op, &plan, step, saved, resp.Private)...)
 }
 
 // recordProcedureBeforeUpdate decides what the update does about the procedure (nextProcedureStep, as
@@ -547,15 +550,15 @@ func recordProcedureBeforeUpdate(plan, state *mediaResourceModel, adopted bool) 
 // updateProcedure starts the procedure or waits for its task, as step says, once the media's settings
 // are saved. A wait that ran to its end reads the media again, so that the outputs the task produced
 // are in the state at the end of the apply.
-func (r *mediaResource) updateProcedure(ctx context.Context, op operation, plan *mediaResourceModel, step procedureStep, newState *tfsdk.State, private privateData) diag.Diagnostics {
-	ended, diags := runProcedure(ctx, op, plan, step, newState, private, true)
+func (r *mediaResource) updateProcedure(ctx context.Context, op operation, plan *mediaResourceModel, step procedureStep, saved mediaState, private privateData) diag.Diagnostics {
+	ended, diags := runProcedure(ctx, op, plan, step, saved.state, private, true)
 	if !ended || diags.HasError() {
 		return diags
 	}
 	plan.setOutputsUnknown() // planned unknown (planProcedureUpdate): read what the task produced
 	diags.Append(r.refresh(ctx, op, plan)...)
 	if !diags.HasError() {
-		diags.Append(newState.Set(ctx, plan)...)
+		diags.Append(saved.save(ctx, plan)...)
 	}
 	return diags
 }
@@ -586,28 +589,47 @@ func (r *mediaResource) Delete(ctx context.Context, req resource.DeleteRequest, 
 }
 
 func (r *mediaResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
-	id, diags := parseMediaImportID(req.ID)
+	id, diags := mediaImportTarget(ctx, req)
 	resp.Diagnostics.Append(diags...)
 	if resp.Diagnostics.HasError() {
 		return
 	}
 	// Importing records the application the media is read from; while the provider's configuration is
 	// unknown, so is its default application, and an unknown value cannot go into the imported state.
-	if _, diags := r.data.Client("tencentvod_media " + req.ID + " cannot be imported during plan"); diags.HasError() {
+	if _, diags := r.data.Client("tencentvod_media " + id.fileID + " cannot be imported during plan"); diags.HasError() {
 		resp.Diagnostics.Append(diags...)
 		return
 	}
-	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("id"), id.fileID)...)
-	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("file_id"), id.fileID)...)
 	if id.subAppID.IsNull() {
 		// The provider's default applies now, once; state keeps it (or null) for every later call.
 		id.subAppID = r.data.defaultSubAppID()
 	}
-	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("sub_app_id"), id.subAppID)...)
-	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("upload_part_size_mib"), defaultUploadPartSizeMiB)...)
-	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("upload_concurrency"), int64(defaultUploadConcurrency))...)
-	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("wait_for_procedure"), false)...)
+	resp.Diagnostics.Append(setImportedMedia(ctx, &resp.State, id.fileID, id.subAppID)...)
+	resp.Diagnostics.Append(setIdentity(ctx, resp.Identity, &mediaIdentityModel{
+		FileID:   types.StringValue(id.fileID),
+		SubAppID: id.subAppID,
+	})...)
 	resp.Diagnostics.Append(markAdopted(ctx, resp.Private)...)
+}
+
+// attributeSetter is an object being built attribute by attribute: an imported state, or the resource
+// object of a list result.
+type attributeSetter interface {
+	SetAttribute(ctx context.Context, p path.Path, value any) diag.Diagnostics
+}
+
+// setImportedMedia sets what an import knows of a media before Read fills in the rest: its IDs, and the
+// arguments that only change what later applies do, at their defaults. The list resource builds its
+// objects the same way, so that what it shows is what an import of it saves.
+func setImportedMedia(ctx context.Context, target attributeSetter, fileID string, subAppID types.Int64) diag.Diagnostics {
+	var diags diag.Diagnostics
+	diags.Append(target.SetAttribute(ctx, path.Root("id"), fileID)...)
+	diags.Append(target.SetAttribute(ctx, path.Root("file_id"), fileID)...)
+	diags.Append(target.SetAttribute(ctx, path.Root("sub_app_id"), subAppID)...)
+	diags.Append(target.SetAttribute(ctx, path.Root("upload_part_size_mib"), defaultUploadPartSizeMiB)...)
+	diags.Append(target.SetAttribute(ctx, path.Root("upload_concurrency"), int64(defaultUploadConcurrency))...)
+	diags.Append(target.SetAttribute(ctx, path.Root("wait_for_procedure"), false)...)
+	return diags
 }
 
 // describeMedia reads the media's basic information and metadata, in the application pinned at create.

@@ -10,7 +10,6 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
-	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/hashicorp/terraform-plugin-log/tflog"
 
@@ -66,7 +65,8 @@ func (r *mediaResource) create(ctx context.Context, op operation, plan *mediaRes
 		return
 	}
 
-	resp.Diagnostics.Append(track(ctx, plan, committed, &resp.State)...)
+	saved := mediaState{&resp.State, resp.Identity}
+	resp.Diagnostics.Append(track(ctx, plan, committed, saved)...)
 	if cause := op.endedBecause(ctx); cause != "" {
 		resp.Diagnostics.AddWarning("VOD Media Committed and Tracked, Not Finished",
 			fmt.Sprintf("The media %s was committed and is tracked in the state, but %s before the rest of its "+
@@ -78,22 +78,22 @@ func (r *mediaResource) create(ctx context.Context, op operation, plan *mediaRes
 	finished, diags := r.applyAfterCommit(ctx, op, plan, uploadedHere)
 	resp.Diagnostics.Append(diags...)
 	if finished {
-		resp.Diagnostics.Append(resp.State.Set(ctx, plan)...)
+		resp.Diagnostics.Append(saved.save(ctx, plan)...)
 	}
 	if !startsProcedure || resp.Diagnostics.HasError() {
 		return // no procedure to start here, or the media is tainted and will be replaced
 	}
-	ended, diags := runProcedure(ctx, op, plan, procedureStart, &resp.State, resp.Private, false)
+	ended, diags := runProcedure(ctx, op, plan, procedureStart, saved.state, resp.Private, false)
 	resp.Diagnostics.Append(diags...)
 	if ended && finished {
-		resp.Diagnostics.Append(readAfterProcedure(ctx, op, plan, &resp.State)...)
+		resp.Diagnostics.Append(readAfterProcedure(ctx, op, plan, saved)...)
 	}
 }
 
 // readAfterProcedure reads the media again once its task has ended, so that the outputs the task
 // produced are in the state (and in the references to them) at the end of the same apply. A failed read
 // is a warning: the media is tracked already, and the next refresh reads it.
-func readAfterProcedure(ctx context.Context, op operation, plan *mediaResourceModel, state *tfsdk.State) diag.Diagnostics {
+func readAfterProcedure(ctx context.Context, op operation, plan *mediaResourceModel, saved mediaState) diag.Diagnostics {
 	var diags diag.Diagnostics
 	info, err := describeMedia(ctx, op.client, plan)
 	if err != nil {
@@ -107,18 +107,18 @@ func readAfterProcedure(ctx context.Context, op operation, plan *mediaResourceMo
 		return diags
 	}
 	diags.Append(plan.flattenMediaInfo(ctx, info)...)
-	diags.Append(state.Set(ctx, plan)...)
+	diags.Append(saved.save(ctx, plan)...)
 	return diags
 }
 
-// track saves the new media to the state with what the commit returned, before anything else can fail:
-// from here on it stays managed, whatever happens to the rest of the create. Results not known yet
-// are null until a read fills them in.
-func track(ctx context.Context, plan *mediaResourceModel, committed *vod.CommitUploadResponse, state *tfsdk.State) diag.Diagnostics {
+// track saves the new media, and its identity, with what the commit returned, before anything else can
+// fail: from here on it stays managed, whatever happens to the rest of the create. Results not known
+// yet are null until a read fills them in. Every way of creating media saves through it.
+func track(ctx context.Context, plan *mediaResourceModel, committed *vod.CommitUploadResponse, saved mediaState) diag.Diagnostics {
 	plan.recordCommit(committed)
 	tracked := *plan
 	tracked.setUnreadResults()
-	return state.Set(ctx, &tracked)
+	return saved.save(ctx, &tracked)
 }
 
 // recordCommit keeps what CommitUpload returned; a later read replaces the URLs with VOD's values.

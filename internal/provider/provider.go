@@ -17,6 +17,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/ephemeral"
+	listresource "github.com/hashicorp/terraform-plugin-framework/list"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/provider"
 	"github.com/hashicorp/terraform-plugin-framework/provider/schema"
@@ -33,6 +34,7 @@ import (
 var (
 	_ provider.Provider                       = (*tencentvodProvider)(nil)
 	_ provider.ProviderWithEphemeralResources = (*tencentvodProvider)(nil)
+	_ provider.ProviderWithListResources      = (*tencentvodProvider)(nil)
 )
 
 // Shapes of identifiers checked at validate time, so that a typo fails `terraform validate` instead of an API call.
@@ -354,12 +356,13 @@ func (p *tencentvodProvider) Configure(ctx context.Context, req provider.Configu
 	p.share(resp, &providerData{client: client})
 }
 
-// share hands the configured client to every kind of resource. Ephemeral resources need their own field:
+// share hands the configured client to every kind of resource. Ephemeral and list resources need their own fields:
 // the scaffolding sets only the data source and resource ones.
 func (p *tencentvodProvider) share(resp *provider.ConfigureResponse, data *providerData) {
 	resp.DataSourceData = data
 	resp.ResourceData = data
 	resp.EphemeralResourceData = data
+	resp.ListResourceData = data
 }
 
 func (p *tencentvodProvider) Resources(context.Context) []func() resource.Resource {
@@ -373,6 +376,13 @@ func (p *tencentvodProvider) DataSources(context.Context) []func() datasource.Da
 	return []func() datasource.DataSource{
 		NewMediaDataSource,
 		NewClassesDataSource,
+	}
+}
+
+func (p *tencentvodProvider) ListResources(context.Context) []func() listresource.ListResource {
+	return []func() listresource.ListResource{
+		NewMediaListResource,
+		NewClassListResource,
 	}
 }
 

@@ -52,18 +52,30 @@ type TimeRange struct {
 	After, Before time.Time
 }
 
-// MarshalJSON writes the ends as RFC 3339 UTC times, leaving out open ends.
-func (r TimeRange) MarshalJSON() ([]byte, error) {
-	wire := map[string]string{}
+// WholeSeconds is the range as the API is sent it, in UTC: After rounded down, Before rounded up.
+func (r TimeRange) WholeSeconds() TimeRange {
 	if !r.After.IsZero() {
-		wire["After"] = r.After.UTC().Truncate(time.Second).Format(time.RFC3339)
+		r.After = r.After.UTC().Truncate(time.Second)
 	}
 	if !r.Before.IsZero() {
 		before := r.Before.UTC()
 		if rounded := before.Truncate(time.Second); !rounded.Equal(before) {
 			before = rounded.Add(time.Second)
 		}
-		wire["Before"] = before.Format(time.RFC3339)
+		r.Before = before
+	}
+	return r
+}
+
+// MarshalJSON writes the ends as RFC 3339 UTC times in whole seconds, leaving out open ends.
+func (r TimeRange) MarshalJSON() ([]byte, error) {
+	r = r.WholeSeconds()
+	wire := map[string]string{}
+	if !r.After.IsZero() {
+		wire["After"] = r.After.Format(time.RFC3339)
+	}
+	if !r.Before.IsZero() {
+		wire["Before"] = r.Before.Format(time.RFC3339)
 	}
 	return json.Marshal(wire)
 }

@@ -1,0 +1,98 @@
+package provider
+
+import (
+	"context"
+
+	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
+	"github.com/hashicorp/terraform-plugin-go/tftypes"
+)
+
+// The list-resource RPCs of the protocol harness (protocol_test.go): what `terraform query` calls.
+
+// listServer is the provider's list-resource half of the protocol.
+func (p *protocolProvider) listServer() tfprotov6.ListResourceServer {
+	p.t.Helper()
+	server, ok := p.server.(tfprotov6.ProviderServerWithListResource)
+	if !ok {
+		p.t.Fatal("the provider server does not serve list resources")
+	}
+	return server
+}
+
+// listSchema is the schema of typeName's list block.
+func (p *protocolProvider) listSchema(typeName string) *tfprotov6.Schema {
+	p.t.Helper()
+	schema := p.schemas.ListResourceSchemas[typeName]
+	if schema == nil {
+		p.t.Fatalf("GetProviderSchema has no list resource %s", typeName)
+	}
+	return schema
+}
+
+// validateList calls ValidateListResourceConfig with a list block's arguments, as `terraform validate`
+// and `terraform query` do first, and returns its diagnostics.
+func (p *protocolProvider) validateList(typeName string, config map[string]tftypes.Value) []*tfprotov6.Diagnostic {
+	p.t.Helper()
+	resp, err := p.listServer().ValidateListResourceConfig(context.Background(), &tfprotov6.ValidateListResourceConfigRequest{
+		TypeName: typeName,
+		Config:   p.objectValue(p.listSchema(typeName), config),
+	})
+	if err != nil {
+		p.t.Fatalf("ValidateListResourceConfig: %s", err)
+	}
+	return resp.Diagnostics
+}
+
+// listResources calls ListResource with a list block's arguments and the block's include_resource and
+// limit, and collects the whole result stream.
+func (p *protocolProvider) listResources(typeName string, config map[string]tftypes.Value, includeResource bool, limit int64) []tfprotov6.ListResourceResult {
+	p.t.Helper()
+	stream, err := p.listServer().ListResource(context.Background(), &tfprotov6.ListResourceRequest{
+		TypeName:        typeName,
+		Config:          p.objectValue(p.listSchema(typeName), config),
+		IncludeResource: includeResource,
+		Limit:           limit,
+	})
+	if err != nil {
+		p.t.Fatalf("ListResource: %s", err)
+	}
+	var results []tfprotov6.ListResourceResult
+	for result := range stream.Results {
+		results = append(results, result)
+	}
+	return results
+}
+
+// listDiagnostics gathers the diagnostics of every result.
+func listDiagnostics(results []tfprotov6.ListResourceResult) []*tfprotov6.Diagnostic {
+	var diagnostics []*tfprotov6.Diagnostic
+	for _, r := range results {
+		diagnostics = append(diagnostics, r.Diagnostics...)
+	}
+	return diagnostics
+}
+
+// generatedConfig is the configuration `terraform query -generate-config-out` writes for a listed
+// object: every argument (required or optional, computed or not) with the object's value, null ones
+// included (written as `= null`); computed-only attributes and nested blocks left out.
+func (p *protocolProvider) generatedConfig(typeName string, object *tfprotov6.DynamicValue) *tfprotov6.DynamicValue {
+	p.t.Helper()
+	schema := p.resourceSchema(typeName)
+	values := p.decode(schema, object)
+	config := map[string]tftypes.Value{}
+	for _, a := range schema.Block.Attributes {
+		if a.Required || a.Optional {
+			config[a.Name] = values[a.Name]
+		}
+	}
+	return p.objectValue(schema, config)
+}
+
+// tfStringList is a list(string) value.
+func tfStringList(values ...string) tftypes.Value {
+	elements := make([]tftypes.Value, len(values))
+	for i, v := range values {
+		elements[i] = tftypes.NewValue(tftypes.String, v)
+	}
+	return tftypes.NewValue(tftypes.List{ElementType: tftypes.String}, elements)
+}
