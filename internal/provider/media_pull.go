@@ -260,7 +260,7 @@ func warnCoverSourceURLChange(plan, state *mediaResourceModel) diag.Diagnostics 
 // createFromURL creates the media from source_url.
 func (r *mediaResource) createFromURL(ctx context.Context, op operation, plan *mediaResourceModel, resp *resource.CreateResponse) {
 	plan.PullTaskID, plan.ProcedureTaskID, plan.ProcedureStatus = types.StringNull(), types.StringNull(), types.StringNull()
-	failed, diags := r.pull(ctx, op, plan, &resp.State, resp.Private, "")
+	failed, diags := r.pull(ctx, op, plan, mediaState{&resp.State, resp.Identity}, resp.Private, "")
 	resp.Diagnostics.Append(diags...)
 	if failed {
 		resp.State.RemoveResource(ctx) // the pull created nothing
@@ -271,12 +271,13 @@ func (r *mediaResource) createFromURL(ctx context.Context, op operation, plan *m
 // recorded task, or sends the unconfirmed start again with its SessionId.
 func (r *mediaResource) updatePendingPull(ctx context.Context, op operation, plan, state *mediaResourceModel, private privateData, resp *resource.UpdateResponse) {
 	plan.PullTaskID = state.PullTaskID
-	resp.Diagnostics.Append(savePulling(ctx, plan, &resp.State)...) // the state stays fully known whatever happens
+	saved := mediaState{&resp.State, resp.Identity}
+	resp.Diagnostics.Append(savePulling(ctx, plan, saved)...) // the state stays fully known whatever happens
 	sessionID := ""
 	if !isKnown(plan.PullTaskID) {
 		sessionID = pendingPullSessionID(ctx, private)
 	}
-	_, diags := r.pull(ctx, op, plan, &resp.State, resp.Private, sessionID)
+	_, diags := r.pull(ctx, op, plan, saved, resp.Private, sessionID)
 	resp.Diagnostics.Append(diags...)
 }
 
@@ -285,10 +286,10 @@ func (r *mediaResource) updatePendingPull(ctx context.Context, op operation, pla
 // media, tracks and completes it. It reports whether the pull failed, so that nothing was created.
 // Whatever else ends it (a timeout, an interrupt, an unconfirmed start, a failed poll) leaves the
 // unfinished pull in the state with a warning.
-func (r *mediaResource) pull(ctx context.Context, op operation, m *mediaResourceModel, state *tfsdk.State, private privateData, sessionID string) (bool, diag.Diagnostics) {
+func (r *mediaResource) pull(ctx context.Context, op operation, m *mediaResourceModel, saved mediaState, private privateData, sessionID string) (bool, diag.Diagnostics) {
 	var diags diag.Diagnostics
 	for attempt := 1; ; attempt++ {
-		if !isKnown(m.PullTaskID) && !startPull(ctx, op, m, state, private, sessionID, &diags) {
+		if !isKnown(m.PullTaskID) && !startPull(ctx, op, m, saved, private, sessionID, &diags) {
 			return diags.HasError(), diags // refused: nothing was pulled; unconfirmed: saved with a warning
 		}
 		detail, ok := awaitPull(ctx, op, m, &diags)
@@ -297,7 +298,7 @@ func (r *mediaResource) pull(ctx context.Context, op operation, m *mediaResource
 		}
 		failure := detail.Failure()
 		if failure == nil {
-			r.finishFromPull(ctx, op, m, detail.PullResult(), state, private, &diags)
+			r.finishFromPull(ctx, op, m, detail.PullResult(), saved, private, &diags)
 			return false, diags
 		}
 		if failure.ErrCode == vod.PullErrInternalError && attempt == 1 {
@@ -332,7 +333,7 @@ func pullErrCodeAdvice(code int64) string {
 // startPull sends PullUpload for m and records its task in m and the state. It reports whether the
 // pull started; when its outcome is unknown, the unfinished pull is saved with a warning, and its
 // SessionId stays in private state for the next apply.
-func startPull(ctx context.Context, op operation, m *mediaResourceModel, state *tfsdk.State, private privateData, sessionID string, diags *diag.Diagnostics) bool {
+func startPull(ctx context.Context, op operation, m *mediaResourceModel, saved mediaState, private privateData, sessionID string, diags *diag.Diagnostics) bool {
 	if sessionID == "" {
 		var err error
 		if sessionID, err = newPullSessionID(); err != nil {
@@ -352,7 +353,7 @@ func startPull(ctx context.Context, op operation, m *mediaResourceModel, state *
 	taskID, err := op.client.StartPull(startCtx, req)
 	switch {
 	case errors.Is(err, vod.ErrPullOutcomeUnknown):
-		diags.Append(savePulling(ctx, m, state)...)
+		diags.Append(savePulling(ctx, m, saved)...)
 		api := apiErrorDiagnostic("VOD Pull Unconfirmed", err)
 		diags.AddWarning(api.Summary(), fmt.Sprintf("PullUpload may have started pulling %s, but its task id was not "+
 			"received and the task could not be found yet. The media is saved to the state unfinished (file_id "+
@@ -366,7 +367,7 @@ func startPull(ctx context.Context, op operation, m *mediaResourceModel, state *
 		return false
 	}
 	m.PullTaskID = types.StringValue(taskID)
-	diags.Append(savePulling(ctx, m, state)...)
+	diags.Append(savePulling(ctx, m, saved)...)
 	tflog.Info(ctx, "started VOD pull", map[string]any{"source_url": m.SourceURL.ValueString(), "task_id": taskID, "session_id": sessionID})
 	return true
 }
@@ -401,7 +402,7 @@ func awaitPull(ctx context.Context, op operation, m *mediaResourceModel, diags *
 // finishFromPull tracks the media a pull created, then completes it like an uploaded one: the settings
 // PullUpload cannot carry (description, tags, cover_source), a read-back, and, with wait_for_procedure,
 // the wait for the procedure's task, which the pull started.
-func (r *mediaResource) finishFromPull(ctx context.Context, op operation, m *mediaResourceModel, result *vod.PullUploadTask, state *tfsdk.State, private privateData, diags *diag.Diagnostics) {
+func (r *mediaResource) finishFromPull(ctx context.Context, op operation, m *mediaResourceModel, result *vod.PullUploadTask, saved mediaState, private privateData, diags *diag.Diagnostics) {
 	created := &vod.CommitUploadResponse{FileID: result.FileID, MediaURL: result.FileURL}
 	if result.MediaBasicInfo != nil {
 		created.CoverURL = result.MediaBasicInfo.CoverURL
@@ -410,7 +411,7 @@ func (r *mediaResource) finishFromPull(ctx context.Context, op operation, m *med
 	if result.ProcedureTaskID != "" && !m.Procedure.IsNull() {
 		m.ProcedureTaskID, m.ProcedureStatus = types.StringValue(result.ProcedureTaskID), types.StringValue(procedureWaiting)
 	}
-	diags.Append(track(ctx, m, created, state)...)
+	diags.Append(track(ctx, m, created, saved)...)
 	diags.Append(clearPendingPull(ctx, private)...)
 	tflog.Info(ctx, "VOD pull finished", map[string]any{"task_id": m.PullTaskID.ValueString(), "file_id": result.FileID})
 	if cause := op.endedBecause(ctx); cause != "" {
@@ -423,25 +424,52 @@ func (r *mediaResource) finishFromPull(ctx context.Context, op operation, m *med
 	finished, d := r.applyAfterCommit(ctx, op, m, false)
 	diags.Append(d...)
 	if finished {
-		diags.Append(state.Set(ctx, m)...)
+		diags.Append(saved.save(ctx, m)...)
 	}
 	if d.HasError() || !isKnown(m.ProcedureTaskID) || !m.WaitForProcedure.ValueBool() {
 		return
 	}
-	ended, d := runProcedure(ctx, op, m, procedureAwait, state, private, false)
+	ended, d := runProcedure(ctx, op, m, procedureAwait, saved.state, private, false)
 	diags.Append(d...)
 	if ended && finished {
-		diags.Append(readAfterProcedure(ctx, op, m, state)...)
+		diags.Append(readAfterProcedure(ctx, op, m, saved)...)
 	}
 }
 
 // savePulling saves m as an unfinished pull: its arguments and pull_task_id, with every result not known
 // yet null.
-func savePulling(ctx context.Context, m *mediaResourceModel, state *tfsdk.State) diag.Diagnostics {
+func savePulling(ctx context.Context, m *mediaResourceModel, saved mediaState) diag.Diagnostics {
 	pulling := *m
 	pulling.FileID, pulling.ID = types.StringNull(), types.StringNull()
 	pulling.setUnreadResults()
-	return state.Set(ctx, &pulling)
+	return saved.save(ctx, &pulling) // its identity's file_id is "" until the pull creates the media
+}
+
+// checkIdentityUnchanged refuses a refresh that read another media than the one the stored identity
+// names (the state was edited by hand or moved), as the framework does for resources whose identity never
+// changes: this one's may change once, from the "" file_id of an unfinished pull to the media it created.
+// A sub_app_id the stored identity leaves null (an identity given to import) may be filled in.
+func checkIdentityUnchanged(ctx context.Context, stored *tfsdk.ResourceIdentity, m *mediaResourceModel) diag.Diagnostics {
+	var diags diag.Diagnostics
+	if stored == nil || stored.Raw.IsNull() || stored.Raw.IsFullyNull() {
+		return diags
+	}
+	var prior mediaIdentityModel
+	if diags.Append(stored.Get(ctx, &prior)...); diags.HasError() {
+		return diags
+	}
+	pending := prior.FileID.IsNull() || prior.FileID.ValueString() == ""
+	sameFile := pending || prior.FileID.Equal(m.FileID)
+	sameApp := prior.SubAppID.IsNull() || prior.SubAppID.Equal(m.SubAppID)
+	if !sameFile || !sameApp {
+		diags.AddError("Unexpected Identity Change",
+			fmt.Sprintf("The refresh read media %s of application %s, but the identity stored with this resource "+
+				"names media %s of application %s. The state was edited or moved to the wrong address: Terraform "+
+				"does not take one media for another. Restore the state, or remove the resource from it and import "+
+				"the media it should manage.", m.FileID.ValueString(), m.SubAppID.String(),
+				prior.FileID.ValueString(), prior.SubAppID.String()))
+	}
+	return diags
 }
 
 // pullUploadRequest maps the planned media to PullUpload. The arguments it shares with ApplyUpload are
@@ -472,11 +500,13 @@ func (m *mediaResourceModel) pullUploadRequest(sessionID string) (*vod.PullUploa
 // (state then has its file_id, for the read that follows); otherwise it has saved what it learned, or
 // removed a pull that created nothing, so that the next apply pulls again.
 func readPendingPull(ctx context.Context, client *vod.Client, state *mediaResourceModel, private privateData, resp *resource.ReadResponse) bool {
+	saved := mediaState{&resp.State, resp.Identity}
 	if !isKnown(state.PullTaskID) {
 		sessionID := pendingPullSessionID(ctx, private)
 		if sessionID == "" {
 			resp.Diagnostics.AddWarning("VOD Pull Lost", "The state holds a pull whose start was not confirmed and "+
 				"whose SessionId is not known; it was removed from the state, and the next apply pulls source_url again.")
+			resp.Diagnostics.Append(saved.saveIdentity(ctx, state)...)
 			resp.State.RemoveResource(ctx)
 			return false
 		}
@@ -484,6 +514,7 @@ func readPendingPull(ctx context.Context, client *vod.Client, state *mediaResour
 		if err != nil {
 			tflog.Info(ctx, "the unconfirmed VOD pull was not found; the next apply sends it again with its SessionId",
 				map[string]any{"session_id": sessionID, "error": err.Error()})
+			resp.Diagnostics.Append(saved.saveIdentity(ctx, state)...)
 			return false
 		}
 		state.PullTaskID = types.StringValue(task.TaskID)
@@ -504,6 +535,7 @@ func readPendingPull(ctx context.Context, client *vod.Client, state *mediaResour
 		resp.Diagnostics.AddWarning("VOD Pull Created Nothing",
 			fmt.Sprintf("The pull of %s (task %s) did not create the media: %s. It was removed from the state, and the "+
 				"next apply pulls source_url again.", state.SourceURL.ValueString(), state.PullTaskID.ValueString(), why))
+		resp.Diagnostics.Append(saved.saveIdentity(ctx, state)...)
 		resp.State.RemoveResource(ctx)
 		return false
 	case err != nil:
@@ -521,7 +553,7 @@ func readPendingPull(ctx context.Context, client *vod.Client, state *mediaResour
 	default:
 		tflog.Info(ctx, "VOD pull still running", map[string]any{"task_id": state.PullTaskID.ValueString(), "status": detail.Status})
 	}
-	resp.Diagnostics.Append(resp.State.Set(ctx, state)...)
+	resp.Diagnostics.Append(saved.save(ctx, state)...)
 	return false
 }
 

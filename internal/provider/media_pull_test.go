@@ -13,6 +13,8 @@ import (
 	"time"
 
 	tfjson "github.com/hashicorp/terraform-json"
+	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
+	"github.com/hashicorp/terraform-plugin-go/tftypes"
 	"github.com/hashicorp/terraform-plugin-testing/config"
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
@@ -484,4 +486,51 @@ func TestAccMediaPull_destroyWhilePullingDeletesWhatThePullCreates(t *testing.T)
 			ConfigStateChecks:  []statecheck.StateCheck{env.expectUnfinishedPull()},
 		}},
 	})
+}
+
+// Terraform 1.12 and later keep an identity with the state (tested here at the protocol level). A pull
+// the create timeout cut short is saved with an identity whose file_id is "" (not known yet); the
+// refresh that finds the media the pull created sets it; a refresh that then reads another media is
+// still an error.
+func TestProtocol_pullIdentityIsSetWhenThePullFinishes(t *testing.T) {
+	skipInAccMode(t)
+	env := newTestEnv(t, withTaskDuration(2*time.Second))
+	p := newProtocolProvider(t, env, nil)
+	origin := pullOrigin(t, map[string][]byte{"/a.mp4": []byte("pulled")})
+	schema := p.resourceSchema(mediaType)
+	timeoutsType := schema.ValueType().(tftypes.Object).AttributeTypes["timeouts"].(tftypes.Object)
+	created := p.createResource(mediaType, map[string]tftypes.Value{
+		"source_url": tftypes.NewValue(tftypes.String, origin+"/a.mp4"),
+		"timeouts": tftypes.NewValue(timeoutsType, map[string]tftypes.Value{
+			"create": tftypes.NewValue(tftypes.String, "1s"),
+			"update": tftypes.NewValue(tftypes.String, nil),
+			"delete": tftypes.NewValue(tftypes.String, nil),
+		}),
+	})
+	if !strings.Contains(describeDiagnostics(created.Diagnostics), "VOD Pull Still Running") {
+		t.Fatalf("the pull was not cut short; diagnostics:\n%s", describeDiagnostics(created.Diagnostics))
+	}
+	p.expectIdentity("ApplyResourceChange (unfinished pull)", mediaType, created.NewIdentity, mediaIdentityOf("", emulatorSubAppID))
+
+	var read *tfprotov6.ReadResourceResponse
+	for deadline := time.Now().Add(30 * time.Second); ; {
+		read = p.readResource(mediaType, created.NewState, created.Private, created.NewIdentity)
+		requireNoErrors(t, "ReadResource of an unfinished pull", read.Diagnostics)
+		if fileID := p.decode(schema, read.NewState)["file_id"]; !fileID.IsNull() || time.Now().After(deadline) {
+			break
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+	media := env.emu.Media()
+	if len(media) != 1 {
+		t.Fatalf("%d media, want the one the pull created", len(media))
+	}
+	want := mediaIdentityOf(media[0].FileID, emulatorSubAppID)
+	p.expectIdentity("ReadResource (pull finished)", mediaType, read.NewIdentity, want)
+
+	again := p.readResource(mediaType, read.NewState, read.Private, read.NewIdentity)
+	requireNoErrors(t, "ReadResource of the pulled media", again.Diagnostics)
+	other := p.identityValue(mediaType, mediaIdentityOf("5285890781213513981", emulatorSubAppID))
+	mismatch := p.readResource(mediaType, read.NewState, read.Private, other)
+	expectErrorDiagnostic(t, "ReadResource", mismatch.Diagnostics, "Unexpected Identity Change", media[0].FileID)
 }

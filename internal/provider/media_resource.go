@@ -115,6 +115,10 @@ func NewMediaResource() resource.Resource {
 
 func (r *mediaResource) Metadata(_ context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
 	resp.TypeName = req.ProviderTypeName + "_media"
+	// A pull saved before it finished has no file_id yet; the refresh that finishes it sets it. The
+	// framework's check that an identity never changes would refuse that, so Read makes the check
+	// itself for every identity that has a file_id (checkIdentityUnchanged).
+	resp.ResourceBehavior.MutableIdentity = true
 }
 
 func (r *mediaResource) Schema(ctx context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
@@ -478,6 +482,10 @@ func (r *mediaResource) Read(ctx context.Context, req resource.ReadRequest, resp
 	}
 	resp.Diagnostics.Append(state.flattenMediaInfo(ctx, info)...)
 	resp.Diagnostics.Append(refreshProcedureStatus(ctx, client, &state)...)
+	resp.Diagnostics.Append(checkIdentityUnchanged(ctx, req.Identity, &state)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
 	resp.Diagnostics.Append(saved.save(ctx, &state)...)
 }
 
