@@ -231,6 +231,7 @@ func planPendingPull(plan, state, config *mediaResourceModel) diag.Diagnostics {
 	if config.Tags.IsNull() {
 		plan.Tags = types.SetUnknown(types.StringType)
 	}
+	plan.setPackage(nil) // a pull is never a package uploaded from source
 	plan.setOutputsUnknown()
 	plan.Duration, plan.Container = types.Float64Unknown(), types.StringUnknown()
 	plan.Width, plan.Height, plan.Bitrate = types.Int64Unknown(), types.Int64Unknown(), types.Int64Unknown()

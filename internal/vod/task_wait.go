@@ -58,8 +58,9 @@ func (c *Client) WaitForTask(ctx context.Context, taskID string, subAppID *uint6
 	for n := 0; ; n++ {
 		detail, err := c.DescribeTaskDetail(ctx, &DescribeTaskDetailRequest{TaskID: taskID, SubAppID: subAppID})
 		if err != nil {
-			// A poll the deadline leaves no time for is not sent, a moment before ctx itself ends.
 			if ctx.Err() != nil || errors.Is(err, context.DeadlineExceeded) {
+				// The deadline passed, or is so close that the rate limiter would not send the poll:
+				// either way the wait ended, and the caller learns the task's last status.
 				return w.last, w.ended(ctx)
 			}
 			if !transient(err) {
@@ -122,8 +123,8 @@ func (w *taskWait) ended(ctx context.Context) error {
 		fmt.Fprintf(&b, " (the last poll failed: %v)", w.pollErr)
 	}
 	cause := context.Cause(ctx)
-	if cause == nil {
-		cause = context.DeadlineExceeded // due, though ctx has not noticed yet
+	if cause == nil { // ended just before the deadline, when the next poll could not be sent in time
+		cause = context.DeadlineExceeded
 	}
 	return fmt.Errorf("%s: %w", b.String(), cause)
 }
@@ -144,7 +145,7 @@ func (t *TaskDetail) progressKey() string {
 		for i := range t.ProcedureTask.MediaProcessResultSet {
 			r := &t.ProcedureTask.MediaProcessResultSet[i]
 			if res := r.Outcome(); res != nil {
-				fmt.Fprintf(&b, "|%s:%s:%d", r.name(), res.Status, res.Progress)
+				fmt.Fprintf(&b, "|%s:%s:%d", r.Name(), res.Status, res.Progress)
 			}
 		}
 	}
@@ -201,7 +202,7 @@ func (t *TaskDetail) Failure() *TaskFailure {
 			failure.TaskID = proc.TaskID
 		}
 		if r, res := proc.failedSubTask(); r != nil {
-			failure.SubTask, failure.ErrCode, failure.ErrCodeExt, failure.Message = r.name(), res.ErrCode, res.ErrCodeExt, res.Message
+			failure.SubTask, failure.ErrCode, failure.ErrCodeExt, failure.Message = r.Name(), res.ErrCode, res.ErrCodeExt, res.Message
 			return failure
 		}
 		if proc.ErrCode != 0 {
@@ -243,8 +244,8 @@ func (r *MediaProcessTaskResult) Outcome() *SubTaskResult {
 	return nil
 }
 
-// name names the sub-task for people: its type and its template, e.g. "Transcode (definition 100030)".
-func (r *MediaProcessTaskResult) name() string {
+// Name names the sub-task for people: its type and its template, e.g. "Transcode (definition 100030)".
+func (r *MediaProcessTaskResult) Name() string {
 	if res := r.Outcome(); res != nil && res.Input != nil {
 		return fmt.Sprintf("%s (definition %d)", r.Type, res.Input.Definition)
 	}
