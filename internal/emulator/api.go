@@ -81,6 +81,7 @@ func (s *Server) apiTable() map[string]serviceSpec {
 			"ProcessMediaByProcedure": {handler: s.processMediaByProcedure, region: regionRequired},
 			"DescribeTaskDetail":      {handler: s.describeTaskDetail, region: regionRequired},
 			"DescribeTasks":           {handler: s.describeTasks, region: regionRequired},
+			"PullUpload":              {handler: s.pullUpload, region: regionRequired},
 			// Whether the class actions require Region is not documented; they accept it either way.
 			"CreateClass":      {handler: s.createClass, region: regionOptional},
 			"DescribeAllClass": {handler: s.describeAllClass, region: regionOptional},

@@ -32,6 +32,7 @@ type Server struct {
 	// procedures and tasks: the task flows and the processing tasks started from them.
 	procedures *procedureStore
 	tasks      *taskStore
+	pulls      *pullRunner // fetches of PullUpload tasks (vod_pull.go)
 
 	closeOnce sync.Once
 }
@@ -66,6 +67,7 @@ func newServer(opts Options) (*Server, error) {
 		return nil, fmt.Errorf("emulator: %w", err)
 	}
 	s.procedures, s.tasks = procedures, &taskStore{}
+	s.pulls = newPullRunner()
 	s.creds = newCredentialStore(s.opts.Keys)
 	s.limits = newRateLimits(s.opts.RateLimit)
 	s.api = s.apiTable()
@@ -202,6 +204,7 @@ func (s *Server) Close() {
 }
 
 func (s *Server) closeState() error {
+	s.pulls.close()
 	if s.objects == nil {
 		return nil
 	}

@@ -58,11 +58,13 @@ func failureAtStart(step ProcedureStep, procedure string, meta mediaMetaData) *s
 	return nil
 }
 
-// Task is a Procedure task of one media file. Its state is not stored but computed from the clock:
-// WAITING for the first quarter of Duration after CreateTime, PROCESSING until CreateTime+Duration,
-// then FINISH, so that tests with a fake clock see every state deterministically.
+// Task is a Procedure task of one media file, or a PullUpload task (Pull is set). Its state is not stored
+// but computed from the clock: WAITING for the first quarter of Duration after CreateTime, PROCESSING
+// until CreateTime+Duration (for a pull, and until its fetch ended), then FINISH, so that tests with a
+// fake clock see every state deterministically.
 type Task struct {
 	TaskID          string
+	Pull            *PullJob // nil for a Procedure task; see vod_pull.go
 	SubAppID        uint64
 	Procedure       string
 	FileID          string
@@ -85,8 +87,30 @@ type Task struct {
 	sourceLost bool
 }
 
-func (t *Task) beginTime() time.Time  { return t.CreateTime.Add(t.Duration / 4) }
-func (t *Task) finishTime() time.Time { return t.CreateTime.Add(t.Duration) }
+func (t *Task) beginTime() time.Time { return t.CreateTime.Add(t.Duration / 4) }
+func (t *Task) finishTime() time.Time {
+	end := t.CreateTime.Add(t.Duration)
+	if t.Pull != nil {
+		return t.Pull.finishTime(end)
+	}
+	return end
+}
+
+// taskType is the TaskType DescribeTaskDetail and DescribeTasks report.
+func (t *Task) taskType() string {
+	if t.Pull != nil {
+		return taskTypePullUpload
+	}
+	return "Procedure"
+}
+
+// sessionIDLifetime is how long the task's SessionId refuses a repeat.
+func (t *Task) sessionIDLifetime() time.Duration {
+	if t.Pull != nil {
+		return pullSessionIDLifetime
+	}
+	return sessionIDLifetime
+}
 
 // Status is the task's state at now.
 func (t *Task) Status(now time.Time) string {
@@ -122,6 +146,10 @@ func (t *Task) clone() Task {
 	c.Steps = slices.Clone(t.Steps)
 	c.outputs = slices.Clone(t.outputs)
 	c.failures = slices.Clone(t.failures)
+	if t.Pull != nil {
+		pull := *t.Pull
+		c.Pull = &pull
+	}
 	return c
 }
 
@@ -163,7 +191,7 @@ func (s *taskStore) sessionIDUsed(subAppID uint64, sessionID string, now time.Ti
 
 func (s *taskStore) sessionIDUsedLocked(subAppID uint64, sessionID string, now time.Time) bool {
 	return slices.ContainsFunc(s.tasks, func(t *Task) bool {
-		return t.SubAppID == subAppID && t.SessionID == sessionID && now.Sub(t.CreateTime) <= sessionIDLifetime
+		return t.SubAppID == subAppID && t.SessionID == sessionID && now.Sub(t.CreateTime) <= t.sessionIDLifetime()
 	})
 }
 
@@ -212,6 +240,10 @@ func (s *Server) storeFinishedOutputs() {
 	s.tasks.finishMu.Lock()
 	defer s.tasks.finishMu.Unlock()
 	for _, t := range s.tasks.takeFinished(s.opts.Clock()) {
+		if t.Pull != nil {
+			s.finishPull(t)
+			continue
+		}
 		if !s.hasOriginal(t.FileID, t.SubAppID) {
 			s.tasks.markSourceLost(t.TaskID)
 			continue

@@ -30,6 +30,7 @@ func (s *Server) Tasks() []Task {
 
 type taskView struct {
 	TaskID         string    `json:"task_id"`
+	Type           string    `json:"type"`
 	SubAppID       uint64    `json:"sub_app_id"`
 	Procedure      string    `json:"procedure"`
 	FileID         string    `json:"file_id"`
@@ -56,7 +57,9 @@ const maxProcedureSpecBytes = 4096
 //	GET  /_emulator/procedures                     every task flow
 //	POST /_emulator/procedures                     body NAME=TYPE:DEFINITION[:fail],... adds or replaces one
 //	POST /_emulator/tasks/fail?procedure=NAME&count=N  the next N (default 1) tasks of NAME fail
+//	POST /_emulator/pulls/fail?count=N             the next N (default 1) pulls end with ErrCode 70000
 func (s *Server) addTaskRoutes(mux *http.ServeMux) {
+	s.addPullRoutes(mux)
 	mux.HandleFunc("GET "+inspectionPrefix+"tasks", func(w http.ResponseWriter, _ *http.Request) {
 		writeJSON(w, s.taskViews())
 	})
@@ -113,7 +116,7 @@ func (s *Server) taskViews() []taskView {
 	views := []taskView{}
 	for _, t := range s.Tasks() {
 		views = append(views, taskView{
-			TaskID: t.TaskID, SubAppID: t.SubAppID, Procedure: t.Procedure, FileID: t.FileID, Status: t.Status(now),
+			TaskID: t.TaskID, Type: t.taskType(), SubAppID: t.SubAppID, Procedure: t.Procedure, FileID: t.FileID, Status: t.Status(now),
 			Failed: t.Failed(), Steps: stepSpecs(t.Steps), SessionID: t.SessionID, SessionContext: t.SessionContext,
 			CreateTime: t.CreateTime, FinishTime: t.finishTime(),
 		})

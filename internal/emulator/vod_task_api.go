@@ -147,11 +147,16 @@ func (s *Server) describeTaskDetail(call *apiCall) (any, *apiError) {
 
 func (s *Server) taskDetail(t Task, now time.Time) describeTaskDetailResponse {
 	begin, finish := taskTimes(t, now)
-	return describeTaskDetailResponse{
-		TaskType: "Procedure", Status: t.Status(now), CreateTime: formatTaskTime(t.CreateTime),
+	detail := describeTaskDetailResponse{
+		TaskType: t.taskType(), Status: t.Status(now), CreateTime: formatTaskTime(t.CreateTime),
 		BeginProcessTime: formatTaskTime(begin), FinishTime: formatTaskTime(finish),
-		ProcedureTask: s.procedureTaskOf(t, now),
 	}
+	if t.Pull != nil {
+		detail.PullUploadTask = s.pullUploadTaskOf(t, now)
+	} else {
+		detail.ProcedureTask = s.procedureTaskOf(t, now)
+	}
+	return detail
 }
 
 func (s *Server) procedureTaskOf(t Task, now time.Time) *procedureTask {
@@ -355,7 +360,7 @@ func (q taskQuery) matches(t Task, now time.Time) bool {
 func simpleInfoOf(t Task, now time.Time) taskSimpleInfo {
 	begin, finish := taskTimes(t, now)
 	return taskSimpleInfo{
-		TaskID: t.TaskID, Status: t.Status(now), FileID: t.FileID, TaskType: "Procedure",
+		TaskID: t.TaskID, Status: t.Status(now), FileID: t.FileID, TaskType: t.taskType(),
 		CreateTime: formatTaskTime(t.CreateTime), BeginProcessTime: formatTaskTime(begin),
 		FinishTime: formatTaskTime(finish), SessionID: t.SessionID, SessionContext: t.SessionContext,
 	}

@@ -68,6 +68,12 @@ type mediaResourceModel struct {
 	Source          types.String `tfsdk:"source"`
 	VodSessionKeyWO types.String `tfsdk:"vod_session_key_wo"`
 
+	// Pulled from a URL (media_pull.go).
+	SourceURL      types.String `tfsdk:"source_url"`
+	CoverSourceURL types.String `tfsdk:"cover_source_url"`
+	TasksPriority  types.Int64  `tfsdk:"tasks_priority"`
+	PullTaskID     types.String `tfsdk:"pull_task_id"`
+
 	// Arguments.
 	ClassID           types.Int64       `tfsdk:"class_id"`
 	CoverSource       types.String      `tfsdk:"cover_source"`
@@ -114,19 +120,25 @@ func NewMediaResource() resource.Resource {
 
 func (r *mediaResource) Metadata(_ context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
 	resp.TypeName = req.ProviderTypeName + "_media"
+	// A pull saved before it finished has no file_id yet; the refresh that finishes it sets it. The
+	// framework's check that an identity never changes would refuse that, so Read makes the check
+	// itself for every identity that has a file_id (checkIdentityUnchanged).
+	resp.ResourceBehavior.MutableIdentity = true
 }
 
 func (r *mediaResource) Schema(ctx context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
 	resp.Schema = schema.Schema{
-		MarkdownDescription: "A VOD media file. Create it in one of two ways:\n\n" +
+		MarkdownDescription: "A VOD media file. Create it in one of these ways:\n\n" +
 			"* `source`: the provider opens an upload session (`ApplyUpload`), uploads the local file (and " +
 			"`cover_source`) to the session's bucket with its temporary credentials, and commits it (`CommitUpload`).\n" +
 			"* `vod_session_key_wo`: the file was uploaded by something else (for example `curl` with a " +
 			"`tencentvod_upload_session`'s presigned URL), and the provider only commits it with the session key. " +
-			"Requires Terraform 1.11 or later; the key is used at create only and never stored.\n\n" +
+			"Requires Terraform 1.11 or later; the key is used at create only and never stored.\n" +
+			"* `source_url`: VOD pulls the file from an http or https URL itself (`PullUpload`), and the provider " +
+			"waits for the pull task to finish; see `pull_task_id`.\n\n" +
 			"`media_name`, `description`, `class_id`, `expire_time`, `tags` and the cover change in place " +
 			"(`ModifyMediaInfo`); a new `procedure` runs on the existing media; `session_context`, " +
-			"`wait_for_procedure` and the upload tuning change only what later applies do. A new `source`, `source_hash`, " +
+			"`wait_for_procedure` and the upload tuning change only what later applies do. A new `source`, `source_url`, `source_hash`, " +
 			"`media_type`, `storage_region`, `source_context` or `sub_app_id` replaces the media.\n\n" +
 			"**Processing.** With `wait_for_procedure = true`, the apply starts `procedure` after the commit and waits " +
 			"for its task to end, so that the outputs read at the end of the apply (and the resources that reference " +
@@ -149,7 +161,7 @@ func (r *mediaResource) Schema(ctx context.Context, _ resource.SchemaRequest, re
 			"`package_bytes` and `package_fingerprint` describe the package; a change of any of its files replaces " +
 			"the media, and `source_hash` works as for a single file.\n\n" +
 			resumeDescription,
-		Attributes: withAttributes(mediaResourceAttributes(), mediaOutputResourceAttributes()),
+		Attributes: withAttributes(withAttributes(mediaResourceAttributes(), mediaOutputResourceAttributes()), mediaPullAttributes()),
 		Blocks: map[string]schema.Block{
 			"timeouts": resourceTimeoutsNamingAttributes(timeouts.Block(ctx, timeouts.Opts{Create: true, Update: true, Delete: true})),
 		},
@@ -454,6 +466,10 @@ func (r *mediaResource) Create(ctx context.Context, req resource.CreateRequest, 
 	}
 	ctx, cancel := op.start(ctx)
 	defer cancel()
+	if isKnown(plan.SourceURL) {
+		r.createFromURL(ctx, op, &plan, resp)
+		return
+	}
 	r.create(ctx, op, &plan, config.VodSessionKeyWO, resp)
 }
 
@@ -479,6 +495,9 @@ func (r *mediaResource) Read(ctx context.Context, req resource.ReadRequest, resp
 	}
 	ctx, cancel := context.WithTimeout(withLogging(ctx), defaultMediaReadTimeout)
 	defer cancel()
+	if pullPending(&state) && !readPendingPull(ctx, client, &state, req.Private, resp) {
+		return // the pull has not created the media yet, or never will
+	}
 
 	info, err := describeMedia(ctx, client, &state)
 	if isMediaNotFound(err) {
@@ -497,6 +516,10 @@ func (r *mediaResource) Read(ctx context.Context, req resource.ReadRequest, resp
 	}
 	resp.Diagnostics.Append(state.flattenMediaInfo(ctx, info)...)
 	resp.Diagnostics.Append(refreshProcedureStatus(ctx, client, &state)...)
+	resp.Diagnostics.Append(checkIdentityUnchanged(ctx, req.Identity, &state)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
 	resp.Diagnostics.Append(saved.save(ctx, &state)...)
 }
 
@@ -519,6 +542,10 @@ func (r *mediaResource) Update(ctx context.Context, req resource.UpdateRequest, 
 	}
 	ctx, cancel := op.start(ctx)
 	defer cancel()
+	if pullPending(&state) {
+		r.updatePendingPull(ctx, op, &plan, &state, req.Private, resp)
+		return
+	}
 
 	adopted := isAdopted(ctx, req.Private)
 	step := recordProcedureBeforeUpdate(&plan, &state, adopted)
@@ -588,6 +615,9 @@ func (r *mediaResource) Delete(ctx context.Context, req resource.DeleteRequest, 
 	}
 	ctx, cancel := op.start(ctx)
 	defer cancel()
+	if pullPending(&state) && !resolvePullBeforeDelete(ctx, op, &state, req.Private, &resp.Diagnostics) {
+		return // the pull created nothing to delete, or is still running
+	}
 
 	err := op.client.DeleteMedia(ctx, &vod.DeleteMediaRequest{
 		FileID:   state.FileID.ValueString(),

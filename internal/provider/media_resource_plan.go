@@ -49,7 +49,11 @@ var (
 func (r *mediaResource) ValidateConfig(ctx context.Context, req resource.ValidateConfigRequest, resp *resource.ValidateConfigResponse) {
 	var config mediaResourceModel
 	resp.Diagnostics.Append(req.Config.Get(ctx, &config)...)
-	if resp.Diagnostics.HasError() || config.VodSessionKeyWO.IsNull() {
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	resp.Diagnostics.Append(validatePullConfig(&config)...)
+	if config.VodSessionKeyWO.IsNull() {
 		return
 	}
 	if !config.Source.IsNull() {
@@ -91,6 +95,7 @@ func (r *mediaResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanR
 	if creating {
 		resp.Diagnostics.Append(r.planCreate(&plan, &config)...)
 		planProcedureCreate(&plan, !config.VodSessionKeyWO.IsNull())
+		planPullCreate(&plan)
 		expiredHere := r.data != nil && r.data.expired.seen(plan.ExpireTime)
 		resp.Diagnostics.Append(checkPlannedExpiry(ctx, plan.ExpireTime, timetypes.NewRFC3339Null(), expiredHere)...)
 	} else {
@@ -99,7 +104,13 @@ func (r *mediaResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanR
 		if resp.Diagnostics.HasError() {
 			return
 		}
+		if pullPending(&state) {
+			resp.Diagnostics.Append(planPendingPull(&plan, &state, &config)...)
+			resp.Diagnostics.Append(resp.Plan.Set(ctx, &plan)...)
+			return
+		}
 		resp.Diagnostics.Append(planCoverChange(&plan, &state)...)
+		resp.Diagnostics.Append(warnCoverSourceURLChange(&plan, &state)...)
 		adopted := isAdopted(ctx, req.Private)
 		planProcedureUpdate(&plan, &state, adopted)
 		resp.Diagnostics.Append(procedureRerunWarning(&plan, &state, adopted)...)
@@ -154,21 +165,24 @@ func checkPlannedExpiry(ctx context.Context, planned, current timetypes.RFC3339,
 // rejects what cannot work, before anything is uploaded.
 func (r *mediaResource) planCreate(plan, config *mediaResourceModel) diag.Diagnostics {
 	var diags diag.Diagnostics
-	if config.Source.IsNull() && config.VodSessionKeyWO.IsNull() {
+	if config.Source.IsNull() && config.VodSessionKeyWO.IsNull() && config.SourceURL.IsNull() {
 		diags.AddAttributeError(path.Root("source"), "Missing Media Source",
-			"Creating a tencentvod_media needs exactly one of source (a local file the provider uploads) or "+
+			"Creating a tencentvod_media needs exactly one of source (a local file the provider uploads), "+
 				"vod_session_key_wo (the vod_session_key of a tencentvod_upload_session whose file was uploaded by "+
-				"another tool). If vod_session_key_wo comes from an upload session with enabled = false during "+
-				"plan, enable the session during plan as well.")
+				"another tool) or source_url (a URL VOD pulls the file from). If vod_session_key_wo comes from an "+
+				"upload session with enabled = false during plan, enable the session during plan as well.")
 		return diags
 	}
 	if config.SubAppID.IsNull() {
 		// The provider's default applies at create only: state pins it (or null) for every later call.
 		plan.SubAppID = r.data.defaultSubAppID()
 	}
-	if !config.Source.IsNull() {
+	switch {
+	case !config.SourceURL.IsNull():
+		diags.Append(planPullDefaults(plan, config)...)
+	case !config.Source.IsNull():
 		diags.Append(planSourceDefaults(plan, config)...)
-	} else {
+	default:
 		// The session chose these; they are read back after the commit.
 		plan.CoverType = types.StringNull()
 	}

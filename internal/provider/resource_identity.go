@@ -72,7 +72,11 @@ func (s mediaState) save(ctx context.Context, m *mediaResourceModel) diag.Diagno
 // while the provider's configuration is unknown, and a media removed from the state, which still
 // answers with the identity it had.
 func (s mediaState) saveIdentity(ctx context.Context, m *mediaResourceModel) diag.Diagnostics {
-	return setIdentity(ctx, s.identity, &mediaIdentityModel{FileID: m.FileID, SubAppID: m.SubAppID})
+	identity := mediaIdentityModel{FileID: m.FileID, SubAppID: m.SubAppID}
+	if pullPending(m) {
+		identity.FileID = types.StringValue("") // not known until the pull creates the media (media_pull.go)
+	}
+	return setIdentity(ctx, s.identity, &identity)
 }
 
 // classIdentityModel maps the identity of tencentvod_class.

@@ -131,13 +131,18 @@ func (c *Client) recoverStartedTask(ctx context.Context, req *ProcessMediaByProc
 	}
 }
 
-// awaitTaskBySession is FindTaskBySession, repeated for a few seconds while it finds nothing: a task
-// may be listed by DescribeTasks a moment after the start that created it answered.
+// awaitTaskBySession is FindTaskBySession, repeated for a few seconds while it finds nothing (awaitTask).
 func (c *Client) awaitTaskBySession(ctx context.Context, fileID, sessionID string, subAppID *uint64) (*TaskSimpleInfo, error) {
+	return c.awaitTask(ctx, func() (*TaskSimpleInfo, error) { return c.FindTaskBySession(ctx, fileID, sessionID, subAppID) })
+}
+
+// awaitTask calls find, repeated for a few seconds while it finds nothing: a task may be listed by
+// DescribeTasks a moment after the start that created it answered.
+func (c *Client) awaitTask(ctx context.Context, find func() (*TaskSimpleInfo, error)) (*TaskSimpleInfo, error) {
 	patience := taskLookupPatienceFactor * c.firstTaskPoll()
 	var waited time.Duration
 	for n := 0; ; n++ {
-		task, err := c.FindTaskBySession(ctx, fileID, sessionID, subAppID)
+		task, err := find()
 		if !errors.Is(err, ErrTaskNotFound) {
 			return task, err
 		}
@@ -163,6 +168,13 @@ func (c *Client) FindTaskBySession(ctx context.Context, fileID, sessionID string
 		return nil, missingParameter(action, "SessionId")
 	}
 	req := &DescribeTasksRequest{FileID: fileID, Limit: MaxTaskListLimit, SubAppID: subAppID}
+	return c.findTask(ctx, req, func(task *TaskSimpleInfo) bool { return task.SessionID == sessionID },
+		fmt.Sprintf("no task of file %s with SessionId %q", fileID, sessionID))
+}
+
+// findTask pages through the tasks DescribeTasks lists for req until match accepts one. When none does,
+// the error matches ErrTaskNotFound and starts with notFound.
+func (c *Client) findTask(ctx context.Context, req *DescribeTasksRequest, match func(*TaskSimpleInfo) bool, notFound string) (*TaskSimpleInfo, error) {
 	listed := 0
 	for {
 		page, err := c.DescribeTasks(ctx, req)
@@ -170,15 +182,15 @@ func (c *Client) FindTaskBySession(ctx context.Context, fileID, sessionID string
 			return nil, err
 		}
 		for i := range page.TaskSet {
-			if task := page.TaskSet[i]; task.SessionID == sessionID {
+			if task := page.TaskSet[i]; match(&task) {
 				return &task, nil
 			}
 		}
 		listed += len(page.TaskSet)
 		// A token that does not move on would page forever.
 		if page.ScrollToken == "" || page.ScrollToken == req.ScrollToken || len(page.TaskSet) == 0 {
-			return nil, fmt.Errorf("%w: no task of file %s with SessionId %q among its %d tasks of the last three days (RequestId: %s)",
-				ErrTaskNotFound, fileID, sessionID, listed, page.RequestID)
+			return nil, fmt.Errorf("%w: %s among the %d tasks listed from the last three days (RequestId: %s)",
+				ErrTaskNotFound, notFound, listed, page.RequestID)
 		}
 		req.ScrollToken = page.ScrollToken
 	}

@@ -65,14 +65,15 @@ type DescribeTaskDetailRequest struct {
 
 // TaskDetail is DescribeTaskDetail's output. Of the per-type sections, the one of TaskType is set.
 type TaskDetail struct {
-	TaskID           string         `json:"-"`        // the id DescribeTaskDetail was asked for
-	TaskType         string         `json:"TaskType"` // Procedure, PullUpload, ...
-	Status           string         `json:"Status"`   // TaskWaiting, TaskProcessing, TaskFinished or TaskAborted
-	CreateTime       string         `json:"CreateTime"`
-	BeginProcessTime string         `json:"BeginProcessTime"`
-	FinishTime       string         `json:"FinishTime"`
-	ProcedureTask    *ProcedureTask `json:"ProcedureTask"`
-	RequestID        string         `json:"RequestId"`
+	TaskID           string          `json:"-"`        // the id DescribeTaskDetail was asked for
+	TaskType         string          `json:"TaskType"` // Procedure, PullUpload, ...
+	Status           string          `json:"Status"`   // TaskWaiting, TaskProcessing, TaskFinished or TaskAborted
+	CreateTime       string          `json:"CreateTime"`
+	BeginProcessTime string          `json:"BeginProcessTime"`
+	FinishTime       string          `json:"FinishTime"`
+	ProcedureTask    *ProcedureTask  `json:"ProcedureTask"`
+	PullUploadTask   *PullUploadTask `json:"PullUploadTask"` // pull.go
+	RequestID        string          `json:"RequestId"`
 }
 
 func (r *TaskDetail) getRequestID() string { return r.RequestID }

@@ -138,6 +138,9 @@ func (t *TaskDetail) Done() bool {
 func (t *TaskDetail) progressKey() string {
 	var b strings.Builder
 	b.WriteString(t.Status)
+	if t.PullUploadTask != nil {
+		fmt.Fprintf(&b, "|pull:%d", t.PullUploadTask.Progress)
+	}
 	if t.ProcedureTask != nil {
 		for i := range t.ProcedureTask.MediaProcessResultSet {
 			r := &t.ProcedureTask.MediaProcessResultSet[i]
@@ -189,6 +192,10 @@ func (t *TaskDetail) Failure() *TaskFailure {
 		return nil
 	}
 	failure := &TaskFailure{TaskID: t.TaskID}
+	if pull := t.PullUploadTask; pull != nil && pull.ErrCode != 0 {
+		failure.ErrCode, failure.Message = pull.ErrCode, pull.Message
+		return failure
+	}
 	proc := t.ProcedureTask
 	if proc != nil {
 		if failure.TaskID == "" {

@@ -31,10 +31,16 @@ func (s *Store) DeleteObject(bucket, key string) bool {
 // PutObjectBytes stores data as bucket/key, replacing any previous object
 // (covers set by ModifyMediaInfo). An empty contentType stores COS's default.
 func (s *Store) PutObjectBytes(bucket, key string, data []byte, contentType string) (ObjectInfo, error) {
+	return s.PutObjectFrom(bucket, key, bytes.NewReader(data), contentType)
+}
+
+// PutObjectFrom stores what body yields as bucket/key, streamed to disk (media pulled from a URL). A
+// read error stores nothing and is returned.
+func (s *Store) PutObjectFrom(bucket, key string, body io.Reader, contentType string) (ObjectInfo, error) {
 	if contentType == "" {
 		contentType = defaultContentType
 	}
-	blob, err := s.storage.Stage(bytes.NewReader(data))
+	blob, err := s.storage.Stage(body)
 	if err != nil {
 		return ObjectInfo{}, fmt.Errorf("stage %s/%s: %w", bucket, key, err)
 	}
