@@ -72,6 +72,9 @@ func (s mediaState) save(ctx context.Context, m *mediaResourceModel) diag.Diagno
 // while the provider's configuration is unknown, and a media removed from the state, which still
 // answers with the identity it had.
 func (s mediaState) saveIdentity(ctx context.Context, m *mediaResourceModel) diag.Diagnostics {
+	if !isKnown(m.FileID) || !knownOrNull(m.SubAppID) {
+		return identityIncomplete("tencentvod_media", "file_id")
+	}
 	return setIdentity(ctx, s.identity, &mediaIdentityModel{FileID: m.FileID, SubAppID: m.SubAppID})
 }
 
@@ -111,7 +114,26 @@ func (s classState) save(ctx context.Context, m *classResourceModel) diag.Diagno
 
 // saveIdentity writes only m's identity.
 func (s classState) saveIdentity(ctx context.Context, m *classResourceModel) diag.Diagnostics {
+	if !isKnown(m.ClassID) || !knownOrNull(m.SubAppID) {
+		return identityIncomplete("tencentvod_class", "class_id")
+	}
 	return setIdentity(ctx, s.identity, &classIdentityModel{ClassID: m.ClassID, SubAppID: m.SubAppID})
+}
+
+// knownOrNull reports whether v can go into an identity: Terraform refuses unknown values there.
+func knownOrNull(v types.Int64) bool { return !v.IsUnknown() }
+
+// identityIncomplete refuses to save an object whose identity is not known yet. Terraform 1.12 and later
+// keep the identity a save returns and refuse a later one that differs (so does the framework), so an
+// identity must name the object from its first save: an object VOD has not given its ID yet (a create
+// still in progress, say) cannot be kept in the state.
+func identityIncomplete(typeName, idAttribute string) diag.Diagnostics {
+	var diags diag.Diagnostics
+	diags.AddError("Provider Bug: Incomplete Resource Identity",
+		fmt.Sprintf("The provider was about to save a %s without a known %s or sub_app_id. Its resource identity "+
+			"(Terraform 1.12 and later) names the object by them and cannot change once saved. This is a bug in "+
+			"the provider; please report it.", typeName, idAttribute))
+	return diags
 }
 
 // setIdentity writes identity unless the response has none to fill.

@@ -4,10 +4,16 @@ import (
 	"context"
 	"fmt"
 	"math/big"
+	"os"
+	"path/filepath"
+	"regexp"
 	"sort"
 	"strings"
 	"testing"
 
+	"github.com/hashicorp/terraform-plugin-framework/resource"
+	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
+	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
 	"github.com/hashicorp/terraform-plugin-go/tftypes"
 
@@ -424,4 +430,95 @@ func TestProtocol_mediaIdentityInTheDefaultApplication(t *testing.T) {
 	read := p.readResource(mediaType, object.State, object.Private, object.Identity)
 	requireNoErrors(t, "ReadResource after import", read.Diagnostics)
 	p.expectIdentity("ReadResource after import", mediaType, read.NewIdentity, want)
+}
+
+// emptyResponse is the state and identity a Create response starts with (both null), for resource r.
+func emptyResponse(t *testing.T, r resource.ResourceWithIdentity) (*tfsdk.State, *tfsdk.ResourceIdentity) {
+	t.Helper()
+	ctx := context.Background()
+	var schema resource.SchemaResponse
+	r.Schema(ctx, resource.SchemaRequest{}, &schema)
+	var identity resource.IdentitySchemaResponse
+	r.IdentitySchema(ctx, resource.IdentitySchemaRequest{}, &identity)
+	if schema.Diagnostics.HasError() || identity.Diagnostics.HasError() {
+		t.Fatalf("schemas: %v %v", schema.Diagnostics, identity.Diagnostics)
+	}
+	return &tfsdk.State{Schema: schema.Schema, Raw: tftypes.NewValue(schema.Schema.Type().TerraformType(ctx), nil)},
+		&tfsdk.ResourceIdentity{Schema: identity.IdentitySchema, Raw: tftypes.NewValue(identity.IdentitySchema.Type().TerraformType(ctx), nil)}
+}
+
+// An object saved before VOD gave it its ID would get an identity that has to change later, which
+// Terraform 1.12+ refuses on the next refresh (and Terraform 1.11 never notices): the save helpers refuse
+// it at once, on every Terraform version, so that no create path (a pull or a package still running, for
+// example) can keep such an object in the state.
+func TestIdentity_saveRefusesAnObjectWithoutItsID(t *testing.T) {
+	ctx := context.Background()
+	mediaStates := map[string]mediaResourceModel{
+		"file_id null":        {FileID: types.StringNull(), SubAppID: types.Int64Value(emulatorSubAppID)},
+		"file_id unknown":     {FileID: types.StringUnknown(), SubAppID: types.Int64Value(emulatorSubAppID)},
+		"sub_app_id unknown":  {FileID: types.StringValue("5285890781213513981"), SubAppID: types.Int64Unknown()},
+		"both null (default)": {FileID: types.StringNull(), SubAppID: types.Int64Null()},
+	}
+	for name, m := range mediaStates {
+		state, identity := emptyResponse(t, &mediaResource{})
+		diags := mediaState{state, identity}.saveIdentity(ctx, &m)
+		if !diags.HasError() || !strings.Contains(fmt.Sprint(diags), "Incomplete Resource Identity") {
+			t.Errorf("media, %s: saving the identity returned %v, want the Incomplete Resource Identity error", name, diags)
+		}
+	}
+	classStates := map[string]classResourceModel{
+		"class_id null":      {ClassID: types.Int64Null(), SubAppID: types.Int64Value(emulatorSubAppID)},
+		"class_id unknown":   {ClassID: types.Int64Unknown(), SubAppID: types.Int64Null()},
+		"sub_app_id unknown": {ClassID: types.Int64Value(12), SubAppID: types.Int64Unknown()},
+	}
+	for name, m := range classStates {
+		state, identity := emptyResponse(t, &classResource{})
+		diags := classState{state, identity}.saveIdentity(ctx, &m)
+		if !diags.HasError() || !strings.Contains(fmt.Sprint(diags), "Incomplete Resource Identity") {
+			t.Errorf("class, %s: saving the identity returned %v, want the Incomplete Resource Identity error", name, diags)
+		}
+	}
+
+	// A null sub_app_id (the account's default application) is a complete identity.
+	state, identity := emptyResponse(t, &mediaResource{})
+	m := mediaResourceModel{FileID: types.StringValue("5285890781213513981"), SubAppID: types.Int64Null()}
+	if diags := (mediaState{state, identity}).saveIdentity(ctx, &m); diags.HasError() {
+		t.Fatalf("saving the identity of media in the default application: %v", diags)
+	}
+	var saved mediaIdentityModel
+	if diags := identity.Get(ctx, &saved); diags.HasError() || saved.FileID.ValueString() != "5285890781213513981" || !saved.SubAppID.IsNull() {
+		t.Errorf("the saved identity is %+v (%v), want file_id 5285890781213513981 and a null sub_app_id", saved, diags)
+	}
+}
+
+// The identity is written where the state is, by mediaState and classState (resource_identity.go): a
+// resource that wrote its state any other way would leave its identity behind, which Terraform 1.11
+// never notices and 1.12+ refuses. This keeps later create paths on the one helper.
+func TestIdentity_statesAreSavedOnlyThroughTheSaveHelpers(t *testing.T) {
+	stateSet := regexp.MustCompile(`(?i)\bstate\.Set\(`)
+	files, err := filepath.Glob("*.go")
+	if err != nil {
+		t.Fatal(err)
+	}
+	checked := 0
+	for _, file := range files {
+		// Data sources have no identity; resource_identity.go holds the helpers themselves.
+		if strings.HasSuffix(file, "_test.go") || strings.HasSuffix(file, "_data_source.go") || file == "resource_identity.go" {
+			continue
+		}
+		source, err := os.ReadFile(file)
+		if err != nil {
+			t.Fatal(err)
+		}
+		checked++
+		for i, line := range strings.Split(string(source), "\n") {
+			if stateSet.MatchString(line) {
+				t.Errorf("%s:%d sets a resource's state directly; save it with mediaState.save or classState.save, "+
+					"which write its identity too: %s", file, i+1, strings.TrimSpace(line))
+			}
+		}
+	}
+	if checked < 10 {
+		t.Fatalf("only %d source files checked: the test runs in the wrong directory", checked)
+	}
 }
