@@ -101,6 +101,7 @@ func (r *mediaResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanR
 		}
 		resp.Diagnostics.Append(planCoverChange(&plan, &state)...)
 		adopted := isAdopted(ctx, req.Private)
+		resp.Diagnostics.Append(checkAdoptedSubAppID(req.Identity, adopted, &plan, &state)...)
 		planProcedureUpdate(&plan, &state, adopted)
 		resp.Diagnostics.Append(procedureRerunWarning(&plan, &state, adopted)...)
 		resp.Diagnostics.Append(checkPlannedExpiry(ctx, plan.ExpireTime, state.ExpireTime, false)...)

@@ -5,6 +5,7 @@ import (
 	"fmt"
 
 	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/resource/identityschema"
 	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
@@ -76,6 +77,28 @@ func (s mediaState) saveIdentity(ctx context.Context, m *mediaResourceModel) dia
 		return identityIncomplete("tencentvod_media", "file_id")
 	}
 	return setIdentity(ctx, s.identity, &mediaIdentityModel{FileID: m.FileID, SubAppID: m.SubAppID})
+}
+
+// checkAdoptedSubAppID refuses at plan the one identity change an apply would otherwise try: media
+// imported without a sub_app_id (the account's default application) whose configuration names one. The
+// first apply after an import records the configured arguments (isAdopted), sub_app_id among them, but
+// with Terraform 1.12 and later the import already stored the identity, which must not change (the
+// framework would refuse the apply as a provider bug). Terraform 1.11 stores no identity: there the
+// value is recorded as before, and the identity starts with it.
+func checkAdoptedSubAppID(priorIdentity *tfsdk.ResourceIdentity, adopted bool, plan, state *mediaResourceModel) diag.Diagnostics {
+	var diags diag.Diagnostics
+	noIdentity := priorIdentity == nil || priorIdentity.Raw.Type() == nil || priorIdentity.Raw.IsFullyNull()
+	if !adopted || noIdentity || !state.SubAppID.IsNull() || !isKnown(plan.SubAppID) {
+		return diags
+	}
+	fileID, subAppID := state.FileID.ValueString(), plan.SubAppID.ValueInt64()
+	diags.AddAttributeError(path.Root("sub_app_id"), "Imported Media Has No sub_app_id",
+		fmt.Sprintf("Media %s was imported without a sub_app_id (the account's default application), and Terraform "+
+			"keeps that in the media's resource identity, which cannot change. To manage it with sub_app_id = %d, "+
+			"remove it from the state (terraform state rm) and import it again in that application, with the import "+
+			"ID \"%d/%s\" or the identity { file_id = %q, sub_app_id = %d }; or leave sub_app_id out of the "+
+			"configuration.", fileID, subAppID, subAppID, fileID, fileID, subAppID))
+	return diags
 }
 
 // classIdentityModel maps the identity of tencentvod_class.

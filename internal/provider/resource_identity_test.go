@@ -522,3 +522,34 @@ func TestIdentity_statesAreSavedOnlyThroughTheSaveHelpers(t *testing.T) {
 		t.Fatalf("only %d source files checked: the test runs in the wrong directory", checked)
 	}
 }
+
+// The first apply after an import records the configured arguments, sub_app_id among them. Once Terraform
+// 1.12+ stored the import's identity, media imported without a sub_app_id cannot take one that way (its
+// identity would change, which the framework refuses at apply as a provider bug): the plan says so and
+// how to import it in its application. Terraform 1.11, which stores no identity, records it as before.
+func TestProtocol_mediaImportedWithoutSubAppIDKeepsItsIdentity(t *testing.T) {
+	env := newTestEnv(t)
+	p := newProtocolProvider(t, env, map[string]tftypes.Value{"sub_app_id": tftypes.NewValue(tftypes.Number, nil)})
+	_, fileID := createMedia(t, env, p)
+	schema := p.resourceSchema(mediaType)
+	imported := p.importResource(mediaType, fileID, nil)
+	requireNoErrors(t, "ImportResourceState", imported.Diagnostics)
+	object := imported.ImportedResources[0]
+	read := p.readResource(mediaType, object.State, object.Private, object.Identity)
+	requireNoErrors(t, "ReadResource after import", read.Diagnostics)
+	p.expectIdentity("ReadResource after import", mediaType, read.NewIdentity, mediaIdentityOf(fileID, 0))
+
+	withSubAppID := p.objectValue(schema, map[string]tftypes.Value{"sub_app_id": tftypes.NewValue(tftypes.Number, emulatorSubAppID)})
+	plan := p.planResource(mediaType, read.NewState, read.Private, read.NewIdentity, withSubAppID)
+	expectErrorDiagnostic(t, "PlanResourceChange", plan.Diagnostics, "Imported Media Has No sub_app_id",
+		fmt.Sprintf(`"%d/%s"`, emulatorSubAppID, fileID), "terraform state rm")
+
+	fromOlderTerraform := p.planResource(mediaType, read.NewState, read.Private, nil, withSubAppID)
+	requireNoErrors(t, "PlanResourceChange without identity", fromOlderTerraform.Diagnostics)
+	if planned := p.decode(schema, fromOlderTerraform.PlannedState)["sub_app_id"]; !planned.Equal(tftypes.NewValue(tftypes.Number, emulatorSubAppID)) {
+		t.Errorf("without identity, the plan records sub_app_id %s, want %d", planned, emulatorSubAppID)
+	}
+
+	unchanged := p.planResource(mediaType, read.NewState, read.Private, read.NewIdentity, p.objectValue(schema, nil))
+	p.expectNoChange(mediaType, read.NewState, unchanged)
+}
