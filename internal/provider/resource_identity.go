@@ -73,10 +73,11 @@ func (s mediaState) save(ctx context.Context, m *mediaResourceModel) diag.Diagno
 // while the provider's configuration is unknown, and a media removed from the state, which still
 // answers with the identity it had.
 func (s mediaState) saveIdentity(ctx context.Context, m *mediaResourceModel) diag.Diagnostics {
-	if !isKnown(m.FileID) || !knownOrNull(m.SubAppID) {
+	identity := mediaIdentityModel{FileID: m.FileID, SubAppID: m.SubAppID}
+	if !isKnown(identity.FileID) || !knownOrNull(identity.SubAppID) {
 		return identityIncomplete("tencentvod_media", "file_id")
 	}
-	return setIdentity(ctx, s.identity, &mediaIdentityModel{FileID: m.FileID, SubAppID: m.SubAppID})
+	return setIdentity(ctx, s.identity, &identity)
 }
 
 // checkAdoptedSubAppID refuses at plan the one identity change an apply would otherwise try: media
@@ -137,19 +138,19 @@ func (s classState) save(ctx context.Context, m *classResourceModel) diag.Diagno
 
 // saveIdentity writes only m's identity.
 func (s classState) saveIdentity(ctx context.Context, m *classResourceModel) diag.Diagnostics {
-	if !isKnown(m.ClassID) || !knownOrNull(m.SubAppID) {
+	identity := classIdentityModel{ClassID: m.ClassID, SubAppID: m.SubAppID}
+	if !isKnown(identity.ClassID) || !knownOrNull(identity.SubAppID) {
 		return identityIncomplete("tencentvod_class", "class_id")
 	}
-	return setIdentity(ctx, s.identity, &classIdentityModel{ClassID: m.ClassID, SubAppID: m.SubAppID})
+	return setIdentity(ctx, s.identity, &identity)
 }
 
 // knownOrNull reports whether v can go into an identity: Terraform refuses unknown values there.
 func knownOrNull(v types.Int64) bool { return !v.IsUnknown() }
 
-// identityIncomplete refuses to save an object whose identity is not known yet. Terraform 1.12 and later
-// keep the identity a save returns and refuse a later one that differs (so does the framework), so an
-// identity must name the object from its first save: an object VOD has not given its ID yet (a create
-// still in progress, say) cannot be kept in the state.
+// identityIncomplete refuses to save an object whose identity is not known: Terraform refuses an
+// identity with unknown values, and one without the object's ID names nothing an import could find, and
+// would have to change once the ID is known, which Terraform 1.12 and later (and the framework) refuse.
 func identityIncomplete(typeName, idAttribute string) diag.Diagnostics {
 	var diags diag.Diagnostics
 	diags.AddError("Provider Bug: Incomplete Resource Identity",
