@@ -447,10 +447,9 @@ func emptyResponse(t *testing.T, r resource.ResourceWithIdentity) (*tfsdk.State,
 		&tfsdk.ResourceIdentity{Schema: identity.IdentitySchema, Raw: tftypes.NewValue(identity.IdentitySchema.Type().TerraformType(ctx), nil)}
 }
 
-// An object saved before VOD gave it its ID would get an identity that has to change later, which
-// Terraform 1.12+ refuses on the next refresh (and Terraform 1.11 never notices): the save helpers refuse
-// it at once, on every Terraform version, so that no create path (a pull or a package still running, for
-// example) can keep such an object in the state.
+// An identity without the object's ID (or with unknown values) names nothing and would have to change
+// later, which Terraform 1.12+ refuses on the next refresh while Terraform 1.11 never notices: the save
+// helpers refuse it at once, on every Terraform version, so that no save writes one by mistake.
 func TestIdentity_saveRefusesAnObjectWithoutItsID(t *testing.T) {
 	ctx := context.Background()
 	mediaStates := map[string]mediaResourceModel{
