@@ -164,7 +164,10 @@ func (p *protocolProvider) identitySchema(typeName string) *tfprotov6.ResourceId
 // as stored with the state): the attributes given, every other attribute null.
 func (p *protocolProvider) identityValue(typeName string, attributes map[string]tftypes.Value) *tfprotov6.ResourceIdentityData {
 	p.t.Helper()
-	objectType := p.identitySchema(typeName).ValueType().(tftypes.Object)
+	objectType, ok := p.identitySchema(typeName).ValueType().(tftypes.Object)
+	if !ok {
+		p.t.Fatalf("the identity of %s is a %s, not an object", typeName, p.identitySchema(typeName).ValueType())
+	}
 	values := make(map[string]tftypes.Value, len(objectType.AttributeTypes))
 	for name, typ := range objectType.AttributeTypes {
 		values[name] = tftypes.NewValue(typ, nil)
@@ -331,9 +334,11 @@ func TestProtocol_providerConfiguresAgainstTheEmulator(t *testing.T) {
 }
 
 // actionServer is the served provider's action RPCs, which tfprotov6.ProviderServer does not declare.
-func (p *protocolProvider) actionServer() tfprotov6.ProviderServerWithActions {
+// (terraform-plugin-go deprecates ProviderServerWithActions for when ProviderServer declares them; until
+// then it is the only interface that has them.)
+func (p *protocolProvider) actionServer() tfprotov6.ProviderServerWithActions { //nolint:staticcheck // see above
 	p.t.Helper()
-	server, ok := p.server.(tfprotov6.ProviderServerWithActions)
+	server, ok := p.server.(tfprotov6.ProviderServerWithActions) //nolint:staticcheck // see above
 	if !ok {
 		p.t.Fatalf("the served provider (%T) has no action RPCs", p.server)
 	}

@@ -76,6 +76,9 @@ func (s mediaState) saveIdentity(ctx context.Context, m *mediaResourceModel) dia
 	if pullPending(m) {
 		identity.FileID = types.StringValue("") // not known until the pull creates the media (media_pull.go)
 	}
+	if !isKnown(identity.FileID) || !knownOrNull(identity.SubAppID) {
+		return identityIncomplete("tencentvod_media", "file_id")
+	}
 	return setIdentity(ctx, s.identity, &identity)
 }
 
@@ -115,7 +118,26 @@ func (s classState) save(ctx context.Context, m *classResourceModel) diag.Diagno
 
 // saveIdentity writes only m's identity.
 func (s classState) saveIdentity(ctx context.Context, m *classResourceModel) diag.Diagnostics {
-	return setIdentity(ctx, s.identity, &classIdentityModel{ClassID: m.ClassID, SubAppID: m.SubAppID})
+	identity := classIdentityModel{ClassID: m.ClassID, SubAppID: m.SubAppID}
+	if !isKnown(identity.ClassID) || !knownOrNull(identity.SubAppID) {
+		return identityIncomplete("tencentvod_class", "class_id")
+	}
+	return setIdentity(ctx, s.identity, &identity)
+}
+
+// knownOrNull reports whether v can go into an identity: Terraform refuses unknown values there.
+func knownOrNull(v types.Int64) bool { return !v.IsUnknown() }
+
+// identityIncomplete refuses to save an object whose identity is not known: Terraform refuses an
+// identity with unknown values, and one without the object's ID names nothing an import could find, and
+// would have to change once the ID is known, which Terraform 1.12 and later (and the framework) refuse.
+func identityIncomplete(typeName, idAttribute string) diag.Diagnostics {
+	var diags diag.Diagnostics
+	diags.AddError("Provider Bug: Incomplete Resource Identity",
+		fmt.Sprintf("The provider was about to save a %s without a known %s or sub_app_id. Its resource identity "+
+			"(Terraform 1.12 and later) names the object by them and cannot change once saved. This is a bug in "+
+			"the provider; please report it.", typeName, idAttribute))
+	return diags
 }
 
 // setIdentity writes identity unless the response has none to fill.

@@ -4,10 +4,16 @@ import (
 	"context"
 	"fmt"
 	"math/big"
+	"os"
+	"path/filepath"
+	"regexp"
 	"sort"
 	"strings"
 	"testing"
 
+	"github.com/hashicorp/terraform-plugin-framework/resource"
+	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
+	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
 	"github.com/hashicorp/terraform-plugin-go/tftypes"
 
@@ -424,4 +430,125 @@ func TestProtocol_mediaIdentityInTheDefaultApplication(t *testing.T) {
 	read := p.readResource(mediaType, object.State, object.Private, object.Identity)
 	requireNoErrors(t, "ReadResource after import", read.Diagnostics)
 	p.expectIdentity("ReadResource after import", mediaType, read.NewIdentity, want)
+}
+
+// emptyResponse is the state and identity a Create response starts with (both null), for resource r.
+func emptyResponse(t *testing.T, r resource.ResourceWithIdentity) (*tfsdk.State, *tfsdk.ResourceIdentity) {
+	t.Helper()
+	ctx := context.Background()
+	var schema resource.SchemaResponse
+	r.Schema(ctx, resource.SchemaRequest{}, &schema)
+	var identity resource.IdentitySchemaResponse
+	r.IdentitySchema(ctx, resource.IdentitySchemaRequest{}, &identity)
+	if schema.Diagnostics.HasError() || identity.Diagnostics.HasError() {
+		t.Fatalf("schemas: %v %v", schema.Diagnostics, identity.Diagnostics)
+	}
+	return &tfsdk.State{Schema: schema.Schema, Raw: tftypes.NewValue(schema.Schema.Type().TerraformType(ctx), nil)},
+		&tfsdk.ResourceIdentity{Schema: identity.IdentitySchema, Raw: tftypes.NewValue(identity.IdentitySchema.Type().TerraformType(ctx), nil)}
+}
+
+// An identity without the object's ID (or with unknown values) names nothing and would have to change
+// later, which Terraform 1.12+ refuses on the next refresh while Terraform 1.11 never notices: the save
+// helpers refuse it at once, on every Terraform version, so that no save writes one by mistake.
+func TestIdentity_saveRefusesAnObjectWithoutItsID(t *testing.T) {
+	ctx := context.Background()
+	mediaStates := map[string]mediaResourceModel{
+		"file_id null":        {FileID: types.StringNull(), SubAppID: types.Int64Value(emulatorSubAppID)},
+		"file_id unknown":     {FileID: types.StringUnknown(), SubAppID: types.Int64Value(emulatorSubAppID)},
+		"sub_app_id unknown":  {FileID: types.StringValue("5285890781213513981"), SubAppID: types.Int64Unknown()},
+		"both null (default)": {FileID: types.StringNull(), SubAppID: types.Int64Null()},
+	}
+	for name, m := range mediaStates {
+		state, identity := emptyResponse(t, &mediaResource{})
+		diags := mediaState{state, identity}.saveIdentity(ctx, &m)
+		if !diags.HasError() || !strings.Contains(fmt.Sprint(diags), "Incomplete Resource Identity") {
+			t.Errorf("media, %s: saving the identity returned %v, want the Incomplete Resource Identity error", name, diags)
+		}
+	}
+	classStates := map[string]classResourceModel{
+		"class_id null":      {ClassID: types.Int64Null(), SubAppID: types.Int64Value(emulatorSubAppID)},
+		"class_id unknown":   {ClassID: types.Int64Unknown(), SubAppID: types.Int64Null()},
+		"sub_app_id unknown": {ClassID: types.Int64Value(12), SubAppID: types.Int64Unknown()},
+	}
+	for name, m := range classStates {
+		state, identity := emptyResponse(t, &classResource{})
+		diags := classState{state, identity}.saveIdentity(ctx, &m)
+		if !diags.HasError() || !strings.Contains(fmt.Sprint(diags), "Incomplete Resource Identity") {
+			t.Errorf("class, %s: saving the identity returned %v, want the Incomplete Resource Identity error", name, diags)
+		}
+	}
+
+	// A null sub_app_id (the account's default application) is a complete identity.
+	state, identity := emptyResponse(t, &mediaResource{})
+	m := mediaResourceModel{FileID: types.StringValue("5285890781213513981"), SubAppID: types.Int64Null()}
+	if diags := (mediaState{state, identity}).saveIdentity(ctx, &m); diags.HasError() {
+		t.Fatalf("saving the identity of media in the default application: %v", diags)
+	}
+	var saved mediaIdentityModel
+	if diags := identity.Get(ctx, &saved); diags.HasError() || saved.FileID.ValueString() != "5285890781213513981" || !saved.SubAppID.IsNull() {
+		t.Errorf("the saved identity is %+v (%v), want file_id 5285890781213513981 and a null sub_app_id", saved, diags)
+	}
+}
+
+// The identity is written where the state is, by mediaState and classState (resource_identity.go): a
+// resource that wrote its state any other way would leave its identity behind, which Terraform 1.11
+// never notices and 1.12+ refuses. This keeps later create paths on the one helper.
+func TestIdentity_statesAreSavedOnlyThroughTheSaveHelpers(t *testing.T) {
+	stateSet := regexp.MustCompile(`(?i)\bstate\.Set\(`)
+	files, err := filepath.Glob("*.go")
+	if err != nil {
+		t.Fatal(err)
+	}
+	checked := 0
+	for _, file := range files {
+		// Data sources have no identity; resource_identity.go holds the helpers themselves.
+		if strings.HasSuffix(file, "_test.go") || strings.HasSuffix(file, "_data_source.go") || file == "resource_identity.go" {
+			continue
+		}
+		source, err := os.ReadFile(file)
+		if err != nil {
+			t.Fatal(err)
+		}
+		checked++
+		for i, line := range strings.Split(string(source), "\n") {
+			if stateSet.MatchString(line) {
+				t.Errorf("%s:%d sets a resource's state directly; save it with mediaState.save or classState.save, "+
+					"which write its identity too: %s", file, i+1, strings.TrimSpace(line))
+			}
+		}
+	}
+	if checked < 10 {
+		t.Fatalf("only %d source files checked: the test runs in the wrong directory", checked)
+	}
+}
+
+// The first apply after an import records the configured arguments, sub_app_id among them. Media imported
+// without a sub_app_id (the account's default application) take the configured one, and with Terraform
+// 1.12+ their identity gains it: the media's identity may fill in a null sub_app_id, never change a set one.
+func TestProtocol_mediaImportedWithoutSubAppIDKeepsItsIdentity(t *testing.T) {
+	env := newTestEnv(t)
+	p := newProtocolProvider(t, env, map[string]tftypes.Value{"sub_app_id": tftypes.NewValue(tftypes.Number, nil)})
+	_, fileID := createMedia(t, env, p)
+	schema := p.resourceSchema(mediaType)
+	imported := p.importResource(mediaType, fileID, nil)
+	requireNoErrors(t, "ImportResourceState", imported.Diagnostics)
+	object := imported.ImportedResources[0]
+	read := p.readResource(mediaType, object.State, object.Private, object.Identity)
+	requireNoErrors(t, "ReadResource after import", read.Diagnostics)
+	p.expectIdentity("ReadResource after import", mediaType, read.NewIdentity, mediaIdentityOf(fileID, 0))
+
+	withSubAppID := p.objectValue(schema, map[string]tftypes.Value{"sub_app_id": tftypes.NewValue(tftypes.Number, emulatorSubAppID)})
+	applied := p.applyResource(mediaType, read.NewState, read.Private, read.NewIdentity,
+		map[string]tftypes.Value{"sub_app_id": tftypes.NewValue(tftypes.Number, emulatorSubAppID)})
+	requireNoErrors(t, "ApplyResourceChange after import", applied.Diagnostics)
+	p.expectIdentity("ApplyResourceChange after import", mediaType, applied.NewIdentity, mediaIdentityOf(fileID, emulatorSubAppID))
+
+	fromOlderTerraform := p.planResource(mediaType, read.NewState, read.Private, nil, withSubAppID)
+	requireNoErrors(t, "PlanResourceChange without identity", fromOlderTerraform.Diagnostics)
+	if planned := p.decode(schema, fromOlderTerraform.PlannedState)["sub_app_id"]; !planned.Equal(tftypes.NewValue(tftypes.Number, emulatorSubAppID)) {
+		t.Errorf("without identity, the plan records sub_app_id %s, want %d", planned, emulatorSubAppID)
+	}
+
+	unchanged := p.planResource(mediaType, read.NewState, read.Private, read.NewIdentity, p.objectValue(schema, nil))
+	p.expectNoChange(mediaType, read.NewState, unchanged)
 }

@@ -210,23 +210,58 @@ func (c *converter) attributes(attributes []*tfprotov6.SchemaAttribute) map[stri
 	return converted
 }
 
-// ctyType converts a protocol type to Terraform's own through their shared JSON form.
+// ctyType converts a protocol type to Terraform's own, kind by kind, so that a kind it does not know
+// fails the export instead of being written wrong.
 func (c *converter) ctyType(t tftypes.Type) cty.Type {
 	if t == nil {
 		c.fail(errors.New("an attribute has no type"))
 		return cty.NilType
 	}
-	encoded, err := t.MarshalJSON()
-	if err != nil {
-		c.fail(fmt.Errorf("encoding type %s: %w", t, err))
-		return cty.NilType
+	for _, primitive := range primitiveTypes {
+		if t.Equal(primitive.from) {
+			return primitive.to
+		}
 	}
-	var converted cty.Type
-	if err := converted.UnmarshalJSON(encoded); err != nil {
-		c.fail(fmt.Errorf("decoding type %s: %w", encoded, err))
-		return cty.NilType
+	switch t := t.(type) {
+	case tftypes.List:
+		return cty.List(c.ctyType(t.ElementType))
+	case tftypes.Set:
+		return cty.Set(c.ctyType(t.ElementType))
+	case tftypes.Map:
+		return cty.Map(c.ctyType(t.ElementType))
+	case tftypes.Tuple:
+		elements := make([]cty.Type, len(t.ElementTypes))
+		for i, e := range t.ElementTypes {
+			elements[i] = c.ctyType(e)
+		}
+		return cty.Tuple(elements)
+	case tftypes.Object:
+		attributes := make(map[string]cty.Type, len(t.AttributeTypes))
+		for name, a := range t.AttributeTypes {
+			attributes[name] = c.ctyType(a)
+		}
+		if len(t.OptionalAttributes) == 0 {
+			return cty.Object(attributes)
+		}
+		optional := make([]string, 0, len(t.OptionalAttributes))
+		for name := range t.OptionalAttributes {
+			optional = append(optional, name)
+		}
+		return cty.ObjectWithOptionalAttrs(attributes, optional)
 	}
-	return converted
+	c.fail(fmt.Errorf("type %s cannot be converted", t))
+	return cty.NilType
+}
+
+// primitiveTypes pairs the primitive types (a list: tftypes' values cannot be map keys).
+var primitiveTypes = []struct {
+	from tftypes.Type
+	to   cty.Type
+}{
+	{tftypes.String, cty.String},
+	{tftypes.Number, cty.Number},
+	{tftypes.Bool, cty.Bool},
+	{tftypes.DynamicPseudoType, cty.DynamicPseudoType},
 }
 
 // nesting looks a protocol nesting mode up in modes (blockNesting or objectNesting).

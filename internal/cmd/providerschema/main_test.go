@@ -12,6 +12,8 @@ import (
 	"testing"
 
 	"github.com/hashicorp/terraform-plugin-framework/providerserver"
+	"github.com/hashicorp/terraform-plugin-go/tftypes"
+	"github.com/zclconf/go-cty/cty"
 
 	"github.com/tencentvod/terraform-provider-tencentvod/internal/provider"
 )
@@ -177,4 +179,70 @@ func firstDifference(path string, want, got any) string {
 		}
 	}
 	return ""
+}
+
+// Every kind of protocol type converts to Terraform's own, also those this provider's schemas do not use
+// yet (which TestExportMatchesTerraform therefore cannot check), and a kind the converter does not know
+// fails the export.
+func TestCtyType(t *testing.T) {
+	for _, tc := range []struct {
+		from tftypes.Type
+		want cty.Type
+	}{
+		{tftypes.String, cty.String},
+		{tftypes.Number, cty.Number},
+		{tftypes.Bool, cty.Bool},
+		{tftypes.DynamicPseudoType, cty.DynamicPseudoType},
+		{tftypes.List{ElementType: tftypes.String}, cty.List(cty.String)},
+		{tftypes.Set{ElementType: tftypes.Number}, cty.Set(cty.Number)},
+		{tftypes.Map{ElementType: tftypes.Bool}, cty.Map(cty.Bool)},
+		{tftypes.Tuple{ElementTypes: []tftypes.Type{tftypes.String, tftypes.Number}}, cty.Tuple([]cty.Type{cty.String, cty.Number})},
+		{
+			tftypes.Object{AttributeTypes: map[string]tftypes.Type{"a": tftypes.String, "b": tftypes.List{ElementType: tftypes.Number}}},
+			cty.Object(map[string]cty.Type{"a": cty.String, "b": cty.List(cty.Number)}),
+		},
+		{
+			tftypes.Object{AttributeTypes: map[string]tftypes.Type{"a": tftypes.String, "b": tftypes.Number}, OptionalAttributes: map[string]struct{}{"b": {}}},
+			cty.ObjectWithOptionalAttrs(map[string]cty.Type{"a": cty.String, "b": cty.Number}, []string{"b"}),
+		},
+	} {
+		c := &converter{}
+		if got := c.ctyType(tc.from); c.err != nil || !got.Equals(tc.want) {
+			t.Errorf("ctyType(%s) = %#v (%v), want %#v", tc.from, got, c.err, tc.want)
+		}
+	}
+	c := &converter{}
+	c.ctyType(nil)
+	if c.err == nil {
+		t.Error("ctyType(nil) converted without an error")
+	}
+}
+
+// What Terraform 1.14 prints for list resources and actions, which the Terraform here cannot show: a
+// list resource's schema is the `config` block's own (Terraform wraps it in a `config` block with a
+// `data` attribute internally, and unwraps it for `providers schema -json`), and an action's is its
+// `block`, as tfplugindocs reads them (terraform-json's ProviderSchema).
+func TestExportShapesOfListResourcesAndActions(t *testing.T) {
+	server, err := providerserver.NewProtocol6WithError(provider.New("test")())()
+	if err != nil {
+		t.Fatal(err)
+	}
+	exported, err := exportSchemas(context.Background(), server)
+	if err != nil {
+		t.Fatal(err)
+	}
+	schema := exported.Schemas[providerAddress]
+	for _, typeName := range []string{"tencentvod_media", "tencentvod_class"} {
+		list := schema.ListResourceSchemas[typeName]
+		if list == nil || list.Block == nil {
+			t.Fatalf("the export has no list resource schema of %s", typeName)
+		}
+		if list.Block.Attributes["sub_app_id"] == nil || list.Block.NestedBlocks["config"] != nil || list.Block.Attributes["data"] != nil {
+			t.Errorf("the list resource schema of %s is not the config block's own: %+v", typeName, list.Block)
+		}
+	}
+	action := schema.ActionSchemas["tencentvod_process_media"]
+	if action == nil || action.Block == nil || action.Block.Attributes["file_id"] == nil {
+		t.Errorf("the export has no action schema of tencentvod_process_media with its file_id: %+v", action)
+	}
 }
