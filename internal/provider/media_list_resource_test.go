@@ -161,6 +161,10 @@ func TestProtocol_mediaListIdentitiesAndLimit(t *testing.T) {
 	elsewhere := env.addBulkMedia(emulator.BulkMedia{Count: 3, Name: "keep-elsewhere-%d", SubAppID: emulatorSubAppID + 1, CreatedFrom: listStart})
 
 	prefix := map[string]tftypes.Value{"name_prefixes": tfStringList("keep-")}
+	// `limit = 0`: Terraform reads no result (it stops once it has Limit), so nothing is searched for.
+	if results := p.listResources(mediaType, prefix, false, 0); len(results) != 0 || env.emu.Attempts("SearchMedia") != 0 {
+		t.Fatalf("limit 0: %d results after %d SearchMedia calls, want none of either", len(results), env.emu.Attempts("SearchMedia"))
+	}
 	results := p.listResources(mediaType, prefix, false, 10)
 	if got := p.listedFileIDs(results, emulatorSubAppID); fmt.Sprint(got) != fmt.Sprint(keep[:10]) {
 		t.Fatalf("listed %v, want the 10 oldest keep- media %v", got, keep[:10])
