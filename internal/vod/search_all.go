@@ -65,7 +65,8 @@ func (q *SearchAllQuery) relevanceRanked() bool {
 // by CreateTime, and a window whose TotalCount reaches 5,000 is split in two on whole seconds, with
 // half-open windows [After, Before), until each holds fewer; a single second that still has too many
 // is split by Categories. Media are deduplicated by FileId, so windows that overlap (the API's
-// CreateTime documentation also says both ends are included) list nothing twice. A second too full
+// CreateTime documentation also says both ends are included) list nothing twice, and a one-second
+// window filled only by the next second's media is listed as it is. A second too full
 // even per category is an ErrTooManyMatches error naming it. Searches by Names or Descriptions come
 // by relevance, which cannot be cut into windows: more than 5,000 matches is then an ErrTooManyMatches
 // error, unless Limit is within the window.
@@ -127,15 +128,40 @@ func (l *mediaLister) listWindow(ctx context.Context, w window) ([]window, error
 		return nil, err
 	}
 	if page.TotalCount >= MaxSearchResults && !l.limitWithin(MaxSearchResults) {
-		parts, err := l.split(ctx, w, page)
-		if err == nil {
-			l.client.logger.Debug(ctx, "vod: too many matches for one search; splitting it", map[string]any{
-				"after": timeOrOpen(w.after), "before": timeOrOpen(w.before), "categories": w.categories, "parts": len(parts),
-			})
+		fits, err := l.overflowsOnlyPastItsSecond(ctx, w, req)
+		if err != nil {
+			return nil, err
 		}
-		return parts, err
+		if !fits {
+			parts, err := l.split(ctx, w, page)
+			if err == nil {
+				l.client.logger.Debug(ctx, "vod: too many matches for one search; splitting it", map[string]any{
+					"after": timeOrOpen(w.after), "before": timeOrOpen(w.before), "categories": w.categories, "parts": len(parts),
+				})
+			}
+			return parts, err
+		}
 	}
 	return nil, l.yieldPages(ctx, req, page)
+}
+
+// overflowsOnlyPastItsSecond reports whether a one-second window reached 5,000 results only with media
+// of the next second, which an API that includes CreateTime's Before end (as SearchMedia's documentation
+// says it does) adds to the window. Then the 5,000th result, in CreateTime order, is past the second:
+// the second's own media all come before it, so the window can be listed as it is, the next second's
+// media being listed again by the next window and skipped. Otherwise the second is split, or refused.
+func (l *mediaLister) overflowsOnlyPastItsSecond(ctx context.Context, w window, req *SearchMediaRequest) (bool, error) {
+	if w.after.IsZero() || w.before.Sub(w.after) != time.Second {
+		return false, nil
+	}
+	last := *req
+	last.Offset, last.Limit = MaxSearchResults-1, 1
+	page, err := l.page(ctx, &last)
+	if err != nil || len(page.MediaInfoSet) == 0 {
+		return false, err
+	}
+	created, err := firstCreateTime(page)
+	return !created.Before(w.before), err
 }
 
 // timeOrOpen is a window's end for logs.

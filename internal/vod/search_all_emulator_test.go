@@ -206,3 +206,28 @@ func TestEmulatorSearchAllMedia_retriesAndCancels(t *testing.T) {
 		}
 	}
 }
+
+// With CreateTime's Before end included (as SearchMedia's documentation has it), a one-second window also
+// returns the next second's media: two crowded seconds in a row, each listable alone, together pass the
+// 5,000-result window. The second's own media come first (by CreateTime), so they are listed, not refused.
+func TestEmulatorSearchAllMedia_crowdedNextSecondWithBeforeIncluded(t *testing.T) {
+	t.Parallel()
+	c, srv, ids := searchAllClient(t, emulator.Options{SearchCreateTimeBeforeIncluded: true},
+		emulator.BulkMedia{Count: 1500, Name: "first-%d", CreatedFrom: bulkStart, PerSecond: 1500},
+		emulator.BulkMedia{Count: 4000, Name: "next-%d", CreatedFrom: bulkStart.Add(time.Second), PerSecond: 4000},
+	)
+	got, err := listAll(t, c, vod.SearchAllQuery{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	requireExactly(t, got, ids)
+
+	// A second that is crowded itself is still refused, by its own time.
+	if _, err := srv.AddBulkMedia(emulator.BulkMedia{Count: 5001, CreatedFrom: bulkStart.Add(10 * time.Second), PerSecond: 5001}); err != nil {
+		t.Fatal(err)
+	}
+	_, err = listAll(t, c, vod.SearchAllQuery{})
+	if !errors.Is(err, vod.ErrTooManyMatches) || !strings.Contains(err.Error(), "2025-06-01T12:00:10Z") {
+		t.Fatalf("err = %v, want ErrTooManyMatches naming 12:00:10", err)
+	}
+}
