@@ -231,3 +231,39 @@ func TestEmulatorSearchAllMedia_crowdedNextSecondWithBeforeIncluded(t *testing.T
 		t.Fatalf("err = %v, want ErrTooManyMatches naming 12:00:10", err)
 	}
 }
+
+// Media created while the listing runs (a CreateTime of now, after every match so far) move no match
+// to another page: every match is listed once, whether the search overflows the window or not.
+func TestEmulatorSearchAllMedia_mediaCreatedDuringTheListing(t *testing.T) {
+	t.Parallel()
+	for name, count := range map[string]int{"within the window": 3000, "past the window": 6000} {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			c, srv, ids := searchAllClient(t, emulator.Options{}, emulator.BulkMedia{Count: count, CreatedFrom: bulkStart, PerSecond: 40})
+			wanted := map[string]bool{}
+			for _, id := range ids {
+				wanted[id] = true
+			}
+			listed, n := map[string]bool{}, 0
+			for info, err := range c.SearchAllMedia(context.Background(), vod.SearchAllQuery{}) {
+				if err != nil {
+					t.Fatal(err)
+				}
+				if listed[info.FileID] {
+					t.Fatalf("%s listed twice", info.FileID)
+				}
+				listed[info.FileID] = true
+				if n++; n%1000 == 1 { // now and then, while pages are being read, media are uploaded
+					if _, err := srv.AddBulkMedia(emulator.BulkMedia{Count: 300, Name: "new-%d", PerSecond: 300}); err != nil {
+						t.Fatal(err)
+					}
+				}
+			}
+			for id := range wanted {
+				if !listed[id] {
+					t.Fatalf("%s, created before the listing, was not listed", id)
+				}
+			}
+		})
+	}
+}
