@@ -270,3 +270,21 @@ func TestProtocol_mediaListRefusals(t *testing.T) {
 	results = p.listResources(mediaType, nil, false, 10)
 	expectErrorDiagnostic(t, "ListResource", listDiagnostics(results), "Unable to List VOD Media", "SearchMedia", "InternalError", "RequestId")
 }
+
+// Without a sub_app_id in the list block or the provider, the account's default application is listed
+// and, as an import records it, the identities and objects carry a null sub_app_id.
+func TestProtocol_mediaListInTheDefaultApplication(t *testing.T) {
+	env := newTestEnv(t)
+	p := newProtocolProvider(t, env, map[string]tftypes.Value{"sub_app_id": tftypes.NewValue(tftypes.Number, nil)})
+	ids := env.addBulkMedia(emulator.BulkMedia{Count: 3, CreatedFrom: listStart})
+	env.addBulkMedia(emulator.BulkMedia{Count: 2, SubAppID: emulatorSubAppID + 1, CreatedFrom: listStart})
+
+	results := p.listResources(mediaType, nil, true, 100)
+	requireSameIDs(t, p.listedFileIDs(results, 0), ids)
+	if object := p.decode(p.resourceSchema(mediaType), results[0].Resource); !object["sub_app_id"].IsNull() {
+		t.Fatalf("the object's sub_app_id is %s, want null", object["sub_app_id"])
+	}
+	if call := env.emu.Calls("SearchMedia")[0]; call.Params["SubAppId"] != nil {
+		t.Fatalf("SearchMedia was sent SubAppId %v, want none", call.Params["SubAppId"])
+	}
+}
