@@ -1,6 +1,7 @@
 package provider
 
 import (
+	"context"
 	"fmt"
 	"net/http"
 	"strings"
@@ -286,5 +287,48 @@ func TestProtocol_mediaListInTheDefaultApplication(t *testing.T) {
 	}
 	if call := env.emu.Calls("SearchMedia")[0]; call.Params["SubAppId"] != nil {
 		t.Fatalf("SearchMedia was sent SubAppId %v, want none", call.Params["SubAppId"])
+	}
+}
+
+// Results stream as the pages arrive: Terraform, once it has what it wants (or interrupted), stops
+// reading, and no more SearchMedia calls are made; a cancelled request makes none.
+func TestProtocol_mediaListStreams(t *testing.T) {
+	env := newTestEnv(t)
+	p := newProtocolProvider(t, env, nil)
+	env.addBulkMedia(emulator.BulkMedia{Count: 1200, CreatedFrom: listStart, PerSecond: 2})
+
+	stream, err := p.listServer().ListResource(context.Background(), &tfprotov6.ListResourceRequest{
+		TypeName: mediaType,
+		Config:   p.objectValue(p.listSchema(mediaType), nil),
+		Limit:    1000,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for result := range stream.Results {
+		requireNoErrors(t, "ListResource", result.Diagnostics)
+		break // the first result came with the first page of 500; Terraform stops reading here
+	}
+	if calls := env.emu.Attempts("SearchMedia"); calls != 1 {
+		t.Fatalf("%d SearchMedia calls for the first result, want 1", calls)
+	}
+
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	stream, err = p.listServer().ListResource(ctx, &tfprotov6.ListResourceRequest{
+		TypeName: mediaType,
+		Config:   p.objectValue(p.listSchema(mediaType), nil),
+		Limit:    1000,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var results []tfprotov6.ListResourceResult
+	for result := range stream.Results {
+		results = append(results, result)
+	}
+	expectErrorDiagnostic(t, "ListResource", listDiagnostics(results), "Unable to List VOD Media", "context canceled")
+	if calls := env.emu.Attempts("SearchMedia"); calls != 1 {
+		t.Fatalf("%d SearchMedia calls in all, want none after the cancellation", calls)
 	}
 }
