@@ -97,8 +97,11 @@ func TestProtocol_mediaListValidation(t *testing.T) {
 	env := newTestEnv(t)
 	p := newProtocolProvider(t, env, nil)
 	createTime := func(after, before string) tftypes.Value {
-		typ := p.listSchema(mediaType).ValueType().(tftypes.Object).AttributeTypes["create_time"]
-		ends := typ.(tftypes.Object).AttributeTypes
+		typ, ok := p.listAttributeTypes(mediaType)["create_time"].(tftypes.Object)
+		if !ok {
+			t.Fatal("create_time is not a single nested block")
+		}
+		ends := typ.AttributeTypes
 		value := func(s string) tftypes.Value {
 			switch s {
 			case "":

@@ -12,7 +12,7 @@ import (
 // listServer is the provider's list-resource half of the protocol.
 func (p *protocolProvider) listServer() tfprotov6.ListResourceServer {
 	p.t.Helper()
-	server, ok := p.server.(tfprotov6.ProviderServerWithListResource)
+	server, ok := p.server.(tfprotov6.ListResourceServer)
 	if !ok {
 		p.t.Fatal("the provider server does not serve list resources")
 	}
@@ -27,6 +27,16 @@ func (p *protocolProvider) listSchema(typeName string) *tfprotov6.Schema {
 		p.t.Fatalf("GetProviderSchema has no list resource %s", typeName)
 	}
 	return schema
+}
+
+// listAttributeTypes is the type of each argument and nested block of typeName's list block.
+func (p *protocolProvider) listAttributeTypes(typeName string) map[string]tftypes.Type {
+	p.t.Helper()
+	object, ok := p.listSchema(typeName).ValueType().(tftypes.Object)
+	if !ok {
+		p.t.Fatalf("the list block of %s is not an object", typeName)
+	}
+	return object.AttributeTypes
 }
 
 // validateList calls ValidateListResourceConfig with a list block's arguments, as `terraform validate`

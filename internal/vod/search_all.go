@@ -180,7 +180,8 @@ func (l *mediaLister) split(ctx context.Context, w window, first *SearchMediaRes
 		return nil, err
 	}
 	if span := before.Sub(after); span > time.Second {
-		middle := after.Add(span / time.Second / 2 * time.Second)
+		seconds := int64(span / time.Second)
+		middle := after.Add(time.Duration(seconds/2) * time.Second)
 		return []window{{after, middle, w.categories}, {middle, before, w.categories}}, nil
 	}
 	categories := w.categories

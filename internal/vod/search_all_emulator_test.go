@@ -194,7 +194,7 @@ func TestEmulatorSearchAllMedia_retriesAndCancels(t *testing.T) {
 		t.Fatal(err)
 	}
 	requireExactly(t, got, ids)
-	if filters := srv.Calls("SearchMedia")[0].Params["Filters"].([]any); len(filters) <= 2 {
+	if filters, _ := srv.Calls("SearchMedia")[0].Params["Filters"].([]any); len(filters) <= 2 {
 		t.Fatalf("Filters %v: WithOutputs asks for the processing outputs too", filters)
 	}
 
