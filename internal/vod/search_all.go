@@ -66,7 +66,9 @@ func (q *SearchAllQuery) relevanceRanked() bool {
 // half-open windows [After, Before), until each holds fewer; a single second that still has too many
 // is split by Categories. Media are deduplicated by FileId, so windows that overlap (the API's
 // CreateTime documentation also says both ends are included) list nothing twice, and a one-second
-// window filled only by the next second's media is listed as it is. A second too full
+// window filled only by the next second's media is listed as it is. Pages overlap, so that media
+// deleted meanwhile (which move later matches to lower offsets) make no match skipped; media created
+// meanwhile come last in CreateTime order and move none. A second too full
 // even per category is an ErrTooManyMatches error naming it. Searches by Names or Descriptions come
 // by relevance, which cannot be cut into windows: more than 5,000 matches is then an ErrTooManyMatches
 // error, unless Limit is within the window.
@@ -275,16 +277,16 @@ func (l *mediaLister) request(w window, order string) *SearchMediaRequest {
 		req.Filters = describeMediaFilters
 	}
 	req.Offset = 0
-	req.Limit = l.pageLimit(0)
+	req.Limit = l.pageLimit(0, 0)
 	return &req
 }
 
-// pageLimit is the Limit of a page at offset: a full page, but no more than the window or the query's
-// Limit still allow.
-func (l *mediaLister) pageLimit(offset uint64) uint64 {
+// pageLimit is the Limit of a page at offset that starts with repeated results already read: a full
+// page, but no more than the window or the query's Limit still allow.
+func (l *mediaLister) pageLimit(offset, repeated uint64) uint64 {
 	limit := min(searchAllPageSize, MaxSearchResults-offset)
 	if l.query.Limit > 0 {
-		limit = min(limit, uint64(max(l.query.Limit-l.yielded, 1)))
+		limit = min(limit, repeated+uint64(max(l.query.Limit-l.yielded, 1)))
 	}
 	return limit
 }
@@ -305,6 +307,11 @@ func (l *mediaLister) page(ctx context.Context, req *SearchMediaRequest) (*Searc
 	return l.client.SearchMedia(ctx, req)
 }
 
+// pageOverlap is how many results of the previous page each page starts with. Media deleted while the
+// listing runs move the later matches to lower offsets: repeating the last results (skipped as already
+// yielded) keeps a match moved back by a few deletions from falling between two pages.
+const pageOverlap = 20
+
 // yieldPages yields first and the pages after it, until the window's results, the 5,000-result window
 // or the query's Limit is exhausted.
 func (l *mediaLister) yieldPages(ctx context.Context, req *SearchMediaRequest, first *SearchMediaResponse) error {
@@ -316,15 +323,30 @@ func (l *mediaLister) yieldPages(ctx context.Context, req *SearchMediaRequest, f
 			}
 			l.yieldNew(&page.MediaInfoSet[i])
 		}
-		req.Offset += uint64(len(page.MediaInfoSet))
-		if l.done() || len(page.MediaInfoSet) == 0 || req.Offset >= min(page.TotalCount, MaxSearchResults) {
+		read := req.Offset + uint64(len(page.MediaInfoSet)) // results read so far, at their offsets then
+		if l.done() || len(page.MediaInfoSet) == 0 || read >= min(page.TotalCount, MaxSearchResults) {
 			return nil
 		}
-		req.Limit = l.pageLimit(req.Offset)
 		var err error
-		if page, err = l.page(ctx, req); err != nil {
+		if page, err = l.nextPage(ctx, req, read); err != nil {
 			return err
 		}
+	}
+}
+
+// nextPage reads the page after the first read results, starting pageOverlap results earlier. A page
+// whose first result was not read before means more media were deleted than it overlaps: it starts
+// further back until it overlaps (or starts at 0), so that no match is skipped.
+func (l *mediaLister) nextPage(ctx context.Context, req *SearchMediaRequest, read uint64) (*SearchMediaResponse, error) {
+	for back := min(pageOverlap, read); ; back = min(4*back, read) {
+		req.Offset = read - back
+		req.Limit = l.pageLimit(req.Offset, back)
+		page, err := l.page(ctx, req)
+		if err != nil || back == read || len(page.MediaInfoSet) == 0 || l.seen[page.MediaInfoSet[0].FileID] {
+			return page, err
+		}
+		l.client.logger.Debug(ctx, "vod: media were deleted during the search; reading a page again from further back",
+			map[string]any{"offset": req.Offset})
 	}
 }
 

@@ -267,3 +267,43 @@ func TestEmulatorSearchAllMedia_mediaCreatedDuringTheListing(t *testing.T) {
 		})
 	}
 }
+
+// Media deleted while the listing runs move the later matches to earlier pages (SearchMedia pages by
+// Offset): pages overlap, so that a match moved back by a few deletions is still listed, and a match
+// moved back further is found by going back further. Only media already listed are deleted here, so
+// every match must be listed.
+func TestEmulatorSearchAllMedia_mediaDeletedDuringTheListing(t *testing.T) {
+	t.Parallel()
+	for name, tc := range map[string]struct{ count, every, deleted int }{
+		"a few within the window":   {count: 2000, every: 100, deleted: 3},
+		"a few past the window":     {count: 6000, every: 250, deleted: 4},
+		"many at once, then a page": {count: 2000, every: 700, deleted: 300},
+	} {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			c, srv, ids := searchAllClient(t, emulator.Options{}, emulator.BulkMedia{Count: tc.count, CreatedFrom: bulkStart, PerSecond: 40})
+			var listed []string
+			seen := map[string]bool{}
+			for info, err := range c.SearchAllMedia(context.Background(), vod.SearchAllQuery{}) {
+				if err != nil {
+					t.Fatal(err)
+				}
+				if seen[info.FileID] {
+					t.Fatalf("%s listed twice", info.FileID)
+				}
+				seen[info.FileID] = true
+				listed = append(listed, info.FileID)
+				if len(listed)%tc.every == 0 { // media listed a moment ago are deleted
+					for _, id := range listed[len(listed)-tc.deleted:] {
+						srv.RemoveMedia(id)
+					}
+				}
+			}
+			for _, id := range ids {
+				if !seen[id] {
+					t.Fatalf("%s, in place until it was listed, was not listed (%d of %d listed)", id, len(listed), len(ids))
+				}
+			}
+		})
+	}
+}
