@@ -64,14 +64,14 @@ func (q *SearchAllQuery) relevanceRanked() bool {
 // One SearchMedia filter set reaches at most 5,000 results (TotalCount stops there). So results come
 // by CreateTime, and a window whose TotalCount reaches 5,000 is split in two on whole seconds, with
 // half-open windows [After, Before), until each holds fewer; a single second that still has too many
-// is split by Categories. Media are deduplicated by FileId, so windows that overlap (the API's
-// CreateTime documentation also says both ends are included) list nothing twice, and a one-second
-// window filled only by the next second's media is listed as it is. Pages overlap, so that media
-// deleted meanwhile (which move later matches to lower offsets) make no match skipped; media created
-// meanwhile come last in CreateTime order and move none. A second too full
-// even per category is an ErrTooManyMatches error naming it. Searches by Names or Descriptions come
-// by relevance, which cannot be cut into windows: more than 5,000 matches is then an ErrTooManyMatches
-// error, unless Limit is within the window.
+// is split by Categories, and a second too full even per category is an ErrTooManyMatches error
+// naming it. Media are deduplicated by FileId, so windows that overlap (the API's CreateTime
+// documentation also says both ends are included) list nothing twice, and a one-second window filled
+// only by the next second's media is listed as it is. Pages overlap, so that media deleted meanwhile
+// (which move later matches to lower offsets) make no match skipped; media created meanwhile come last
+// in CreateTime order and move none. Searches by Names or Descriptions come by relevance, which cannot
+// be cut into windows: more than 5,000 matches is then an ErrTooManyMatches error, unless Limit is
+// within the window.
 func (c *Client) SearchAllMedia(ctx context.Context, q SearchAllQuery) iter.Seq2[*MediaInfo, error] {
 	return func(yield func(*MediaInfo, error) bool) {
 		l := &mediaLister{client: c, query: q, seen: map[string]bool{}, yield: yield}
