@@ -16,6 +16,10 @@
 #      settings (BENCH_UPLOAD_SETTINGS, default "8x1 16x4 32x8"). BENCH_UPLOAD_MIB=0 skips (d).
 #  (e) a BENCH_OUTAGE_MIB upload (default 2048) through a BENCH_OUTAGE_SECONDS object-store outage
 #      (default 30), run last by scripts/bench_outage.sh (see there); BENCH_OUTAGE_MIB=0 skips (e).
+#  (f) an HLS package of BENCH_PACKAGE_SEGMENTS 64 KiB segments (default 2000) by tencentvod_media vs. sent
+#      one after another, by scripts/bench_package.sh (see there); BENCH_PACKAGE_SEGMENTS=0 skips (f).
+#  (g) a BENCH_RESUME_MIB upload (default 1024) interrupted at half and resumed by the next apply, by
+#      scripts/bench_resume.sh (see there); BENCH_RESUME_MIB=0 skips (g).
 # Prints a table (also written to BENCH_OUT when set). Needs Go, Terraform >= 1.11 and curl;
 # the arithmetic is awk, the clock `date +%s.%N`; (d) reads /proc, so it needs Linux.
 set -euo pipefail
@@ -516,4 +520,6 @@ if [[ -n "${BENCH_OUT:-}" ]]; then
 	cp "$work/report.txt" "$BENCH_OUT"
 	echo "bench: report written to $BENCH_OUT" >&2
 fi
+bash "$repo/scripts/bench_package.sh" # (f) a package of 2,000 small segments, concurrent vs one after another; appends to BENCH_OUT
 bash "$repo/scripts/bench_outage.sh" # (e) a 2 GiB upload through a 30 s object-store outage; appends to BENCH_OUT
+bash "$repo/scripts/bench_resume.sh" # (g) a 1 GiB upload interrupted at half, then resumed; appends to BENCH_OUT

@@ -109,6 +109,7 @@ func parseFlags(args []string, output io.Writer) (emulator.Options, string, erro
 	fs.Uint64Var(&opts.AppID, "app-id", emulator.DefaultAppID, "account APPID (suffix of bucket names)")
 	fs.BoolVar(&opts.RequireSubAppID, "require-sub-app-id", false, "require SubAppId on every call (accounts opened from 2023-12-25)")
 	fs.DurationVar(&opts.Latency, "latency", 0, "delay added to every API call")
+	fs.DurationVar(&opts.StorageLatency, "storage-latency", 0, "delay added to every object-storage request, like a round trip to a remote bucket")
 	fs.StringVar(&opts.DataDir, "data-dir", "", "directory for object bytes (default: a temporary directory removed on exit)")
 	fs.StringVar(&opts.MediaBaseURL, "media-base-url", "", "scheme and host of MediaUrl/CoverUrl, e.g. http://localhost:9000 (default: the listen URL)")
 	if err := fs.Parse(args); err != nil {

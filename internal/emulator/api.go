@@ -75,6 +75,8 @@ func (s *Server) apiTable() map[string]serviceSpec {
 			"DeleteMedia":        {handler: s.deleteMedia, region: regionRequired},
 			"ModifyMediaInfo":    {handler: s.modifyMediaInfo, region: regionRequired},
 			"SearchMedia":        {handler: s.searchMedia, region: regionRequired},
+			// ParseStreamingManifest reads no stored data, so no region is needed.
+			"ParseStreamingManifest": {handler: s.parseStreamingManifest, region: regionOptional},
 
 			"ProcessMediaByProcedure": {handler: s.processMediaByProcedure, region: regionRequired},
 			"DescribeTaskDetail":      {handler: s.describeTaskDetail, region: regionRequired},

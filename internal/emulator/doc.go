@@ -6,6 +6,11 @@
 // package objectstore, the COS object storage that VOD uploads go to. Go tests start it in-process
 // with Start; cmd/tencentvod-emulator runs it as a process.
 //
+// HLS and DASH packages: ParseStreamingManifest lists a manifest's files; the temporary key of a
+// package session (MediaType m3u8 or mpd) may write any key under its media key's directory; CommitUpload
+// makes the manifest and every file it lists, nested playlists included (all must be uploaded), one media
+// file, whose files the media route serves next to the manifest and DeleteMedia removes with it.
+//
 // One port serves everything:
 //
 //	POST /  (not COS-signed)                         Tencent Cloud API 3.0 (service from the version and

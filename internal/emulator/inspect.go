@@ -52,6 +52,8 @@ type mediaView struct {
 	SessionRequestID string    `json:"session_request_id"`
 	CreateTime       time.Time `json:"create_time"`
 	UpdateTime       time.Time `json:"update_time"`
+	// PackageFiles counts a package's files besides its manifest (PackageKeys).
+	PackageFiles int `json:"package_files,omitempty"`
 }
 
 type callView struct {
@@ -127,6 +129,7 @@ func (s *Server) mediaViews() []mediaView {
 			CoverURL: m.CoverURL, StorageRegion: m.StorageRegion, Bucket: m.Bucket, MediaKey: m.MediaKey,
 			CoverKey: m.CoverKey, Size: m.Size, Tags: m.Tags, SourceContext: m.SourceContext,
 			SessionRequestID: m.SessionRequestID, CreateTime: m.CreateTime, UpdateTime: m.UpdateTime,
+			PackageFiles: len(m.PackageKeys),
 		})
 	}
 	return views

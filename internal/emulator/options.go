@@ -89,6 +89,10 @@ type Options struct {
 	SearchCreateTimeBeforeIncluded bool
 	// Latency is added to every API call, e.g. for benchmarks.
 	Latency time.Duration
+	// StorageLatency is added to every object-storage request, as a network round trip to a remote
+	// bucket would, e.g. for benchmarks of many small uploads. It is an object-store fault injected at
+	// start: faults injected later never apply while it does, and ClearFaults ends it.
+	StorageLatency time.Duration
 	// SessionTTL is the lifetime of temporary credentials minted by ApplyUpload and the CVM metadata
 	// service (default 1h).
 	SessionTTL time.Duration

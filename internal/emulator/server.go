@@ -82,6 +82,9 @@ func newServer(opts Options) (*Server, error) {
 		return nil, fmt.Errorf("emulator: object store: %w", err)
 	}
 	s.objects = objects
+	if s.opts.StorageLatency > 0 {
+		objects.InjectFault(objectstore.Fault{Latency: s.opts.StorageLatency})
+	}
 	s.handler = s.routes()
 	return s, nil
 }
@@ -140,7 +143,8 @@ func pathPrefix(prefix string) func(*http.Request) bool {
 }
 
 // authorizeObjectAccess tells the object store what a SecretId may do:
-//   - ApplyUpload temporary keys: write (and read) their session's media and cover keys in its bucket;
+//   - ApplyUpload temporary keys: write (and read) their session's media and cover keys in its bucket,
+//     and for a package (m3u8, mpd) any key under the media key's directory;
 //     once CommitUpload has used the session, only read, and (as a grant lists no readable keys
 //     besides the writable ones) that read access covers the session's bucket;
 //   - long-term keys: read everything in the default application's default bucket;
@@ -156,10 +160,11 @@ func (s *Server) authorizeObjectAccess(secretID string) (objectstore.Grant, bool
 			ExpiresAt:    time.Unix(int64(cert.ExpiredTime), 0),
 			Bucket:       session.StorageBucket,
 			WritableKeys: session.writableKeys(),
+			WritableDirs: session.writableDirs(), // a package's files, next to its manifest
 		}
 		if session.FileID != "" {
 			// Committed: the media belongs to VOD now; the session may still read its own keys.
-			grant.WritableKeys, grant.ReadableKeys = nil, session.writableKeys()
+			grant.WritableKeys, grant.ReadableKeys, grant.WritableDirs = nil, session.writableKeys(), nil
 		}
 		return grant, true
 	}

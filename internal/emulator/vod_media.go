@@ -25,7 +25,7 @@ type MediaFile struct {
 	Bucket        string
 	MediaKey      string // object key of the media, without the leading "/"
 	CoverKey      string // object key of the cover; "" when there is none
-	Size          int64  // bytes of the media object at commit time
+	Size          int64  // bytes of the media object at commit time (of every file, for a package)
 	Tags          []string
 	// KeyFrameDescs are the key-frame descriptions (打点), ordered by TimeOffset.
 	KeyFrameDescs []KeyFrameDesc
@@ -36,6 +36,9 @@ type MediaFile struct {
 	UpdateTime       time.Time
 	// Outputs are what finished processing tasks made of the file.
 	Outputs MediaOutputs
+	// PackageKeys are the object keys of a package's files (segments, nested playlists), stored next
+	// to its manifest, the media object; nil for other media.
+	PackageKeys []string
 }
 
 // KeyFrameDesc is one key-frame description: a text at a time offset of the video.
@@ -50,6 +53,7 @@ func (m MediaFile) clone() MediaFile {
 		m.Tags = []string{}
 	}
 	m.KeyFrameDescs = slices.Clone(m.KeyFrameDescs)
+	m.PackageKeys = slices.Clone(m.PackageKeys)
 	m.Outputs = m.Outputs.clone()
 	return m
 }
@@ -109,6 +113,9 @@ func (s *Server) mediaURL(bucket, key string) string {
 // released its lock (see vodStore).
 func (s *Server) deleteMediaObjects(m MediaFile, includeCover bool) {
 	s.objects.DeleteObject(m.Bucket, m.MediaKey)
+	for _, key := range m.PackageKeys {
+		s.objects.DeleteObject(m.Bucket, key)
+	}
 	if includeCover && m.CoverKey != "" {
 		s.objects.DeleteObject(m.Bucket, m.CoverKey)
 	}
@@ -207,6 +214,13 @@ func (s *Server) uploadedMedia(session UploadSession, now time.Time) (MediaFile,
 		SessionRequestID: session.RequestID,
 		CreateTime:       now,
 		UpdateTime:       now,
+	}
+	if isPackageType(req.MediaType) {
+		keys, size, apiErr := s.packageFiles(session, mediaKey)
+		if apiErr != nil {
+			return MediaFile{}, apiErr
+		}
+		m.PackageKeys, m.Size = keys, m.Size+size
 	}
 	if m.Name == "" {
 		// Without MediaName the file is named after its object, like the "f0" files of real uploads.

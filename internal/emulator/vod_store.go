@@ -238,13 +238,13 @@ func (s *vodStore) removeExpired(now time.Time) []MediaFile {
 	return expired
 }
 
-// servesObject reports whether bucket/key is the media or cover object of a media file, i.e. whether
+// servesObject reports whether bucket/key is the media, cover or package object of a media file, i.e. whether
 // the public media route may serve it.
 func (s *vodStore) servesObject(bucket, key string) bool {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
 	for _, m := range s.media {
-		if m.Bucket == bucket && (m.MediaKey == key || m.CoverKey != "" && m.CoverKey == key) {
+		if m.Bucket == bucket && (m.MediaKey == key || m.CoverKey != "" && m.CoverKey == key || slices.Contains(m.PackageKeys, key)) {
 			return true
 		}
 	}

@@ -38,7 +38,7 @@ type applyUploadResponse struct {
 // case-insensitively because SDKs send lowercase extensions but the document lists uppercase ones.
 var (
 	videoTypes = []string{"WMV", "RM", "MOV", "MPEG", "MP4", "3GP", "FLV", "AVI", "RMVB", "TS", "ASF", "MPG",
-		"WEBM", "MKV", "M3U8", "WM", "ASX", "RAM", "MPE", "VOB", "DAT", "MP4V", "M4V", "F4V", "MXF", "QT", "OGG"}
+		"WEBM", "MKV", "M3U8", "MPD", "WM", "ASX", "RAM", "MPE", "VOB", "DAT", "MP4V", "M4V", "F4V", "MXF", "QT", "OGG"}
 	audioTypes = []string{"MP3", "M4A", "FLAC", "OGG", "WAV", "RA", "AAC", "AMR"}
 	coverTypes = []string{"JPG", "JPEG", "PNG", "GIF", "BMP", "TIFF", "TIF", "HEIF", "AI", "CDR", "EPS"}
 )

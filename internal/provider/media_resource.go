@@ -100,6 +100,11 @@ type mediaResourceModel struct {
 	ProcedureTaskID types.String      `tfsdk:"procedure_task_id"`
 	Size            types.Int64       `tfsdk:"size"`
 	Type            types.String      `tfsdk:"type"`
+
+	// What a streaming package (media_package.go) holds, from its local files; null for other media.
+	PackageFiles       types.Int64  `tfsdk:"package_files"`
+	PackageBytes       types.Int64  `tfsdk:"package_bytes"`
+	PackageFingerprint types.String `tfsdk:"package_fingerprint"`
 }
 
 // NewMediaResource returns the tencentvod_media resource.
@@ -132,7 +137,18 @@ func (r *mediaResource) Schema(ctx context.Context, _ resource.SchemaRequest, re
 			"Once the file is uploaded, neither an interrupt (Ctrl-C) nor the create timeout cuts the commit " +
 			"short: it completes within a few seconds and the media is saved to the state, and a commit whose " +
 			"reply is lost is found again with `SearchMedia`. Settings not yet applied then, and a media that " +
-			"could not be read back, are completed by the next apply instead of replacing the media.",
+			"could not be read back, are completed by the next apply instead of replacing the media.\n\n" +
+			"**Streaming packages.** When `source` is an HLS playlist (`.m3u8`, a master playlist with variant " +
+			"playlists included) or a DASH manifest (`.mpd`), every file it lists (segments, keys, initialization " +
+			"sections, nested playlists) must be a regular file in the manifest's directory or below it, also after " +
+			"resolving symlinks; a missing file, a URL, an absolute path, a `..` step or a playlist reached twice is " +
+			"refused at plan, which reads the manifests locally. The apply has VOD confirm each manifest " +
+			"(`ParseStreamingManifest`), uploads the manifest to the media's key and the other files next to it, " +
+			"`upload_concurrency` at a time, and commits the package as one media whose `media_url` is the manifest's. " +
+			"If any file fails, the files already stored are deleted and nothing is committed. `package_files`, " +
+			"`package_bytes` and `package_fingerprint` describe the package; a change of any of its files replaces " +
+			"the media, and `source_hash` works as for a single file.\n\n" +
+			resumeDescription,
 		Attributes: withAttributes(mediaResourceAttributes(), mediaOutputResourceAttributes()),
 		Blocks: map[string]schema.Block{
 			"timeouts": resourceTimeoutsNamingAttributes(timeouts.Block(ctx, timeouts.Opts{Create: true, Update: true, Delete: true})),
@@ -153,7 +169,8 @@ func mediaResourceAttributes() map[string]schema.Attribute {
 				"`vod_session_key_wo` is required to create the media. Files smaller than one part " +
 				"(`upload_part_size_mib`) go in one PUT; larger ones in parallel parts streamed from disk, each " +
 				"checked with CRC64. Changing the path replaces the media; to replace it when the file's content " +
-				"changes, set `source_hash`.",
+				"changes, set `source_hash`. An HLS playlist (`.m3u8`) or DASH manifest (`.mpd`) is uploaded as a " +
+				"package with every file it lists (see **Streaming packages**).",
 			Validators:    []validator.String{nonEmpty},
 			PlanModifiers: replaceUnlessAdopted,
 		},
@@ -177,9 +194,9 @@ func mediaResourceAttributes() map[string]schema.Attribute {
 			Computed: true,
 			MarkdownDescription: "File extension of the media, such as `mp4`: one of the video types " +
 				listOf(vod.VideoMediaTypes) + " or audio types " + listOf(vod.AudioMediaTypes) +
-				". Defaults to the extension of `source`. HLS and DASH manifests (`m3u8`, `mpd`) cannot be uploaded " +
-				"by this resource. Changing it replaces the media.",
-			Validators:    []validator.String{stringvalidator.OneOfCaseInsensitive(vod.MediaTypes()...), notManifest()},
+				". Defaults to the extension of `source`. `m3u8` and `mpd` make `source` a streaming package. " +
+				"Changing it replaces the media.",
+			Validators:    []validator.String{stringvalidator.OneOfCaseInsensitive(vod.MediaTypes()...)},
 			PlanModifiers: []planmodifier.String{requiresReplaceUnlessAdopted(), stringplanmodifier.UseStateForUnknown()},
 		},
 		"media_name": schema.StringAttribute{
@@ -396,6 +413,23 @@ func mediaResourceAttributes() map[string]schema.Attribute {
 			CustomType:          timetypes.RFC3339Type{},
 			MarkdownDescription: "When the media was created, in RFC 3339 format.",
 			PlanModifiers:       keepState,
+		},
+
+		// A streaming package's files, read from disk at plan (media_package.go).
+		"package_files": schema.Int64Attribute{
+			Computed: true,
+			MarkdownDescription: "For an HLS or DASH package (`media_type` `m3u8` or `mpd`), the number of files " +
+				"uploaded: the manifest, its nested playlists and every segment, each once. Null for other media.",
+		},
+		"package_bytes": schema.Int64Attribute{
+			Computed:            true,
+			MarkdownDescription: "For an HLS or DASH package, the bytes of all its files. Null for other media.",
+		},
+		"package_fingerprint": schema.StringAttribute{
+			Computed: true,
+			MarkdownDescription: "For an HLS or DASH package, a digest of the paths, sizes and modification times " +
+				"of all its files, read at plan. When any file changes, is added or removed, the plan replaces the " +
+				"media. Null for other media.",
 		},
 	}
 }

@@ -55,9 +55,12 @@ func (r *mediaResource) create(ctx context.Context, op operation, plan *mediaRes
 	}
 	var committed *vod.CommitUploadResponse
 	var diags diag.Diagnostics
-	if uploadedHere {
+	switch {
+	case uploadedHere && isPackageType(plan.MediaType):
+		committed, diags = r.uploadPackageAndCommit(ctx, op, plan) // media_package.go
+	case uploadedHere:
 		committed, diags = r.uploadAndCommit(ctx, op, plan)
-	} else {
+	default:
 		committed, diags = r.commit(maskSecrets(ctx, sessionKey.ValueString()), op, plan, sessionKey.ValueString(), nil)
 	}
 	resp.Diagnostics.Append(diags...)
@@ -150,22 +153,24 @@ func (r *mediaResource) uploadAndCommit(ctx context.Context, op operation, plan 
 		request.Procedure = "" // started after the commit instead, so that its task can be waited for
 	}
 
-	session, err := op.client.ApplyUpload(ctx, request)
+	session, resumable, err := openUploadSession(ctx, op, plan, request)
 	if err != nil {
 		diags.Append(op.failed(ctx, "Unable to Open VOD Upload Session", "opening an upload session (ApplyUpload)",
 			"Nothing was uploaded.", err))
 		return nil, diags
 	}
+	defer resumable.release()
 	ctx = maskSecrets(ctx, session.VodSessionKey, session.TempCertificate.SecretKey, session.TempCertificate.Token)
 	if plan.StorageRegion.IsUnknown() {
 		plan.StorageRegion = types.StringValue(session.StorageRegion)
 	}
 
-	if d := r.uploadSessionFiles(ctx, op, plan, session); d.HasError() {
+	if d := r.uploadSessionFiles(ctx, op, plan, session, resumable); d.HasError() {
 		diags.Append(d...)
 		return nil, diags
 	}
 	committed, d := r.commit(ctx, op, plan, session.VodSessionKey, session)
+	resumable.committed(ctx)
 	diags.Append(d...)
 	return committed, diags
 }
@@ -176,7 +181,8 @@ type sessionUpload struct {
 }
 
 // uploadSessionFiles uploads the media and, when there is one, the cover to the session's paths.
-func (r *mediaResource) uploadSessionFiles(ctx context.Context, op operation, plan *mediaResourceModel, session *vod.ApplyUploadResponse) diag.Diagnostics {
+// The media file's upload resumes an interrupted one, or is checkpointed to be resumed (media_resume.go).
+func (r *mediaResource) uploadSessionFiles(ctx context.Context, op operation, plan *mediaResourceModel, session *vod.ApplyUploadResponse, resumable *resumableUpload) diag.Diagnostics {
 	var diags diag.Diagnostics
 	client := op.client
 	bucketURL, err := client.BucketURL(session.StorageBucket, session.StorageRegion)
@@ -192,15 +198,20 @@ func (r *mediaResource) uploadSessionFiles(ctx context.Context, op operation, pl
 	if !plan.CoverSource.IsNull() {
 		uploads = append(uploads, sessionUpload{"cover_source", plan.CoverSource.ValueString(), session.CoverStoragePath})
 	}
-	for _, u := range uploads {
-		result, err := client.UploadFile(ctx, session.TempCertificate, bucketURL, objectKey(u.storagePath), u.file, options)
+	for i, u := range uploads {
+		fileOptions := options
+		if i == 0 {
+			fileOptions = resumable.uploadOptions(options)
+		}
+		result, err := client.UploadFile(ctx, session.TempCertificate, bucketURL, objectKey(u.storagePath), u.file, fileOptions)
 		if err != nil {
+			resumable.uploadFailed(ctx, err)
 			diags.Append(uploadFailed(ctx, op, u, session.StorageBucket, err))
 			return diags
 		}
 		tflog.Info(ctx, "uploaded file to VOD storage", map[string]any{
 			"file": u.file, "object_key": objectKey(u.storagePath), "bytes": strconv.FormatInt(result.Size, 10),
-			"parts": result.Parts, "seconds": result.Duration.Round(time.Millisecond).Seconds(),
+			"parts": result.Parts, "parts_resumed": result.PartsResumed, "seconds": result.Duration.Round(time.Millisecond).Seconds(),
 		})
 	}
 	return diags
@@ -225,6 +236,9 @@ func uploadFailed(ctx context.Context, op operation, u sessionUpload, bucket str
 // uploadLeftBehind says what a failed upload leaves in storage: normally nothing, since a multipart
 // upload is aborted on failure; when even the abort failed, the error names the pending upload.
 func uploadLeftBehind(err error) string {
+	if kept := (*vod.UploadKeptError)(nil); errors.As(err, &kept) {
+		return uploadKeptDetail(kept)
+	}
 	if errors.Is(err, vod.ErrAbortFailed) {
 		return "nothing was committed to VOD, but its multipart upload could not be aborted and stays pending " +
 			"(see below); the upload session expires unused."

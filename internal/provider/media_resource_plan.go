@@ -18,7 +18,6 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/int64planmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
-	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
 	"github.com/tencentvod/terraform-provider-tencentvod/internal/validators"
@@ -36,10 +35,6 @@ const (
 
 // inlineCoverTypes are the image types ModifyMediaInfo's CoverData accepts.
 var inlineCoverTypes = []string{"gif", "jpeg", "jpg", "png"}
-
-// manifestTypes are streaming manifests: uploading them means uploading every segment they list, which
-// this resource does not do.
-var manifestTypes = []string{"m3u8", "mpd"}
 
 // sessionOnlyAttributes are the arguments only ApplyUpload takes, and uploadTuningAttributes the ones
 // only the provider's own upload uses. With vod_session_key_wo the session was opened, and the file
@@ -113,6 +108,7 @@ func (r *mediaResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanR
 	if resp.Diagnostics.HasError() {
 		return
 	}
+	resp.Diagnostics.Append(r.planPackageOf(ctx, req, &plan, resp)...)
 	resp.Diagnostics.Append(resp.Plan.Set(ctx, &plan)...)
 }
 
@@ -196,13 +192,6 @@ func planSourceDefaults(plan, config *mediaResourceModel) diag.Diagnostics {
 	}
 	source := config.Source.ValueString()
 	ext := fileExtension(source)
-	if slices.Contains(manifestTypes, ext) && config.MediaType.IsNull() {
-		diags.AddAttributeError(path.Root("source"), "Streaming Manifests Not Supported",
-			fmt.Sprintf("source %q is an HLS or DASH manifest (.%s). Uploading a manifest means uploading every "+
-				"segment it lists, which tencentvod_media does not do yet: upload the manifest and its segments "+
-				"with another tool, or upload a single media file.", source, ext))
-		return diags
-	}
 	if config.MediaType.IsNull() {
 		if !slices.Contains(vod.MediaTypes(), ext) {
 			diags.AddAttributeError(path.Root("media_type"), "Cannot Infer media_type",
@@ -318,28 +307,6 @@ func describeExtension(ext string) string {
 		return "no extension"
 	}
 	return "the extension ." + ext
-}
-
-// notManifest rejects an explicit media_type of a streaming manifest.
-func notManifest() validator.String { return manifestValidator{} }
-
-type manifestValidator struct{}
-
-func (manifestValidator) Description(context.Context) string {
-	return "must not be a streaming manifest type (" + strings.Join(manifestTypes, ", ") + ")"
-}
-
-func (v manifestValidator) MarkdownDescription(ctx context.Context) string { return v.Description(ctx) }
-
-func (manifestValidator) ValidateString(_ context.Context, req validator.StringRequest, resp *validator.StringResponse) {
-	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() {
-		return
-	}
-	if slices.Contains(manifestTypes, strings.ToLower(req.ConfigValue.ValueString())) {
-		resp.Diagnostics.AddAttributeError(req.Path, "Streaming Manifests Not Supported",
-			fmt.Sprintf("Attribute %s %q is an HLS or DASH manifest. Uploading a manifest means uploading "+
-				"every segment it lists, which tencentvod_media does not do yet.", req.Path, req.ConfigValue.ValueString()))
-	}
 }
 
 // adoptedKey marks, in private state, a media that was imported and has not been applied since. Its

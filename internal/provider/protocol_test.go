@@ -3,6 +3,7 @@ package provider
 import (
 	"context"
 	"fmt"
+	"strings"
 	"testing"
 
 	"github.com/hashicorp/terraform-plugin-framework/providerserver"
@@ -328,3 +329,70 @@ func TestProtocol_providerConfiguresAgainstTheEmulator(t *testing.T) {
 		t.Fatal("ConfigureProvider accepted an invalid region")
 	}
 }
+
+// actionServer is the served provider's action RPCs, which tfprotov6.ProviderServer does not declare.
+func (p *protocolProvider) actionServer() tfprotov6.ProviderServerWithActions {
+	p.t.Helper()
+	server, ok := p.server.(tfprotov6.ProviderServerWithActions)
+	if !ok {
+		p.t.Fatalf("the served provider (%T) has no action RPCs", p.server)
+	}
+	return server
+}
+
+// actionConfig encodes a configuration of the action typeName, as objectValue does.
+func (p *protocolProvider) actionConfig(typeName string, attributes map[string]tftypes.Value) *tfprotov6.DynamicValue {
+	p.t.Helper()
+	s, ok := p.schemas.ActionSchemas[typeName]
+	if !ok {
+		p.t.Fatalf("GetProviderSchema lists no action %s", typeName)
+	}
+	return p.objectValue(s.Schema, attributes)
+}
+
+// invocation is what an InvokeAction stream delivered: each progress message in order, and the
+// completed event's diagnostics.
+type invocation struct {
+	progress    []string
+	diagnostics []*tfprotov6.Diagnostic
+}
+
+// text is everything the invocation showed the user, for checks that span events and diagnostics.
+func (i invocation) text() string {
+	return strings.Join(i.progress, "\n") + "\n" + describeDiagnostics(i.diagnostics)
+}
+
+// invokeAction calls InvokeAction as Terraform does and reads its whole event stream. ctx is the RPC's:
+// cancelling it is what Terraform does when interrupted. onProgress, when set, sees each progress
+// message as it arrives.
+func (p *protocolProvider) invokeAction(ctx context.Context, typeName string, attributes map[string]tftypes.Value, onProgress func(string)) invocation {
+	p.t.Helper()
+	stream, err := p.actionServer().InvokeAction(ctx, &tfprotov6.InvokeActionRequest{
+		ActionType: typeName,
+		Config:     p.actionConfig(typeName, attributes),
+	})
+	if err != nil {
+		p.t.Fatalf("InvokeAction: %s", err)
+	}
+	var result invocation
+	completed := 0
+	for event := range stream.Events {
+		switch e := event.Type.(type) {
+		case tfprotov6.ProgressInvokeActionEventType:
+			result.progress = append(result.progress, e.Message)
+			if onProgress != nil {
+				onProgress(e.Message)
+			}
+		case tfprotov6.CompletedInvokeActionEventType:
+			result.diagnostics = e.Diagnostics
+			completed++
+		}
+	}
+	if completed != 1 {
+		p.t.Fatalf("InvokeAction sent %d completed events, want 1", completed)
+	}
+	return result
+}
+
+// unknownString is a string whose value is known only after apply.
+func unknownString() tftypes.Value { return tftypes.NewValue(tftypes.String, tftypes.UnknownValue) }

@@ -14,6 +14,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/listvalidator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
+	"github.com/hashicorp/terraform-plugin-framework/action"
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/ephemeral"
@@ -35,6 +36,7 @@ var (
 	_ provider.Provider                       = (*tencentvodProvider)(nil)
 	_ provider.ProviderWithEphemeralResources = (*tencentvodProvider)(nil)
 	_ provider.ProviderWithListResources      = (*tencentvodProvider)(nil)
+	_ provider.ProviderWithActions            = (*tencentvodProvider)(nil)
 )
 
 // Shapes of identifiers checked at validate time, so that a typo fails `terraform validate` instead of an API call.
@@ -356,13 +358,14 @@ func (p *tencentvodProvider) Configure(ctx context.Context, req provider.Configu
 	p.share(resp, &providerData{client: client})
 }
 
-// share hands the configured client to every kind of resource. Ephemeral and list resources need their own fields:
-// the scaffolding sets only the data source and resource ones.
+// share hands the configured client to every kind of resource. Ephemeral resources, list resources and actions
+// need their own fields: the scaffolding sets only the data source and resource ones.
 func (p *tencentvodProvider) share(resp *provider.ConfigureResponse, data *providerData) {
 	resp.DataSourceData = data
 	resp.ResourceData = data
 	resp.EphemeralResourceData = data
 	resp.ListResourceData = data
+	resp.ActionData = data
 }
 
 func (p *tencentvodProvider) Resources(context.Context) []func() resource.Resource {
@@ -383,6 +386,12 @@ func (p *tencentvodProvider) ListResources(context.Context) []func() listresourc
 	return []func() listresource.ListResource{
 		NewMediaListResource,
 		NewClassListResource,
+	}
+}
+
+func (p *tencentvodProvider) Actions(context.Context) []func() action.Action {
+	return []func() action.Action{
+		NewProcessMediaAction,
 	}
 }
 

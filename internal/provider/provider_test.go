@@ -58,6 +58,7 @@ func TestMain(m *testing.M) {
 		// An empty home: no ~/.tccli profile of the developer's is read. An empty CLI configuration:
 		// no provider installation overrides or credentials helpers of theirs apply.
 		os.Setenv("HOME", home)
+		os.Setenv("XDG_CACHE_HOME", home+"/cache") // upload checkpoints, see media_resume.go
 		cliConfig := home + "/terraformrc"
 		if err := os.WriteFile(cliConfig, nil, 0o600); err != nil {
 			fmt.Fprintln(os.Stderr, err)

@@ -102,7 +102,10 @@ func (r *uploadSessionEphemeralResource) Schema(ctx context.Context, _ ephemeral
 		MarkdownDescription: "Opens a VOD upload session with the `ApplyUpload` API and returns the storage bucket, the " +
 			"storage paths and short-lived upload credentials, without writing any of them to state or plan. " +
 			"Each plan and each apply opens a new session unless `enabled` is false (for example " +
-			"`enabled = terraform.applying`); an unused session simply expires.",
+			"`enabled = terraform.applying`); an unused session simply expires. A session for an HLS or DASH " +
+			"package (`media_type` `m3u8` or `mpd`) takes the manifest at `media_object_key` and every file the " +
+			"manifest lists next to it, at `dirname(media_object_key)` joined with the file's path relative to the " +
+			"manifest: its temporary credentials may write any key in that directory.",
 		Attributes: map[string]schema.Attribute{
 			// Required arguments.
 			"media_type": schema.StringAttribute{

@@ -100,7 +100,6 @@ func TestAccValidationMessages_media(t *testing.T) {
 		"source":              {`source = var.v`, str(""), `source string length must be at least 1`},
 		"vod_session_key_wo":  {`vod_session_key_wo = var.v`, str(""), `vod_session_key_wo string length must be at least 1`},
 		"media_type":          {`media_type = var.v`, str("docx"), `media_type value must be one of`},
-		"media_type manifest": {`media_type = var.v`, str("m3u8"), `media_type "m3u8" is an HLS or DASH manifest`},
 		"media_name":          {`media_name = var.v`, str(strings.Repeat("m", 65)), `media_name UTF-8 character count must be at most 64`},
 		"media_name LF":       {`media_name = var.v`, str("clip\n"), `media_name value must be free of control characters (U+0000 to U+001F and U+007F), got "clip\n": it has U+000A at byte 4`},
 		"cover_type":          {`cover_type = var.v`, str("webp"), `cover_type value must be one of`},

@@ -9,6 +9,7 @@ var (
 	VideoMediaTypes = []string{
 		"wmv", "rm", "mov", "mpeg", "mp4", "3gp", "flv", "avi", "rmvb", "ts", "asf", "mpg", "webm",
 		"mkv", "m3u8", "wm", "asx", "ram", "mpe", "vob", "dat", "mp4v", "m4v", "f4v", "mxf", "qt", "ogg",
+		"mpd", // a DASH manifest, uploaded as a package with its segments like m3u8
 	}
 
 	// AudioMediaTypes are the accepted audio extensions. "ogg" is listed as both video and audio.

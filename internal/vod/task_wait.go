@@ -58,7 +58,9 @@ func (c *Client) WaitForTask(ctx context.Context, taskID string, subAppID *uint6
 	for n := 0; ; n++ {
 		detail, err := c.DescribeTaskDetail(ctx, &DescribeTaskDetailRequest{TaskID: taskID, SubAppID: subAppID})
 		if err != nil {
-			if ctx.Err() != nil {
+			if ctx.Err() != nil || errors.Is(err, context.DeadlineExceeded) {
+				// The deadline passed, or is so close that the rate limiter would not send the poll:
+				// either way the wait ended, and the caller learns the task's last status.
 				return w.last, w.ended(ctx)
 			}
 			if !transient(err) {
@@ -120,7 +122,11 @@ func (w *taskWait) ended(ctx context.Context) error {
 	if w.pollErr != nil {
 		fmt.Fprintf(&b, " (the last poll failed: %v)", w.pollErr)
 	}
-	return fmt.Errorf("%s: %w", b.String(), context.Cause(ctx))
+	cause := context.Cause(ctx)
+	if cause == nil { // ended just before the deadline, when the next poll could not be sent in time
+		cause = context.DeadlineExceeded
+	}
+	return fmt.Errorf("%s: %w", b.String(), cause)
 }
 
 // Done reports whether the task has ended, successfully or not.
@@ -136,7 +142,7 @@ func (t *TaskDetail) progressKey() string {
 		for i := range t.ProcedureTask.MediaProcessResultSet {
 			r := &t.ProcedureTask.MediaProcessResultSet[i]
 			if res := r.Outcome(); res != nil {
-				fmt.Fprintf(&b, "|%s:%s:%d", r.name(), res.Status, res.Progress)
+				fmt.Fprintf(&b, "|%s:%s:%d", r.Name(), res.Status, res.Progress)
 			}
 		}
 	}
@@ -189,7 +195,7 @@ func (t *TaskDetail) Failure() *TaskFailure {
 			failure.TaskID = proc.TaskID
 		}
 		if r, res := proc.failedSubTask(); r != nil {
-			failure.SubTask, failure.ErrCode, failure.ErrCodeExt, failure.Message = r.name(), res.ErrCode, res.ErrCodeExt, res.Message
+			failure.SubTask, failure.ErrCode, failure.ErrCodeExt, failure.Message = r.Name(), res.ErrCode, res.ErrCodeExt, res.Message
 			return failure
 		}
 		if proc.ErrCode != 0 {
@@ -231,8 +237,8 @@ func (r *MediaProcessTaskResult) Outcome() *SubTaskResult {
 	return nil
 }
 
-// name names the sub-task for people: its type and its template, e.g. "Transcode (definition 100030)".
-func (r *MediaProcessTaskResult) name() string {
+// Name names the sub-task for people: its type and its template, e.g. "Transcode (definition 100030)".
+func (r *MediaProcessTaskResult) Name() string {
 	if res := r.Outcome(); res != nil && res.Input != nil {
 		return fmt.Sprintf("%s (definition %d)", r.Type, res.Input.Definition)
 	}

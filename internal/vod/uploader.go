@@ -59,6 +59,15 @@ type UploadOptions struct {
 	// Progress, when set, is called when the upload starts and after each part (or the single PUT)
 	// is stored. Calls are serialised; Done only grows.
 	Progress func(UploadProgress)
+	// Resume continues a multipart upload of this file to this key that an earlier run left pending
+	// (see Checkpoint), with that run's part size: the parts the store holds with the file's bytes are
+	// not sent again. When the store no longer knows the upload, a new one starts.
+	Resume *MultipartUpload
+	// Checkpoint, when set, is called once a multipart upload is initiated, before its first part is
+	// sent, to keep what resuming it needs. When it reports true, an upload interrupted by cancelling
+	// ctx is left pending and UploadFile returns an *UploadKeptError; otherwise (and when ctx's deadline
+	// ends it) it is aborted like any failed upload.
+	Checkpoint func(context.Context, MultipartUpload) bool
 }
 
 // UploadProgress is a snapshot of an upload. Parts is 0 for a single PUT.
@@ -82,6 +91,10 @@ type UploadResult struct {
 	// PartsFoundStored is how many parts were not sent again after a lost reply because the store
 	// already had them.
 	PartsFoundStored int
+	// PartsResumed and BytesResumed count the parts an earlier run had stored (UploadOptions.Resume),
+	// which were checked and not sent again.
+	PartsResumed int
+	BytesResumed int64
 }
 
 // uploadPlan is UploadOptions resolved for one file.
@@ -172,6 +185,9 @@ func (c *Client) UploadFile(ctx context.Context, cert TempCertificate, bucketURL
 		return nil, fmt.Errorf("upload of %q: %w", key, err)
 	}
 	defer file.Close()
+	if opts.Resume != nil {
+		opts.PartSize = opts.Resume.PartSize // the stored parts were cut with it
+	}
 	plan, err := planUpload(before.Size(), opts)
 	if err != nil {
 		return nil, fmt.Errorf("upload of %q: %w", key, err)
@@ -179,7 +195,7 @@ func (c *Client) UploadFile(ctx context.Context, cert TempCertificate, bucketURL
 
 	u := &upload{
 		client: c, store: store, bucket: bucketName(bucketURL), file: file, path: path, key: key, plan: plan,
-		before: before, started: started, expires: cert.Expires(),
+		before: before, started: started, expires: cert.Expires(), resumeFrom: opts.Resume, checkpoint: opts.Checkpoint,
 	}
 	u.progress = newProgressTracker(c, key, plan, opts.Progress, time.Now())
 	c.logger.Debug(ctx, "vod: upload started", map[string]any{
@@ -199,6 +215,8 @@ func (c *Client) UploadFile(ctx context.Context, cert TempCertificate, bucketURL
 	result.Duration = c.clock().Sub(started)
 	result.Retries = int(u.retries.Load())
 	result.PartsFoundStored = int(u.partsFound.Load())
+	result.PartsResumed = int(u.partsResumed.Load())
+	result.BytesResumed = u.bytesResumed.Load()
 	u.progress.logFinished(ctx)
 	return result, nil
 }
@@ -258,8 +276,16 @@ type upload struct {
 	expires  time.Time // when the session's temporary credentials expire
 	progress *progressTracker
 
-	retries    atomic.Int64 // failed attempts that were retried
-	partsFound atomic.Int64 // parts whose reply was lost but which the store had
+	resumeFrom   *MultipartUpload                            // UploadOptions.Resume
+	checkpoint   func(context.Context, MultipartUpload) bool // UploadOptions.Checkpoint
+	checkpointed bool                                        // the caller keeps this upload: an interrupt leaves it pending
+	listed       map[int]cos.Object                          // parts an earlier run stored, when resuming
+
+	retries      atomic.Int64 // failed attempts that were retried
+	partsFound   atomic.Int64 // parts whose reply was lost but which the store had
+	partsDone    atomic.Int64 // parts stored so far, resumed ones included
+	partsResumed atomic.Int64 // parts an earlier run had stored
+	bytesResumed atomic.Int64
 }
 
 // putSingle sends the file as one PUT. The SDK checks the CRC-64 the server reports against the
@@ -309,19 +335,23 @@ type partResult struct {
 	size int64
 }
 
-// putMultipart initiates a multipart upload, sends the parts, completes it and verifies the
-// object's CRC-64. Anything that goes wrong before the object is complete aborts the upload.
+// putMultipart initiates (or resumes) a multipart upload, sends the parts, completes it and verifies
+// the object's CRC-64. Anything that goes wrong before the object is complete aborts the upload,
+// unless an interrupt leaves it to be resumed (see stop).
 func (u *upload) putMultipart(ctx context.Context) (*UploadResult, error) {
-	uploadID, err := u.initiate(ctx)
-	if err != nil {
+	uploadID, err := u.startOrResume(ctx)
+	if err != nil && uploadID == "" {
 		return nil, u.failure(ctx, fmt.Errorf("upload of %q: initiating the multipart upload: %w", u.key, err))
 	}
-	parts, err := u.sendParts(ctx, uploadID)
+	var parts []partResult
+	if err == nil {
+		parts, err = u.sendParts(ctx, uploadID)
+	}
 	if err == nil {
 		err = u.checkUnchanged()
 	}
 	if err != nil {
-		return nil, u.abort(ctx, uploadID, u.failure(ctx, err))
+		return nil, u.stop(ctx, uploadID, u.failure(ctx, err))
 	}
 
 	want := combineCRCs(parts)
@@ -332,7 +362,7 @@ func (u *upload) putMultipart(ctx context.Context) (*UploadResult, error) {
 		if stored, ok := u.storedAsExpected(ctx, want); ok {
 			return &UploadResult{Size: u.plan.size, CRC64: want, ETag: stored, Parts: len(parts)}, nil
 		}
-		return nil, u.abort(ctx, uploadID, u.failure(ctx, fmt.Errorf("upload of %q: completing the multipart upload of %d parts: %w", u.key, len(parts), err)))
+		return nil, u.stop(ctx, uploadID, u.failure(ctx, fmt.Errorf("upload of %q: completing the multipart upload of %d parts: %w", u.key, len(parts), err)))
 	}
 	got, err := parseCRC(resp.Response)
 	if err == nil && got != want {
@@ -342,6 +372,36 @@ func (u *upload) putMultipart(ctx context.Context) (*UploadResult, error) {
 		return nil, u.discardCorrupt(ctx, fmt.Errorf("upload of %q: completed object failed verification: %w", u.key, err))
 	}
 	return &UploadResult{Size: u.plan.size, CRC64: want, ETag: completed.ETag, Parts: len(parts)}, nil
+}
+
+// startOrResume continues the upload to resume when the store still has it, or initiates a new one
+// and lets the caller checkpoint it. On failure it returns the upload's ID when there is one.
+func (u *upload) startOrResume(ctx context.Context) (string, error) {
+	if from := u.resumeFrom; from != nil && from.PartSize == u.plan.partSize {
+		u.checkpointed = true // the caller resumes from its checkpoint, which it still keeps
+		resumed, err := u.resume(ctx, *from)
+		if err != nil || resumed {
+			return from.UploadID, err
+		}
+		u.checkpointed = false
+	}
+	uploadID, err := u.initiate(ctx)
+	if err != nil {
+		return "", err
+	}
+	if u.checkpoint != nil {
+		u.checkpointed = u.checkpoint(ctx, MultipartUpload{UploadID: uploadID, PartSize: u.plan.partSize})
+	}
+	return uploadID, nil
+}
+
+// stop ends a multipart upload that failed: kept to be resumed when it was interrupted and the caller
+// checkpointed it (mayKeep), aborted otherwise.
+func (u *upload) stop(ctx context.Context, uploadID string, cause error) error {
+	if u.mayKeep(ctx, cause) {
+		return u.keep(ctx, uploadID, cause)
+	}
+	return u.abort(ctx, uploadID, cause)
 }
 
 // initiate starts the multipart upload. When an attempt got no answer, the store may have created an
@@ -421,6 +481,14 @@ feed:
 // next attempt first asks the store, and sends the part again only if the store lacks it.
 func (u *upload) sendPart(ctx context.Context, uploadID string, n int) (partResult, error) {
 	offset, length := u.plan.part(n)
+	if earlier, ok, err := u.storedEarlier(n); err != nil || ok {
+		if ok {
+			u.partsResumed.Add(1)
+			u.bytesResumed.Add(length)
+			u.stored(length)
+		}
+		return earlier, err
+	}
 	op := fmt.Sprintf("UploadPart %d", n)
 	var result partResult
 	replyLost := false
@@ -454,8 +522,14 @@ func (u *upload) sendPart(ctx context.Context, uploadID string, n int) (partResu
 	if err != nil {
 		return partResult{}, fmt.Errorf("upload of %q: part %d of %d (bytes %d-%d): %w", u.key, n, u.plan.parts, offset, offset+length-1, err)
 	}
-	u.progress.partStored(length)
+	u.stored(length)
 	return result, nil
+}
+
+// stored counts a part of length bytes as stored.
+func (u *upload) stored(length int64) {
+	u.partsDone.Add(1)
+	u.progress.partStored(length)
 }
 
 // complete completes the multipart upload with the parts, retried like every request.

@@ -37,9 +37,27 @@ type Grant struct {
 	ReadableKeys []string
 	// ReadAll allows HEAD and GET of every key in Bucket.
 	ReadAll bool
+	// WritableDirs are key prefixes ending in "/" (an upload session's directory) under which the
+	// credential may PUT (and read and delete) any key whose path steps are all names: a key with an
+	// empty, "." or ".." step is refused, so that nothing a server might normalise leaves the directory.
+	WritableDirs []string
 }
 
-func (g Grant) mayWrite(key string) bool { return slices.Contains(g.WritableKeys, key) }
+func (g Grant) mayWrite(key string) bool {
+	return slices.Contains(g.WritableKeys, key) || slices.ContainsFunc(g.WritableDirs, func(dir string) bool {
+		return strings.HasPrefix(key, dir) && plainSteps(key[len(dir):])
+	})
+}
+
+// plainSteps reports whether every "/"-separated step of rel is a name (not "", "." or "..").
+func plainSteps(rel string) bool {
+	for step := range strings.SplitSeq(rel, "/") {
+		if step == "" || step == "." || step == ".." {
+			return false
+		}
+	}
+	return true
+}
 
 func (g Grant) mayRead(key string) bool {
 	return g.ReadAll || g.mayWrite(key) || slices.Contains(g.ReadableKeys, key)
