@@ -68,9 +68,10 @@ func (a *processMediaAction) Schema(_ context.Context, _ action.SchemaRequest, r
 			"is lost is retried safely and its task looked up instead of started twice. The task id is shown as soon " +
 			"as the task starts. With `wait = true` the action follows the task (`DescribeTaskDetail`) and shows " +
 			"its status and each sub-task's progress as they change, up to `timeout`; a task that ends in failure is " +
-			"an error naming the task, the failed sub-task and VOD's message. When the timeout runs out or Terraform " +
-			"is interrupted, the error names the task, which keeps running in VOD. Invoking the action again " +
-			"starts the procedure again.",
+			"an error naming the task, the failed sub-task and VOD's message. When the timeout runs out, the error " +
+			"names the task, which keeps running in VOD. An interrupt (Ctrl-C) likewise stops only the wait, not " +
+			"the task; Terraform then shows nothing more from the action, so the task id is the one in the line " +
+			"shown when the task started. Invoking the action again starts the procedure again.",
 		Attributes: map[string]schema.Attribute{
 			"file_id": schema.StringAttribute{
 				Required: true,
@@ -257,13 +258,16 @@ func (r processRun) start(ctx context.Context, client *vod.Client) (string, diag
 	return taskID, diags
 }
 
-// startedMessage is the progress line of a started task.
+// startedMessage is the progress line of a started task. It is the one message sure to reach the user
+// with the task id: once Terraform is interrupted, it stops listening to the provider (the plugin server
+// drops every later event, the final error included), so the line says what an interrupt leaves behind.
 func (r processRun) startedMessage(taskID string) string {
 	message := fmt.Sprintf("Started procedure %q on media %s: task %s.", r.request.ProcedureName, r.request.FileID, taskID)
 	if !r.wait {
-		message += " Not waiting for it (wait = false): VOD runs it in the background."
+		return message + " Not waiting for it (wait = false): VOD runs it in the background."
 	}
-	return message
+	return message + fmt.Sprintf(" Waiting up to %s for it to end; if Terraform is interrupted, the task keeps "+
+		"running in VOD.", shortDuration(r.timeout))
 }
 
 // await follows the task until it ends, sending a progress line each time its status or a sub-task's

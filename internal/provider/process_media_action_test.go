@@ -278,7 +278,8 @@ func TestProtocolProcessMedia_invokeAndWait(t *testing.T) {
 	if task.Status(time.Now()) != "FINISH" {
 		t.Errorf("the emulator's task is %s, want FINISH", task.Status(time.Now()))
 	}
-	requireText(t, result.progress[0], "Started procedure", regexp.QuoteMeta(task.TaskID))
+	requireText(t, result.progress[0], "Started procedure", regexp.QuoteMeta(task.TaskID), "Waiting up to 5m",
+		"interrupted, the task keeps running in VOD")
 	statuses := statusesOf(t, result.progress, task.TaskID)
 	for _, want := range statusOrder {
 		if !slices.Contains(statuses, want) {
@@ -348,8 +349,9 @@ func TestProtocolProcessMedia_timeout(t *testing.T) {
 	}
 }
 
-// An interrupt (Terraform cancels the RPC's context) ends the wait at once with the task's id; the task
-// keeps running.
+// An interrupt (Terraform's StopProvider cancels the RPC's context) ends the wait at once with the task's
+// id; the task keeps running. Terraform's plugin server drops the events that follow an interrupt, this
+// error included, so the line of the start, which the user does see, says the same.
 func TestProtocolProcessMedia_interrupted(t *testing.T) {
 	t.Parallel()
 	env := newTestEnv(t, withTaskDuration(time.Hour))
@@ -364,11 +366,13 @@ func TestProtocolProcessMedia_interrupted(t *testing.T) {
 		}
 	}
 	start := time.Now()
-	result := p.invokeProcessMedia(ctx, processMediaArguments(fileID, "StreamingPreset", waitFor("1h")), interrupt)
+	// The action's timeout, 2m, ends the wait should the interrupt not (the test then fails on its message).
+	result := p.invokeProcessMedia(ctx, processMediaArguments(fileID, "StreamingPreset", waitFor("2m")), interrupt)
 	task := env.onlyTask()
 	d := errorDiagnostic(t, result.diagnostics)
 	requireText(t, d.Summary+"\n"+d.Detail, "VOD Task Still Running", regexp.QuoteMeta(task.TaskID), "interrupted",
 		"keeps running in VOD")
+	requireText(t, result.progress[0], regexp.QuoteMeta(task.TaskID), "if Terraform is interrupted, the task keeps running in VOD")
 	if waited := time.Since(start); waited > time.Minute {
 		t.Errorf("the interrupted wait took %s", waited)
 	}
