@@ -35,6 +35,17 @@ func processMediaArguments(fileID, procedure string, extra map[string]tftypes.Va
 	return arguments
 }
 
+// allUnknown is every argument of the action unknown, as Terraform validates an action block whose
+// values all come from variables (unknown while validating) or from resources yet to be created.
+func allUnknown() map[string]tftypes.Value {
+	unknown := func(typ tftypes.Type) tftypes.Value { return tftypes.NewValue(typ, tftypes.UnknownValue) }
+	return map[string]tftypes.Value{
+		"file_id": unknown(tftypes.String), "procedure": unknown(tftypes.String), "session_context": unknown(tftypes.String),
+		"sub_app_id": unknown(tftypes.Number), "tasks_priority": unknown(tftypes.Number), "timeout": unknown(tftypes.String),
+		"wait": unknown(tftypes.Bool),
+	}
+}
+
 // waitFor is the arguments of an invocation that waits for the task, up to timeout.
 func waitFor(timeout string) map[string]tftypes.Value {
 	return map[string]tftypes.Value{
@@ -122,6 +133,8 @@ func TestProtocolProcessMedia_validateConfig(t *testing.T) {
 		"valid":                  {arguments: map[string]tftypes.Value{"wait": yes, "timeout": str("1h")}},
 		"unknown file id":        {arguments: map[string]tftypes.Value{"file_id": unknownString(), "wait": yes, "timeout": str("10m")}},
 		"unknown wait":           {arguments: map[string]tftypes.Value{"wait": tftypes.NewValue(tftypes.Bool, tftypes.UnknownValue), "timeout": str("10m")}},
+		"everything unknown":     {arguments: allUnknown()},
+		"unknown timeout alone":  {arguments: map[string]tftypes.Value{"timeout": unknownString()}},
 		"file id not digits":     {arguments: map[string]tftypes.Value{"file_id": str("my-video")}, attribute: "file_id", message: "string of digits"},
 		"empty procedure":        {arguments: map[string]tftypes.Value{"procedure": str("")}, attribute: "procedure", message: "at least 1"},
 		"procedure with newline": {arguments: map[string]tftypes.Value{"procedure": str("Preset\n")}, attribute: "procedure", message: "control characters"},
@@ -180,6 +193,13 @@ func TestProtocolProcessMedia_planWithUnknownValues(t *testing.T) {
 	if resp := plan(configured, nil); resp.Deferred != nil {
 		t.Errorf("a plan with a known provider configuration was deferred: %v", resp.Deferred)
 	}
+	resp, err := configured.actionServer().PlanAction(context.Background(), &tfprotov6.PlanActionRequest{
+		ActionType: processMediaType, Config: configured.actionConfig(processMediaType, allUnknown()),
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	requireNoErrors(t, "PlanAction with every argument unknown", resp.Diagnostics)
 	if n := env.emu.Attempts("") - before; n != 0 {
 		t.Errorf("PlanAction made %d API calls, want none", n)
 	}
@@ -187,14 +207,14 @@ func TestProtocolProcessMedia_planWithUnknownValues(t *testing.T) {
 	unknownProvider := newProtocolProvider(t, env, map[string]tftypes.Value{"secret_key": unknownString()})
 	plan(unknownProvider, nil)
 	deferring := servedProvider(t)
-	resp, err := deferring.server.ConfigureProvider(context.Background(), &tfprotov6.ConfigureProviderRequest{
+	configureResp, err := deferring.server.ConfigureProvider(context.Background(), &tfprotov6.ConfigureProviderRequest{
 		Config:             deferring.objectValue(deferring.schemas.Provider, map[string]tftypes.Value{"secret_key": unknownString()}),
 		ClientCapabilities: &tfprotov6.ConfigureProviderClientCapabilities{DeferralAllowed: true},
 	})
 	if err != nil {
 		t.Fatal(err)
 	}
-	requireNoErrors(t, "ConfigureProvider", resp.Diagnostics)
+	requireNoErrors(t, "ConfigureProvider", configureResp.Diagnostics)
 	if resp := plan(deferring, &tfprotov6.PlanActionClientCapabilities{DeferralAllowed: true}); resp.Deferred == nil {
 		t.Error("a plan with an unknown provider configuration was not deferred, though Terraform allowed it")
 	}
@@ -378,6 +398,51 @@ func TestProtocolProcessMedia_interrupted(t *testing.T) {
 	}
 	if status := task.Status(time.Now()); status == "FINISH" {
 		t.Errorf("the emulator's task is %s", status)
+	}
+}
+
+// Progress reaches Terraform as it happens, not when the invocation ends: the start's line arrives
+// while the action is still waiting for a task that runs for an hour. Interrupted on that line, the
+// invocation ends as interrupted; were the events held back until the end, the action's own timeout
+// would have ended it first, and the error would say so.
+func TestProtocolProcessMedia_progressIsStreamed(t *testing.T) {
+	t.Parallel()
+	env := newTestEnv(t, withTaskDuration(time.Hour))
+	fileID := env.uploadedMedia(t)
+	p := newProtocolProvider(t, env, nil)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	var first string
+	interruptOnFirst := func(line string) {
+		if first == "" {
+			first = line
+			cancel()
+		}
+	}
+	result := p.invokeProcessMedia(ctx, processMediaArguments(fileID, "StreamingPreset", waitFor("1m")), interruptOnFirst)
+	task := env.onlyTask()
+	requireText(t, first, "^Started procedure", regexp.QuoteMeta(task.TaskID))
+	d := errorDiagnostic(t, result.diagnostics)
+	requireText(t, d.Summary+"\n"+d.Detail, "VOD Task Still Running", regexp.QuoteMeta(task.TaskID), "Terraform was interrupted")
+	if status := task.Status(time.Now()); status == "FINISH" {
+		t.Errorf("the emulator's task is %s", status)
+	}
+}
+
+// An invocation whose arguments are not all known (Terraform refuses to invoke one, so this is a bug)
+// names them and starts nothing.
+func TestProtocolProcessMedia_invokeWithUnknownArguments(t *testing.T) {
+	t.Parallel()
+	env := newTestEnv(t)
+	p := newProtocolProvider(t, env, nil)
+	arguments := processMediaArguments("", "StreamingPreset", map[string]tftypes.Value{
+		"file_id": unknownString(), "wait": tftypes.NewValue(tftypes.Bool, tftypes.UnknownValue),
+	})
+	result := p.invokeProcessMedia(context.Background(), arguments, nil)
+	d := errorDiagnostic(t, result.diagnostics)
+	requireText(t, d.Summary+"\n"+d.Detail, "Action Configuration Not Known", `\(file_id, wait\)`, "nothing was started")
+	if n := env.emu.Attempts(""); n != 0 || len(result.progress) != 0 {
+		t.Errorf("%d API calls and progress %q, want none", n, result.progress)
 	}
 }
 
