@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/hashicorp/go-hclog"
 	"github.com/hashicorp/go-plugin"
 	"github.com/hashicorp/terraform-plugin-framework/providerserver"
 	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
@@ -40,7 +41,8 @@ func serveOverGRPC(t *testing.T) *wireProvider {
 	served := make(chan error, 1)
 	go func() {
 		served <- tf6server.Serve("registry.terraform.io/tencentvod/tencentvod", providerserver.NewProtocol6(New("test")()),
-			tf6server.WithDebug(ctx, reattach, closed), tf6server.WithLoggingSink(t))
+			tf6server.WithDebug(ctx, reattach, closed), tf6server.WithLoggingSink(t),
+			tf6server.WithGoPluginLogger(hclog.NewNullLogger()))
 	}()
 	var config *plugin.ReattachConfig
 	select {
