@@ -211,6 +211,12 @@ func (m *processMediaActionModel) processRun() (processRun, diag.Diagnostics) {
 				"duration. Please report this issue to the provider developers.", m.Timeout.ValueString()))
 		}
 		run.timeout = timeout
+		if !run.wait {
+			// ValidateConfig refuses this, unless wait was unknown then (from a variable, say).
+			diags.AddAttributeWarning(path.Root("timeout"), "Timeout Without Wait", "timeout was ignored: this "+
+				"action does not wait for the task (wait is false or unset), so it ended once the task was started. "+
+				"Set wait = true to wait for the task, or remove timeout.")
+		}
 	}
 	return run, diags
 }

@@ -263,6 +263,28 @@ func TestProtocolProcessMedia_invokeWithoutWait(t *testing.T) {
 	}
 }
 
+// A timeout without wait, which validation refuses unless wait is unknown then (from a variable, say),
+// is ignored at invocation with a warning on timeout: the task is started, and not waited for.
+func TestProtocolProcessMedia_timeoutWithoutWaitAtInvocation(t *testing.T) {
+	t.Parallel()
+	env := newTestEnv(t, withTaskDuration(time.Hour))
+	fileID := env.uploadedMedia(t)
+	p := newProtocolProvider(t, env, nil)
+	result := p.invokeProcessMedia(context.Background(), processMediaArguments(fileID, "StreamingPreset", map[string]tftypes.Value{
+		"wait": tftypes.NewValue(tftypes.Bool, false), "timeout": tftypes.NewValue(tftypes.String, "10m"),
+	}), nil)
+	requireNoErrors(t, "InvokeAction", result.diagnostics)
+	if len(result.diagnostics) != 1 || result.diagnostics[0].Severity != tfprotov6.DiagnosticSeverityWarning ||
+		!result.diagnostics[0].Attribute.Equal(tftypes.NewAttributePath().WithAttributeName("timeout")) {
+		t.Fatalf("diagnostics:\n%s\nwant one warning on timeout", describeDiagnostics(result.diagnostics))
+	}
+	requireText(t, result.diagnostics[0].Detail, "timeout was ignored", "Set wait = true")
+	env.onlyTask()
+	if n := env.emu.Attempts("DescribeTaskDetail"); n != 0 {
+		t.Errorf("%d DescribeTaskDetail calls without wait, want none", n)
+	}
+}
+
 // statusOrder ranks the statuses a task goes through.
 var statusOrder = []string{"WAITING", "PROCESSING", "FINISH"}
 
