@@ -285,7 +285,7 @@ func (r processRun) await(ctx context.Context, client *vod.Client, taskID string
 	}
 	detail, err := client.WaitForTask(ctx, taskID, r.request.SubAppID, progress)
 	switch {
-	case err != nil && ctx.Err() != nil:
+	case err != nil && waitCutShort(ctx, err):
 		diags.AddError("VOD Task Still Running", fmt.Sprintf("The task %s of procedure %q on media %s was started, "+
 			"but %s before it ended; %s. The task keeps running in VOD: follow it with "+
 			"DescribeTaskDetail or in the VOD console. Invoking the action again would start the procedure again.",
@@ -313,9 +313,17 @@ func (r processRun) await(ctx context.Context, client *vod.Client, taskID string
 // deadline of Terraform's.
 var errProcessMediaTimeout = errors.New("the action's timeout ran out")
 
-// endedBecause says why ctx, the invocation's, ended: the action's timeout, or Terraform's interrupt.
+// waitCutShort reports whether a wait's error means that ctx ended, or all but ended: the client does not
+// send a poll that its rate limit would hold past the deadline, and fails it with DeadlineExceeded.
+func waitCutShort(ctx context.Context, err error) bool {
+	return ctx.Err() != nil || errors.Is(err, context.DeadlineExceeded)
+}
+
+// endedBecause says why ctx, the invocation's, ended: the action's timeout, or Terraform's interrupt. A
+// ctx not ended yet is one whose deadline, the action's timeout (Terraform sets none), was too close for
+// another poll.
 func (r processRun) endedBecause(ctx context.Context) string {
-	if errors.Is(context.Cause(ctx), errProcessMediaTimeout) {
+	if ctx.Err() == nil || errors.Is(context.Cause(ctx), errProcessMediaTimeout) {
 		return fmt.Sprintf("the action's timeout (%s) ran out", shortDuration(r.timeout))
 	}
 	return "Terraform was interrupted (asked to stop, for example with Ctrl-C)"

@@ -2,6 +2,7 @@ package provider
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"path/filepath"
 	"regexp"
@@ -580,6 +581,35 @@ func TestProtocolProcessMedia_lostStartReply(t *testing.T) {
 	if n := env.emu.Attempts("ProcessMediaByProcedure"); n < 2 {
 		t.Errorf("%d ProcessMediaByProcedure attempts: the lost reply was not retried", n)
 	}
+}
+
+// A wait ends with the action's timeout also when the client refuses to send a poll that its rate limit
+// would hold past the deadline (the deadline has not quite passed then), and with Terraform's interrupt
+// when the invocation's context is cancelled; other errors are not a wait cut short.
+func TestProcessRunWaitCutShort(t *testing.T) {
+	t.Parallel()
+	run := processRun{timeout: time.Hour}
+	limiterRefusal := fmt.Errorf("task 1-procedurev2-a still PROCESSING after 59m59s: %w", context.DeadlineExceeded)
+	apiError := errors.New("DescribeTaskDetail: UnauthorizedOperation")
+
+	running, cancel := context.WithTimeoutCause(context.Background(), run.timeout, errProcessMediaTimeout)
+	defer cancel()
+	if !waitCutShort(running, limiterRefusal) {
+		t.Error("a poll refused for the deadline is not a wait cut short")
+	}
+	requireText(t, run.endedBecause(running), regexp.QuoteMeta("the action's timeout (1h) ran out"))
+	if waitCutShort(running, apiError) {
+		t.Error("an API error is a wait cut short")
+	}
+
+	parent, interrupt := context.WithCancel(context.Background())
+	interrupted, cancel := context.WithTimeoutCause(parent, run.timeout, errProcessMediaTimeout)
+	defer cancel()
+	interrupt()
+	if !waitCutShort(interrupted, context.Canceled) {
+		t.Error("an interrupted wait is not a wait cut short")
+	}
+	requireText(t, run.endedBecause(interrupted), "Terraform was interrupted")
 }
 
 func TestShortDuration(t *testing.T) {
