@@ -210,3 +210,45 @@ func TestEmulatorUploadCheckpointedButPastItsDeadlineIsAborted(t *testing.T) {
 	}
 	s.assertNothingLeft(t)
 }
+
+// A run that completed its multipart upload and stopped (crashed) before committing leaves a
+// checkpoint of an upload the store no longer knows, and the whole object at the key: resuming finds
+// it and sends nothing. An object of the same size with other bytes is replaced.
+func TestEmulatorUploadResumeOfAnUploadCompletedEarlierSendsNothing(t *testing.T) {
+	t.Parallel()
+	s := newSessionWith(t, emulator.Options{})
+	path, content := writeRandomFile(t, 3*mib+17)
+	var checkpointed *vod.MultipartUpload
+	if _, err := s.upload(context.Background(), path, vod.UploadOptions{
+		PartSize:   mib,
+		Checkpoint: func(_ context.Context, mu vod.MultipartUpload) bool { checkpointed = &mu; return true },
+	}); err != nil || checkpointed == nil {
+		t.Fatalf("first upload: %v (checkpoint %v)", err, checkpointed)
+	}
+	sent := s.store().PartsStored()
+
+	result, err := s.upload(context.Background(), path, vod.UploadOptions{PartSize: mib, Resume: checkpointed})
+	if err != nil {
+		t.Fatalf("resumed upload: %v", err)
+	}
+	if n := s.store().PartsStored(); n != sent || result.PartsResumed != 4 || result.BytesResumed != int64(len(content)) {
+		t.Errorf("%d parts sent again, %d resumed (%d bytes); want none sent, all 4 resumed", n-sent, result.PartsResumed, result.BytesResumed)
+	}
+	if len(s.store().PendingUploads()) != 0 {
+		t.Errorf("pending uploads: %+v", s.store().PendingUploads())
+	}
+
+	other := bytes.Clone(content)
+	other[len(other)-1] ^= 0xff
+	if _, err := s.store().PutObjectBytes(s.apply.StorageBucket, s.key, other, ""); err != nil {
+		t.Fatal(err)
+	}
+	result, err = s.upload(context.Background(), path, vod.UploadOptions{PartSize: mib, Resume: checkpointed})
+	if err != nil || result.PartsResumed != 0 || s.store().PartsStored() != sent+4 {
+		t.Errorf("resuming over an object with other bytes: %v, %d parts resumed, %d sent; want the file sent again",
+			err, result.PartsResumed, s.store().PartsStored()-sent)
+	}
+	if got, _ := s.store().Object(s.apply.StorageBucket, s.key); !bytes.Equal(got, content) {
+		t.Error("the object differs from the file")
+	}
+}
