@@ -1,0 +1,135 @@
+package provider
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"fmt"
+	"os"
+	"os/exec"
+	"testing"
+	"time"
+
+	"github.com/hashicorp/go-hclog"
+	"github.com/hashicorp/go-plugin"
+	"github.com/hashicorp/terraform-exec/tfexec"
+	"github.com/hashicorp/terraform-plugin-framework/providerserver"
+	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
+	"github.com/hashicorp/terraform-plugin-go/tfprotov6/tf6server"
+
+	"github.com/tencentvod/terraform-provider-tencentvod/internal/emulator/objectstore"
+)
+
+// providerProcessEnv, set in the environment of this test binary, makes it serve the provider in
+// debug mode instead of running tests (see TestMain): a provider process of its own, which a test can
+// kill as a crash would. Its name avoids the TENCENTVOD_ prefix, which TestMain clears.
+const providerProcessEnv = "TEST_TERRAFORM_PROVIDER_TENCENTVOD_PROCESS"
+
+// serveProviderProcess serves the provider until the process is killed, after printing its reattach
+// configuration as one line of JSON on stdout.
+func serveProviderProcess() int {
+	reattach := make(chan *plugin.ReattachConfig, 1)
+	go func() {
+		cfg := <-reattach
+		line, _ := json.Marshal(tfexec.ReattachConfig{
+			Protocol: string(cfg.Protocol), ProtocolVersion: cfg.ProtocolVersion, Pid: cfg.Pid, Test: cfg.Test,
+			Addr: tfexec.ReattachConfigAddr{Network: cfg.Addr.Network(), String: cfg.Addr.String()},
+		})
+		fmt.Println(string(line))
+	}()
+	err := tf6server.Serve("registry.terraform.io/hashicorp/tencentvod",
+		func() tfprotov6.ProviderServer { return providerserver.NewProtocol6(New("test")())() },
+		tf6server.WithDebug(context.Background(), reattach, nil), tf6server.WithGoPluginLogger(hclog.NewNullLogger()))
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 1
+	}
+	return 0
+}
+
+// startProviderProcess runs the provider in a process of its own (this test binary, see
+// serveProviderProcess), with this process's environment and so its upload cache, and returns the
+// process and its reattach configuration.
+func startProviderProcess(t *testing.T) (*exec.Cmd, tfexec.ReattachConfig) {
+	t.Helper()
+	cmd := exec.Command(os.Args[0])
+	cmd.Env = append(os.Environ(), providerProcessEnv+"=1")
+	stderr := &syncBuffer{}
+	cmd.Stderr = stderr
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		_ = cmd.Process.Kill()
+		_ = cmd.Wait()
+	})
+	started := make(chan string, 1)
+	go func() {
+		line, _ := bufio.NewReader(stdout).ReadString('\n')
+		started <- line
+	}()
+	var cfg tfexec.ReattachConfig
+	select {
+	case line := <-started:
+		if err := json.Unmarshal([]byte(line), &cfg); err != nil {
+			t.Fatalf("the provider process did not start (%v): %q\n%s", err, line, stderr)
+		}
+	case <-time.After(time.Minute):
+		t.Fatalf("the provider process did not start\n%s", stderr)
+	}
+	return cmd, cfg
+}
+
+// A provider killed (SIGKILL, as by a crash or the OOM killer) half way through an upload leaves its
+// checkpoint, written before the first part, and its lock, which dies with it: the next apply resumes
+// the upload from the parts stored, sends only the missing ones, and the object is exact.
+func TestAccMedia_uploadResumesAfterTheProviderIsKilled(t *testing.T) {
+	t.Parallel()
+	skipInAccMode(t)
+	rt := newResumeTest(t)
+	store := rt.env.emu.ObjectStore()
+	store.InjectFault(objectstore.Fault{Method: "PUT", Query: "partNumber", PartNumber: heldPart, Latency: 10 * time.Minute, Times: 1})
+	provider, cfg := startProviderProcess(t)
+	crashed := attachTerraform(t, terraformIn(t, rt.config("")), cfg)
+	applied := make(chan error, 1)
+	go func() { applied <- crashed.apply(context.Background()) }()
+	deadline := time.Now().Add(2 * time.Minute)
+	for store.PartsStored() < heldPart-1 {
+		select {
+		case err := <-applied:
+			t.Fatalf("the apply ended before part %d was held: %v\n%s", heldPart, err, crashed.output)
+		case <-time.After(50 * time.Millisecond):
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("parts 1-%d were never stored\n%s", heldPart-1, crashed.output)
+		}
+	}
+	if checkpoint, _ := rt.checkpointOf(t); checkpoint == nil {
+		t.Fatal("no checkpoint once parts were stored")
+	}
+	if err := provider.Process.Kill(); err != nil {
+		t.Fatal(err)
+	}
+	if err := crashed.awaitInterrupted(t, applied); err == nil {
+		t.Fatalf("the apply whose provider was killed succeeded\n%s", crashed.output)
+	}
+	if pending := store.PendingUploads(); len(pending) != 1 || pending[0].Parts != heldPart-1 {
+		t.Fatalf("pending uploads %+v after the crash, want one with %d parts", pending, heldPart-1)
+	}
+
+	tf := newDirectTerraform(t, rt.config(""))
+	if err := tf.apply(context.Background()); err != nil {
+		t.Fatalf("the apply after the crash failed: %s\n%s", err, tf.output)
+	}
+	if n := rt.env.apiAttempts("ApplyUpload"); n != 1 {
+		t.Errorf("%d upload sessions opened; the resumed upload must use the first", n)
+	}
+	if n := store.PartsStored(); n != resumeParts {
+		t.Errorf("%d parts sent in all, want %d: the apply after the crash sends only the %d missing parts", n, resumeParts, resumeParts-heldPart+1)
+	}
+	rt.expectStored(t, rt.content, "") // the slot's lock died with the provider: the resume took it
+}
