@@ -17,6 +17,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
 	"github.com/hashicorp/terraform-plugin-go/tfprotov6/tf6server"
 
+	"github.com/tencentvod/terraform-provider-tencentvod/internal/emulator"
 	"github.com/tencentvod/terraform-provider-tencentvod/internal/emulator/objectstore"
 )
 
@@ -84,32 +85,25 @@ func startProviderProcess(t *testing.T) (*exec.Cmd, tfexec.ReattachConfig) {
 	return cmd, cfg
 }
 
-// A provider killed (SIGKILL, as by a crash or the OOM killer) half way through an upload leaves its
-// checkpoint, written before the first part, and its lock, which dies with it: the next apply resumes
-// the upload from the parts stored, sends only the missing ones, and the object is exact.
-func TestAccMedia_uploadResumesAfterTheProviderIsKilled(t *testing.T) {
-	t.Parallel()
-	skipInAccMode(t)
-	rt := newResumeTest(t)
-	store := rt.env.emu.ObjectStore()
-	store.InjectFault(objectstore.Fault{Method: "PUT", Query: "partNumber", PartNumber: heldPart, Latency: 10 * time.Minute, Times: 1})
+// killProviderOnceReached applies the resume test's configuration with the provider in a process of
+// its own, and kills that process (SIGKILL, as a crash or the OOM killer would) once reached reports
+// true, polled while the apply runs.
+func (rt *resumeTest) killProviderOnceReached(t *testing.T, what string, reached func() bool) {
+	t.Helper()
 	provider, cfg := startProviderProcess(t)
 	crashed := attachTerraform(t, terraformIn(t, rt.config("")), cfg)
 	applied := make(chan error, 1)
 	go func() { applied <- crashed.apply(context.Background()) }()
 	deadline := time.Now().Add(2 * time.Minute)
-	for store.PartsStored() < heldPart-1 {
+	for !reached() {
 		select {
 		case err := <-applied:
-			t.Fatalf("the apply ended before part %d was held: %v\n%s", heldPart, err, crashed.output)
+			t.Fatalf("the apply ended before %s: %v\n%s", what, err, crashed.output)
 		case <-time.After(50 * time.Millisecond):
 		}
 		if time.Now().After(deadline) {
-			t.Fatalf("parts 1-%d were never stored\n%s", heldPart-1, crashed.output)
+			t.Fatalf("never %s\n%s", what, crashed.output)
 		}
-	}
-	if checkpoint, _ := rt.checkpointOf(t); checkpoint == nil {
-		t.Fatal("no checkpoint once parts were stored")
 	}
 	if err := provider.Process.Kill(); err != nil {
 		t.Fatal(err)
@@ -117,10 +111,12 @@ func TestAccMedia_uploadResumesAfterTheProviderIsKilled(t *testing.T) {
 	if err := crashed.awaitInterrupted(t, applied); err == nil {
 		t.Fatalf("the apply whose provider was killed succeeded\n%s", crashed.output)
 	}
-	if pending := store.PendingUploads(); len(pending) != 1 || pending[0].Parts != heldPart-1 {
-		t.Fatalf("pending uploads %+v after the crash, want one with %d parts", pending, heldPart-1)
-	}
+}
 
+// applyAfterCrash applies again, with the provider in this process, and checks that the upload session
+// of the crashed apply was committed with the file exact, and that sent parts were sent in all.
+func (rt *resumeTest) applyAfterCrash(t *testing.T, sent int64) {
+	t.Helper()
 	tf := newDirectTerraform(t, rt.config(""))
 	if err := tf.apply(context.Background()); err != nil {
 		t.Fatalf("the apply after the crash failed: %s\n%s", err, tf.output)
@@ -128,8 +124,53 @@ func TestAccMedia_uploadResumesAfterTheProviderIsKilled(t *testing.T) {
 	if n := rt.env.apiAttempts("ApplyUpload"); n != 1 {
 		t.Errorf("%d upload sessions opened; the resumed upload must use the first", n)
 	}
-	if n := store.PartsStored(); n != resumeParts {
-		t.Errorf("%d parts sent in all, want %d: the apply after the crash sends only the %d missing parts", n, resumeParts, resumeParts-heldPart+1)
+	if n := rt.env.emu.ObjectStore().PartsStored(); n != sent {
+		t.Errorf("%d parts sent in all, want %d", n, sent)
 	}
 	rt.expectStored(t, rt.content, "") // the slot's lock died with the provider: the resume took it
+}
+
+// A provider killed half way through an upload leaves its checkpoint, written before the first part,
+// and its lock, which dies with it: the next apply resumes the upload from the parts stored, sends
+// only the missing ones, and the object is exact.
+func TestAccMedia_uploadResumesAfterTheProviderIsKilled(t *testing.T) {
+	t.Parallel()
+	skipInAccMode(t)
+	rt := newResumeTest(t)
+	store := rt.env.emu.ObjectStore()
+	store.InjectFault(objectstore.Fault{Method: "PUT", Query: "partNumber", PartNumber: heldPart, Latency: 10 * time.Minute, Times: 1})
+	rt.killProviderOnceReached(t, fmt.Sprintf("parts 1-%d were stored", heldPart-1), func() bool {
+		return store.PartsStored() >= heldPart-1
+	})
+	if checkpoint, _ := rt.checkpointOf(t); checkpoint == nil {
+		t.Fatal("no checkpoint was left by the killed provider")
+	}
+	if pending := store.PendingUploads(); len(pending) != 1 || pending[0].Parts != heldPart-1 {
+		t.Fatalf("pending uploads %+v after the crash, want one with %d parts", pending, heldPart-1)
+	}
+	rt.applyAfterCrash(t, resumeParts) // the missing parts only
+}
+
+// A provider killed after its upload completed, while CommitUpload was on its way, leaves a checkpoint
+// of an upload the store no longer knows: the next apply finds the object whole (size and CRC-64),
+// sends nothing and commits the session.
+func TestAccMedia_uploadCompletedButNotCommittedWhenTheProviderIsKilledIsCommittedNext(t *testing.T) {
+	t.Parallel()
+	skipInAccMode(t)
+	rt := newResumeTest(t)
+	gate := emulator.NewGate()
+	defer gate.Open()
+	rt.env.emu.InjectFault(emulator.Fault{Action: "CommitUpload", Times: 1, Hold: gate})
+	rt.killProviderOnceReached(t, "CommitUpload was sent", func() bool {
+		select {
+		case <-gate.Arrived():
+			return true
+		default:
+			return false
+		}
+	})
+	if checkpoint, _ := rt.checkpointOf(t); checkpoint == nil || len(rt.env.emu.Media()) != 0 {
+		t.Fatalf("checkpoint %v and %d media after the crash; want the checkpoint and no media", checkpoint, len(rt.env.emu.Media()))
+	}
+	rt.applyAfterCrash(t, resumeParts) // nothing sent again
 }
