@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
+	"strings"
 	"testing"
 	"time"
 
@@ -114,8 +115,9 @@ func (rt *resumeTest) killProviderOnceReached(t *testing.T, what string, reached
 }
 
 // applyAfterCrash applies again, with the provider in this process, and checks that the upload session
-// of the crashed apply was committed with the file exact, and that sent parts were sent in all.
-func (rt *resumeTest) applyAfterCrash(t *testing.T, sent int64) {
+// of the crashed apply was committed with the file exact, that sent parts were sent in all, and that
+// the state tracks the one media. It returns the Terraform it ran.
+func (rt *resumeTest) applyAfterCrash(t *testing.T, sent int64) *directTerraform {
 	t.Helper()
 	tf := newDirectTerraform(t, rt.config(""))
 	if err := tf.apply(context.Background()); err != nil {
@@ -128,6 +130,14 @@ func (rt *resumeTest) applyAfterCrash(t *testing.T, sent int64) {
 		t.Errorf("%d parts sent in all, want %d", n, sent)
 	}
 	rt.expectStored(t, rt.content, "") // the slot's lock died with the provider: the resume took it
+	state, err := tf.show(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if id, err := stateAttr(state, "tencentvod_media.test", "file_id"); err != nil || id != rt.env.emu.Media()[0].FileID {
+		t.Errorf("file_id in state = %v (%v), want the one media %s", id, err, rt.env.emu.Media()[0].FileID)
+	}
+	return tf
 }
 
 // A provider killed half way through an upload leaves its checkpoint, written before the first part,
@@ -173,4 +183,31 @@ func TestAccMedia_uploadCompletedButNotCommittedWhenTheProviderIsKilledIsCommitt
 		t.Fatalf("checkpoint %v and %d media after the crash; want the checkpoint and no media", checkpoint, len(rt.env.emu.Media()))
 	}
 	rt.applyAfterCrash(t, resumeParts) // nothing sent again
+}
+
+// A provider killed while the commit of its upload was on its way, after VOD committed it, leaves the
+// checkpoint of a session VOD now refuses as used: the next apply finds the media that commit created
+// at the session's storage path and tracks it, instead of leaving it untracked and uploading again.
+func TestAccMedia_uploadCommittedWhenTheProviderIsKilledIsFoundAndTracked(t *testing.T) {
+	t.Parallel()
+	skipInAccMode(t)
+	rt := newResumeTest(t)
+	gate := emulator.NewGate()
+	defer gate.Open()
+	rt.env.emu.InjectFault(emulator.Fault{Action: "CommitUpload", Times: 1, AfterDispatch: true, Hold: gate})
+	rt.killProviderOnceReached(t, "CommitUpload was committed", func() bool {
+		select {
+		case <-gate.Arrived():
+			return true
+		default:
+			return false
+		}
+	})
+	if checkpoint, _ := rt.checkpointOf(t); checkpoint == nil || len(rt.env.emu.Media()) != 1 {
+		t.Fatalf("checkpoint %v and %d media after the crash; want the checkpoint and the committed media", checkpoint, len(rt.env.emu.Media()))
+	}
+	tf := rt.applyAfterCrash(t, resumeParts)
+	if output := strings.Join(strings.Fields(tf.output.String()), " "); !strings.Contains(output, "VOD Media Committed by an Interrupted Apply") {
+		t.Errorf("the apply does not say it found the media the interrupted apply committed:\n%s", tf.output)
+	}
 }
