@@ -17,8 +17,8 @@ import (
 )
 
 // interruptAfterParts uploads path with a checkpoint that keeps the upload when keep says so, and
-// interrupts the upload once `after` parts are stored. It returns the error and what was checkpointed.
-func interruptAfterParts(t *testing.T, s *session, path string, after int, keep bool) (error, *vod.MultipartUpload) {
+// interrupts the upload once `after` parts are stored. It returns what was checkpointed and the error.
+func interruptAfterParts(t *testing.T, s *session, path string, after int, keep bool) (*vod.MultipartUpload, error) {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
@@ -38,14 +38,14 @@ func interruptAfterParts(t *testing.T, s *session, path string, after int, keep 
 			}
 		},
 	})
-	return err, checkpointed
+	return checkpointed, err
 }
 
 func TestEmulatorUploadInterruptedWithCheckpointIsKeptAndResumes(t *testing.T) {
 	t.Parallel()
 	s := newSessionWith(t, emulator.Options{})
 	path, content := writeRandomFile(t, 6*mib+123)
-	err, checkpointed := interruptAfterParts(t, s, path, 3, true)
+	checkpointed, err := interruptAfterParts(t, s, path, 3, true)
 	var kept *vod.UploadKeptError
 	if !errors.As(err, &kept) || !errors.Is(err, context.Canceled) || checkpointed == nil {
 		t.Fatalf("err = %v (checkpoint %v), want the upload kept after the interrupt", err, checkpointed)
@@ -88,7 +88,7 @@ func TestEmulatorUploadInterruptedWithoutCheckpointIsAborted(t *testing.T) {
 	t.Parallel()
 	s := newSessionWith(t, emulator.Options{})
 	path, _ := writeRandomFile(t, 4*mib)
-	err, _ := interruptAfterParts(t, s, path, 1, false)
+	_, err := interruptAfterParts(t, s, path, 1, false)
 	if err == nil || errors.Is(err, vod.ErrUploadKept) {
 		t.Fatalf("err = %v, want an interrupted upload that was not kept", err)
 	}
@@ -129,7 +129,7 @@ func TestEmulatorUploadResumeResendsPartsThatDiffer(t *testing.T) {
 	t.Parallel()
 	s := newSessionWith(t, emulator.Options{})
 	path, content := writeRandomFile(t, 4*mib)
-	err, checkpointed := interruptAfterParts(t, s, path, 2, true)
+	checkpointed, err := interruptAfterParts(t, s, path, 2, true)
 	if !errors.Is(err, vod.ErrUploadKept) {
 		t.Fatalf("err = %v, want the upload kept", err)
 	}
@@ -178,7 +178,7 @@ func TestEmulatorAbortMultipartUploadOfAnEarlierRun(t *testing.T) {
 	t.Parallel()
 	s := newSessionWith(t, emulator.Options{})
 	path, _ := writeRandomFile(t, 3*mib)
-	err, checkpointed := interruptAfterParts(t, s, path, 1, true)
+	checkpointed, err := interruptAfterParts(t, s, path, 1, true)
 	if !errors.Is(err, vod.ErrUploadKept) {
 		t.Fatalf("err = %v, want the upload kept", err)
 	}
