@@ -289,9 +289,10 @@ func (r *resumableUpload) committedEarlier(ctx context.Context, op operation, pl
 	tflog.Info(ctx, "found the media an interrupted apply committed", map[string]any{"file_id": info.FileID})
 	var diags diag.Diagnostics
 	diags.AddWarning("VOD Media Committed by an Interrupted Apply",
-		fmt.Sprintf("This apply resumed the upload session that an interrupted apply opened at %s, and found "+
-			"that the interrupted apply had committed it before it stopped: media %s named %q, created at %s, is "+
-			"stored at this session's path %s. It is tracked in the state like any other.",
+		fmt.Sprintf("This apply resumed the upload session that an interrupted apply opened at %s, but VOD no "+
+			"longer accepted it: the session had been committed already, most likely by the interrupted apply before "+
+			"it stopped. Media %s named %q, created at %s, is stored at this session's path %s, and is tracked "+
+			"in the state like any other.",
 			r.opened.UTC().Format(time.RFC3339), info.FileID, basic.Name, basic.CreateTime, basic.StoragePath))
 	return committedMedia(info), diags
 }

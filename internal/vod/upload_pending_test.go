@@ -252,3 +252,31 @@ func TestEmulatorUploadResumeOfAnUploadCompletedEarlierSendsNothing(t *testing.T
 		t.Error("the object differs from the file")
 	}
 }
+
+// A run that stopped right after writing its checkpoint, before any part was stored, leaves an upload
+// with no parts: resuming it sends them all, under the same upload.
+func TestEmulatorUploadResumeOfAnUploadWithNoPartsSendsThemAll(t *testing.T) {
+	t.Parallel()
+	s := newSessionWith(t, emulator.Options{})
+	path, content := writeRandomFile(t, 3*mib)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	var checkpointed *vod.MultipartUpload
+	_, err := s.upload(ctx, path, vod.UploadOptions{
+		PartSize: mib, Concurrency: 1,
+		Checkpoint: func(_ context.Context, mu vod.MultipartUpload) bool { checkpointed = &mu; cancel(); return true },
+	})
+	if !errors.Is(err, vod.ErrUploadKept) || checkpointed == nil || s.store().PartsStored() != 0 {
+		t.Fatalf("err = %v, checkpoint %v, %d parts stored; want the upload kept with no parts", err, checkpointed, s.store().PartsStored())
+	}
+	result, err := s.upload(context.Background(), path, vod.UploadOptions{PartSize: mib, Resume: checkpointed})
+	if err != nil || result.PartsResumed != 0 || s.store().PartsStored() != 3 {
+		t.Fatalf("resumed upload: %v, %d parts resumed, %d sent; want all 3 sent", err, result.PartsResumed, s.store().PartsStored())
+	}
+	if got, _ := s.store().Object(s.apply.StorageBucket, s.key); !bytes.Equal(got, content) {
+		t.Error("the object differs from the file")
+	}
+	if pending := s.store().PendingUploads(); len(pending) != 0 {
+		t.Errorf("pending uploads: %+v", pending)
+	}
+}
