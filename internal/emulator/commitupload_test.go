@@ -321,3 +321,17 @@ func putObject(srv *Server, bucket, key string) error {
 	_, err := srv.ObjectStore().PutObjectBytes(bucket, key, []byte("other"), "")
 	return err
 }
+
+// With SessionKeyTTL the key expires before the session's credentials, which may still write.
+func TestCommitUpload_sessionKeyShorterLivedThanTheCredentials(t *testing.T) {
+	t.Parallel()
+	clock := newFakeClock()
+	srv := startTestServer(t, Options{Clock: clock.Now, SessionKeyTTL: time.Minute})
+	u := applyUpload(t, srv, `{"MediaType":"mp4"}`)
+	putUploadObjects(t, srv, &u)
+	clock.Advance(time.Minute)
+	wantCode(t, vodCall(t, srv, "CommitUpload", map[string]any{"VodSessionKey": u.VodSessionKey}), CodeInvalidVodSessionKey)
+	fresh := applyUpload(t, srv, `{"MediaType":"mp4"}`)
+	putUploadObjects(t, srv, &fresh)
+	wantCode(t, vodCall(t, srv, "CommitUpload", map[string]any{"VodSessionKey": fresh.VodSessionKey}), "")
+}

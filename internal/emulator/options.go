@@ -96,6 +96,9 @@ type Options struct {
 	// SessionTTL is the lifetime of temporary credentials minted by ApplyUpload and the CVM metadata
 	// service (default 1h).
 	SessionTTL time.Duration
+	// SessionKeyTTL, when set, is how long CommitUpload accepts a VodSessionKey, if shorter than the
+	// session's credentials (VOD does not document the key's lifetime). 0: as long as the credentials.
+	SessionKeyTTL time.Duration
 	// CVMRoles are the role names the CVM metadata service hands credentials out for.
 	CVMRoles []string
 	// Roles restricts STS AssumeRole to these role ARNs; nil accepts any well-formed ARN.

@@ -183,7 +183,8 @@ func (s *Server) committableSession(key string, subAppSent bool, subAppID uint64
 	case subAppSent && subAppID != session.SubAppID:
 		return UploadSession{}, newAPIError(CodeInvalidSubAppID,
 			"The VodSessionKey belongs to application %d, not %d.", session.SubAppID, subAppID)
-	case !now.Before(time.Unix(int64(session.TempCertificate.ExpiredTime), 0)):
+	case !now.Before(time.Unix(int64(session.TempCertificate.ExpiredTime), 0)),
+		s.opts.SessionKeyTTL > 0 && !now.Before(session.CreatedAt.Add(s.opts.SessionKeyTTL)):
 		return UploadSession{}, newAPIError(CodeInvalidVodSessionKey, "The VodSessionKey has expired.")
 	}
 	return session, nil

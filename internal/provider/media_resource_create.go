@@ -165,12 +165,27 @@ func (r *mediaResource) uploadAndCommit(ctx context.Context, op operation, plan 
 		plan.StorageRegion = types.StringValue(session.StorageRegion)
 	}
 
+	uploadStarted := time.Now()
 	if d := r.uploadSessionFiles(ctx, op, plan, session, resumable); d.HasError() {
+		// A resumed session refused at once may have been committed by the apply that was interrupted;
+		// an upload this apply's interrupt or timeout ended is no sign of that.
+		if ctx.Err() == nil {
+			if earlier, found := resumable.committedEarlier(ctx, op, plan, uploadStarted); earlier != nil {
+				return earlier, found
+			}
+		}
 		diags.Append(d...)
 		return nil, diags
 	}
+	commitStarted := time.Now()
 	committed, d := r.commit(ctx, op, plan, session.VodSessionKey, session)
 	resumable.committed(ctx)
+	if committed == nil && resumable.resumed() {
+		if earlier, found := resumable.committedEarlier(ctx, op, plan, commitStarted); earlier != nil {
+			return earlier, found
+		}
+		d.Append(resumable.notCommittedWarning())
+	}
 	diags.Append(d...)
 	return committed, diags
 }
@@ -312,7 +327,13 @@ func (r *mediaResource) resolveLostCommit(ctx context.Context, op operation, pla
 			"SearchMedia: media %s named %q, created at %s, is stored at this upload's path %s. It is tracked "+
 			"in the state like any other.\n\nWhat CommitUpload returned: %s",
 			info.FileID, basic.Name, basic.CreateTime, basic.StoragePath, lost))
-	return &vod.CommitUploadResponse{FileID: info.FileID, MediaURL: basic.MediaURL, CoverURL: basic.CoverURL}, diags
+	return committedMedia(info), diags
+}
+
+// committedMedia is what CommitUpload would have returned for media found by search.
+func committedMedia(info *vod.MediaInfo) *vod.CommitUploadResponse {
+	basic := info.BasicInfo
+	return &vod.CommitUploadResponse{FileID: info.FileID, MediaURL: basic.MediaURL, CoverURL: basic.CoverURL}
 }
 
 // lookupDeadline is when the search for the media of a commit started at commitStarted must end:

@@ -60,18 +60,7 @@ func (d *directTerraform) show(ctx context.Context) (*tfjson.State, error) {
 
 func newDirectTerraform(t *testing.T, config string) *directTerraform {
 	t.Helper()
-	terraformPath, err := exec.LookPath("terraform")
-	if err != nil {
-		t.Fatalf("terraform is not on PATH: %s", err)
-	}
-	dir := t.TempDir()
-	if err := os.WriteFile(filepath.Join(dir, "main.tf"), []byte(config), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	tf, err := tfexec.NewTerraform(dir, terraformPath)
-	if err != nil {
-		t.Fatal(err)
-	}
+	tf := terraformIn(t, config)
 	watcher := &applyWatcher{ProviderServer: providerserver.NewProtocol6(New("test")())(), applying: make(chan context.Context, 1)}
 	ctx, cancel := context.WithCancel(context.Background())
 	reattach := make(chan *plugin.ReattachConfig, 1)
@@ -94,17 +83,43 @@ func newDirectTerraform(t *testing.T, config string) *directTerraform {
 		cancel()
 		<-closed
 	})
-	reattachOption := tfexec.Reattach(tfexec.ReattachInfo{"registry.terraform.io/hashicorp/tencentvod": tfexec.ReattachConfig{
+	d := attachTerraform(t, tf, tfexec.ReattachConfig{
 		Protocol: string(cfg.Protocol), ProtocolVersion: cfg.ProtocolVersion, Pid: cfg.Pid, Test: cfg.Test,
 		Addr: tfexec.ReattachConfigAddr{Network: cfg.Addr.Network(), String: cfg.Addr.String()},
-	}})
+	})
+	d.watcher = watcher
+	return d
+}
+
+// terraformIn returns Terraform in a new working directory holding config as main.tf.
+func terraformIn(t *testing.T, config string) *tfexec.Terraform {
+	t.Helper()
+	terraformPath, err := exec.LookPath("terraform")
+	if err != nil {
+		t.Fatalf("terraform is not on PATH: %s", err)
+	}
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "main.tf"), []byte(config), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	tf, err := tfexec.NewTerraform(dir, terraformPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return tf
+}
+
+// attachTerraform initialises tf with the provider served at cfg.
+func attachTerraform(t *testing.T, tf *tfexec.Terraform, cfg tfexec.ReattachConfig) *directTerraform {
+	t.Helper()
+	reattachOption := tfexec.Reattach(tfexec.ReattachInfo{"registry.terraform.io/hashicorp/tencentvod": cfg})
 	output := &syncBuffer{}
 	tf.SetStdout(output)
 	tf.SetStderr(output)
 	if err := tf.Init(context.Background(), reattachOption); err != nil {
 		t.Fatalf("terraform init: %s\n%s", err, output)
 	}
-	return &directTerraform{tf: tf, reattach: reattachOption, watcher: watcher, output: output}
+	return &directTerraform{tf: tf, reattach: reattachOption, output: output}
 }
 
 // syncBuffer collects a command's output, written from Terraform's output goroutines.

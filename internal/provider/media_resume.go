@@ -6,14 +6,16 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-log/tflog"
 
 	"github.com/tencentvod/terraform-provider-tencentvod/internal/uploadcache"
 	"github.com/tencentvod/terraform-provider-tencentvod/internal/vod"
 )
 
-// An upload interrupted half way (Ctrl-C, a cancelled CI job, a crash, the create timeout) resumes in
-// the next apply from the parts already stored, as cos-go-sdk-v5's checkpoint files do. Only the old
+// An upload interrupted half way (Ctrl-C, a cancelled CI job, a crash) resumes in the next apply from
+// the parts already stored, as cos-go-sdk-v5's checkpoint files do. The create timeout is no interrupt:
+// it is the user's bound on the whole create, and aborts the upload as it always did. Only the old
 // session's credentials can write its path, so the checkpoint keeps the whole session, secrets
 // included, in a private file of the upload cache (internal/uploadcache) - and nowhere else.
 //
@@ -33,15 +35,21 @@ const resumeDescription = "**Interrupted uploads resume.** When an apply is inte
 	"(mode 0600, in a directory of mode 0700) in `terraform-provider-tencentvod/uploads` under your user cache " +
 	"directory (`$XDG_CACHE_HOME` or `~/.cache` on Linux, `~/Library/Caches` on macOS, `%LocalAppData%` on " +
 	"Windows), or in `TENCENTVOD_UPLOAD_CACHE_DIR`. They are never written to state, plan or logs.\n\n" +
-	"A checkpoint lives at most as long as the session's credentials (VOD sets their lifetime; temporary keys last at most two hours" +
-	"): it is deleted once the media is committed, when the upload fails for a reason other than an " +
-	"interrupt (a create timeout aborts the upload as before), and by the next upload that finds it useless. An " +
-	"upload resumes only while a quarter of the credentials' lifetime (at most 10 minutes) is left; after a change " +
-	"of the file (size or modification time) or of an argument sent to `ApplyUpload`, or too close to the expiry, " +
-	"the old upload is aborted and the file uploaded anew. Once the credentials have expired nothing can abort the " +
-	"old upload: its parts stay in VOD's bucket until the bucket's lifecycle removes them. Only single files " +
-	"resume, one upload of a file at a time (a second apply uploading the same file meanwhile keeps no " +
-	"checkpoint); the cover and files of one part are sent again whole."
+	"A checkpoint is useful at most as long as the session's credentials (VOD sets their lifetime; temporary " +
+	"keys last at most two hours). It is deleted once the media is committed, when the upload fails for a " +
+	"reason other than an interrupt (the create timeout is no interrupt: it aborts the upload as before), and " +
+	"by the next upload of the file; an expired one is deleted by the next upload of any file. An upload " +
+	"resumes only while a quarter of the credentials' lifetime (at most 10 minutes) is left; after a change of " +
+	"the file (size or modification time) or of an argument sent to `ApplyUpload`, or too close to the expiry, " +
+	"the old upload is aborted and the file uploaded anew. Once the credentials have expired nothing can abort " +
+	"the old upload: its parts stay in VOD's bucket until the bucket's lifecycle removes them. VOD does not " +
+	"document how long a session key lasts: the provider assumes as long as the credentials, and if VOD refuses " +
+	"it when the resumed upload is committed, that apply fails and the next one uploads the file anew. A crash " +
+	"keeps the checkpoint too: when the crashed apply had already completed the upload, the next apply sends " +
+	"nothing again, and when it had even committed it, the next apply finds the media it created (at the " +
+	"session's storage path) and tracks it. Only single files resume, one upload of a file at a time (a second " +
+	"apply uploading the same file meanwhile keeps no checkpoint); packages, the cover and files of one part are " +
+	"sent again whole."
 
 // staleAbortTimeout bounds the abort of an upload whose checkpoint no longer matches, which delays the
 // new upload.
@@ -245,6 +253,58 @@ func (r *resumableUpload) release() {
 	if r != nil {
 		r.slot.Release()
 	}
+}
+
+// resumed tells whether the upload continues the session of an interrupted apply.
+func (r *resumableUpload) resumed() bool { return r != nil && r.resumeFrom != nil }
+
+// committedEarlier looks for media that the interrupted apply committed with the resumed session
+// before it stopped (a crash while CommitUpload was on its way), when this apply's use of the session
+// failed: VOD then refuses the session key as used, and may refuse its credentials too. Media stored at
+// the session's storage path, which no other session shares, is that commit's: it is returned, with a
+// warning, to be tracked. It returns nil when the session was not resumed or no such media is found.
+// Like the commit, the search is not cut short by an interrupt; started is when the failed step began,
+// which bounds it after an interrupt as the commit's search is.
+func (r *resumableUpload) committedEarlier(ctx context.Context, op operation, plan *mediaResourceModel, started time.Time) (*vod.CommitUploadResponse, diag.Diagnostics) {
+	if !r.resumed() {
+		return nil, nil
+	}
+	findCtx, cancel := context.WithDeadline(context.WithoutCancel(ctx), lookupDeadline(ctx, started, time.Now()))
+	defer cancel()
+	query := vod.UploadedMediaQuery{
+		StoragePath:   r.session.MediaStoragePath,
+		CreatedAfter:  r.opened.Add(-commitTimeSlack),
+		CreatedBefore: time.Now().Add(commitTimeSlack),
+		SubAppID:      pinnedSubAppID(plan.SubAppID),
+	}
+	if isKnown(plan.MediaName) {
+		query.Name = plan.MediaName.ValueString()
+	}
+	info, err := op.client.FindUploadedMedia(findCtx, query)
+	if err != nil {
+		tflog.Debug(ctx, "no media committed by the interrupted apply", map[string]any{"error": err.Error()})
+		return nil, nil
+	}
+	basic := info.BasicInfo
+	tflog.Info(ctx, "found the media an interrupted apply committed", map[string]any{"file_id": info.FileID})
+	var diags diag.Diagnostics
+	diags.AddWarning("VOD Media Committed by an Interrupted Apply",
+		fmt.Sprintf("This apply resumed the upload session that an interrupted apply opened at %s, but VOD no "+
+			"longer accepted it: the session had been committed already, most likely by the interrupted apply before "+
+			"it stopped. Media %s named %q, created at %s, is stored at this session's path %s, and is tracked "+
+			"in the state like any other.",
+			r.opened.UTC().Format(time.RFC3339), info.FileID, basic.Name, basic.CreateTime, basic.StoragePath))
+	return committedMedia(info), diags
+}
+
+// notCommittedWarning says what a resumed session whose commit failed means for the next apply.
+func (r *resumableUpload) notCommittedWarning() diag.Diagnostic {
+	return diag.NewWarningDiagnostic("Resumed Upload Not Committed",
+		fmt.Sprintf("This apply resumed the upload session that an interrupted apply opened at %s, and its "+
+			"commit brought no media (see the error). VOD does not document how long a session key stays "+
+			"valid; the provider resumes only while the session's credentials last. The checkpoint is "+
+			"deleted, so the next apply does not resume this session: it uploads %s with a new one.",
+			r.opened.UTC().Format(time.RFC3339), r.source))
 }
 
 // uploadKeptDetail says what an interrupted upload leaves for the next apply.

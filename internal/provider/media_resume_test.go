@@ -283,6 +283,42 @@ func TestAccMedia_interruptedUploadWithExpiredCredentialsStartsOver(t *testing.T
 	}
 }
 
+// VOD does not document how long a session key lasts. One refused when the resumed upload commits
+// ends that apply with VOD's error and what it means; the checkpoint is gone, so the next apply uploads
+// the file with a new session.
+func TestAccMedia_resumedUploadWhoseSessionKeyExpiredStartsOverNextApply(t *testing.T) {
+	t.Parallel()
+	skipInAccMode(t)
+	const keyTTL = 2 * time.Second
+	rt := newResumeTest(t, func(o *emulator.Options) { o.SessionKeyTTL = keyTTL })
+	tf := rt.interruptHalfWay(t, rt.config(""))
+	old, _ := rt.checkpointOf(t)
+	if old == nil {
+		t.Fatal("no checkpoint was kept for the interrupted upload")
+	}
+	time.Sleep(time.Until(old.Opened.Add(keyTTL + time.Second)))
+	if err := tf.apply(context.Background()); err == nil {
+		t.Fatalf("the resumed upload was committed with an expired session key\n%s", tf.output)
+	}
+	output := strings.Join(strings.Fields(tf.output.String()), " ")
+	for _, want := range []string{"Unable to Commit VOD Upload", "InvalidParameterValue.VodSessionKey", "Resumed Upload Not Committed",
+		"the next apply does not resume this session"} {
+		if !strings.Contains(output, want) {
+			t.Errorf("the apply does not say %q:\n%s", want, tf.output)
+		}
+	}
+	if cp, _ := rt.checkpointOf(t); cp != nil || len(rt.env.emu.Media()) != 0 {
+		t.Fatalf("checkpoint %v and %d media after the refused commit; want neither", cp, len(rt.env.emu.Media()))
+	}
+	if err := tf.apply(context.Background()); err != nil {
+		t.Fatalf("the next apply failed: %s\n%s", err, tf.output)
+	}
+	if n := rt.env.apiAttempts("ApplyUpload"); n != 2 {
+		t.Errorf("%d upload sessions opened, want a new one", n)
+	}
+	rt.expectStored(t, rt.content, "")
+}
+
 // resumeFixture drives prepareResumable directly, with a clock of the test's choosing.
 type resumeFixture struct {
 	t       *testing.T

@@ -42,6 +42,9 @@ func accMode() bool {
 // TestMain makes the emulator runs hermetic: no ambient credentials, profile or endpoint may leak in from
 // the developer's machine, and Terraform may not call out.
 func TestMain(m *testing.M) {
+	if os.Getenv(providerProcessEnv) != "" {
+		os.Exit(serveProviderProcess()) // a provider process a test may kill (media_resume_crash_test.go)
+	}
 	os.Setenv("CHECKPOINT_DISABLE", "1")
 	if !accMode() {
 		for _, kv := range os.Environ() {

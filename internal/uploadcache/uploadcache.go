@@ -225,7 +225,7 @@ func (s *Slot) Save(cp *Checkpoint) error {
 	if err != nil {
 		return err
 	}
-	tmp, err := os.CreateTemp(filepath.Dir(s.path), ".checkpoint-*") // CreateTemp makes it 0600
+	tmp, err := os.CreateTemp(filepath.Dir(s.path), tempPrefix+"*") // CreateTemp makes it 0600
 	if err != nil {
 		return err
 	}
@@ -262,18 +262,31 @@ func (s *Slot) Release() {
 	if s == nil {
 		return
 	}
-	if _, err := os.Stat(s.path); errors.Is(err, fs.ErrNotExist) {
-		_ = os.Remove(s.lock.Path()) // while locked: see lockFile
-	}
-	_ = s.lock.Unlock()
+	s.release()
 	held.Lock()
 	delete(held.paths, s.path)
 	held.Unlock()
 }
 
+// release unlocks the slot's lock file, removing it first when the slot holds no checkpoint.
+func (s *Slot) release() {
+	if _, err := os.Stat(s.path); errors.Is(err, fs.ErrNotExist) {
+		_ = os.Remove(s.lock.Path()) // while locked: see lockFile
+	}
+	_ = s.lock.Unlock()
+}
+
+// tempPrefix begins the name of a checkpoint being written (Save), renamed into place once complete.
+const tempPrefix = ".checkpoint-"
+
+// staleTempAge is how old a checkpoint being written must be to count as left by a process that died
+// while writing it: writing one takes milliseconds.
+const staleTempAge = 10 * time.Minute
+
 // RemoveExpired deletes the checkpoints whose credentials expired before now, skipping those another
 // process holds, and returns how many it removed. Their uploads cannot be resumed or aborted any more:
-// the bucket's lifecycle removes the parts.
+// the bucket's lifecycle removes the parts. It also deletes checkpoints that a process which died
+// while writing them left half written (they hold secrets too, and nothing would ever read them).
 func (c *Cache) RemoveExpired(now time.Time) (int, error) {
 	entries, err := os.ReadDir(c.dir)
 	if errors.Is(err, fs.ErrNotExist) {
@@ -284,11 +297,16 @@ func (c *Cache) RemoveExpired(now time.Time) (int, error) {
 	}
 	removed := 0
 	for _, e := range entries {
-		if !strings.HasSuffix(e.Name(), ".json") {
-			continue
-		}
-		if c.removeIfExpired(filepath.Join(c.dir, e.Name()), now) {
-			removed++
+		path := filepath.Join(c.dir, e.Name())
+		switch {
+		case strings.HasPrefix(e.Name(), tempPrefix):
+			if info, err := e.Info(); err == nil && now.Sub(info.ModTime()) > staleTempAge && os.Remove(path) == nil {
+				removed++
+			}
+		case strings.HasSuffix(e.Name(), ".json"):
+			if c.removeIfExpired(path, now) {
+				removed++
+			}
 		}
 	}
 	return removed, nil
@@ -297,20 +315,19 @@ func (c *Cache) RemoveExpired(now time.Time) (int, error) {
 // removeIfExpired deletes the checkpoint at path, under its slot's lock, when it has expired. One that
 // cannot be read is left for its own source file's next upload, which says so.
 func (c *Cache) removeIfExpired(path string, now time.Time) bool {
+	// A slot this process holds is skipped before its lock file is touched: where file locks belong
+	// to the process, locking and unlocking it here would release the holder's lock.
+	held.Lock()
+	defer held.Unlock()
+	if held.paths[path] {
+		return false
+	}
 	lock, ok, err := lockFile(path + ".lock")
 	if err != nil || !ok {
 		return false
 	}
 	slot := &Slot{path: path, lock: lock}
-	held.Lock()
-	if held.paths[path] {
-		held.Unlock()
-		_ = lock.Unlock()
-		return false
-	}
-	held.paths[path] = true
-	held.Unlock()
-	defer slot.Release()
+	defer slot.release()
 	cp, err := slot.Load()
 	if err != nil || cp == nil || now.Before(cp.Expires()) {
 		return false

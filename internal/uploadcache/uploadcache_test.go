@@ -188,6 +188,59 @@ func TestRemoveExpired(t *testing.T) {
 	}
 }
 
+// A checkpoint whose slot another process holds is never removed, even expired.
+func TestRemoveExpiredSkipsASlotAnotherProcessHolds(t *testing.T) {
+	cache := New(filepath.Join(t.TempDir(), "uploads"))
+	slot, _, err := cache.Lock("/expired.mp4")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := slot.Save(testCheckpoint(time.Now().Add(-time.Minute))); err != nil {
+		t.Fatal(err)
+	}
+	slot.Release()
+	other := flock.New(slot.Path() + ".lock") // a separate open, as another process's
+	if ok, err := other.TryLock(); !ok || err != nil {
+		t.Fatal(ok, err)
+	}
+	defer func() { _ = other.Unlock() }()
+	if removed, err := cache.RemoveExpired(time.Now()); removed != 0 || err != nil {
+		t.Errorf("RemoveExpired = %d, %v; want the held checkpoint kept", removed, err)
+	}
+	if _, err := os.Stat(slot.Path()); err != nil {
+		t.Errorf("the held checkpoint was removed: %v", err)
+	}
+}
+
+// A checkpoint left half written by a process that died while writing it goes once it is stale; one
+// being written now stays.
+func TestRemoveExpiredRemovesStaleHalfWrittenCheckpoints(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "uploads")
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	now := time.Now()
+	stale, fresh := filepath.Join(dir, tempPrefix+"1"), filepath.Join(dir, tempPrefix+"2")
+	for _, path := range []string{stale, fresh} {
+		if err := os.WriteFile(path, []byte(`{"version":1,"session":{"TempCertificate":{"SecretKey":"`), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	old := now.Add(-staleTempAge - time.Minute)
+	if err := os.Chtimes(stale, old, old); err != nil {
+		t.Fatal(err)
+	}
+	if removed, err := New(dir).RemoveExpired(now); removed != 1 || err != nil {
+		t.Errorf("RemoveExpired = %d, %v; want the stale half-written checkpoint removed", removed, err)
+	}
+	if _, err := os.Stat(stale); !os.IsNotExist(err) {
+		t.Errorf("the stale half-written checkpoint stays: %v", err)
+	}
+	if _, err := os.Stat(fresh); err != nil {
+		t.Errorf("a checkpoint being written was removed: %v", err)
+	}
+}
+
 func TestLockRefusesADirectoryOthersCanWrite(t *testing.T) {
 	dir := t.TempDir()
 	if err := os.Chmod(dir, 0o775); err != nil {

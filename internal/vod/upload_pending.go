@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"hash/crc64"
+	"io"
 	"net/http"
 	"strconv"
 	"strings"
@@ -97,6 +99,38 @@ func (u *upload) resume(ctx context.Context, from MultipartUpload) (bool, error)
 		"key": u.key, "upload_id": from.UploadID, "parts_listed": len(listed), "parts": u.plan.parts,
 	})
 	return true, nil
+}
+
+// completedEarlier is called when the upload to resume is gone: the run that was interrupted may have
+// completed it and stopped (crashed) before the session was committed. The object at the session's key
+// then holds the file - the same size and CRC-64 - and the upload is done, every part counted as
+// resumed. It returns nil when the object is missing, differs or cannot be looked at, so that the file
+// is sent again; an error only when ctx ended or the file cannot be read.
+func (u *upload) completedEarlier(ctx context.Context) (*UploadResult, error) {
+	stored, err := u.head(ctx)
+	if err != nil && ctx.Err() != nil {
+		return nil, fmt.Errorf("upload of %q: looking for the object an earlier run may have completed: %w", u.key, err)
+	}
+	if err != nil || stored.size != u.plan.size {
+		if err != nil && !isStatus(err, http.StatusNotFound) {
+			u.client.logger.Debug(ctx, "vod: could not look for an object the interrupted run completed; sending the file again",
+				map[string]any{"key": u.key, "error": err.Error()})
+		}
+		return nil, nil
+	}
+	crc := crc64.New(ecmaTable)
+	if _, err := io.Copy(crc, io.NewSectionReader(u.file, 0, u.plan.size)); err != nil {
+		return nil, fmt.Errorf("reading %s: %w", u.path, err)
+	}
+	if crc.Sum64() != stored.crc {
+		return nil, nil
+	}
+	u.partsResumed.Store(int64(u.plan.parts))
+	u.bytesResumed.Store(u.plan.size)
+	u.client.logger.Info(ctx, "vod: the upload to resume was completed by the interrupted run; nothing to send", map[string]any{
+		"key": u.key, "bytes": u.plan.size,
+	})
+	return &UploadResult{Size: u.plan.size, CRC64: stored.crc, ETag: stored.etag, Parts: u.plan.parts}, nil
 }
 
 // storedEarlier returns part n as an earlier run stored it, when the store listed it with the length

@@ -17,8 +17,8 @@ import (
 )
 
 // interruptAfterParts uploads path with a checkpoint that keeps the upload when keep says so, and
-// interrupts the upload once `after` parts are stored. It returns the error and what was checkpointed.
-func interruptAfterParts(t *testing.T, s *session, path string, after int, keep bool) (error, *vod.MultipartUpload) {
+// interrupts the upload once `after` parts are stored. It returns what was checkpointed and the error.
+func interruptAfterParts(t *testing.T, s *session, path string, after int, keep bool) (*vod.MultipartUpload, error) {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
@@ -38,14 +38,14 @@ func interruptAfterParts(t *testing.T, s *session, path string, after int, keep 
 			}
 		},
 	})
-	return err, checkpointed
+	return checkpointed, err
 }
 
 func TestEmulatorUploadInterruptedWithCheckpointIsKeptAndResumes(t *testing.T) {
 	t.Parallel()
 	s := newSessionWith(t, emulator.Options{})
 	path, content := writeRandomFile(t, 6*mib+123)
-	err, checkpointed := interruptAfterParts(t, s, path, 3, true)
+	checkpointed, err := interruptAfterParts(t, s, path, 3, true)
 	var kept *vod.UploadKeptError
 	if !errors.As(err, &kept) || !errors.Is(err, context.Canceled) || checkpointed == nil {
 		t.Fatalf("err = %v (checkpoint %v), want the upload kept after the interrupt", err, checkpointed)
@@ -88,7 +88,7 @@ func TestEmulatorUploadInterruptedWithoutCheckpointIsAborted(t *testing.T) {
 	t.Parallel()
 	s := newSessionWith(t, emulator.Options{})
 	path, _ := writeRandomFile(t, 4*mib)
-	err, _ := interruptAfterParts(t, s, path, 1, false)
+	_, err := interruptAfterParts(t, s, path, 1, false)
 	if err == nil || errors.Is(err, vod.ErrUploadKept) {
 		t.Fatalf("err = %v, want an interrupted upload that was not kept", err)
 	}
@@ -129,7 +129,7 @@ func TestEmulatorUploadResumeResendsPartsThatDiffer(t *testing.T) {
 	t.Parallel()
 	s := newSessionWith(t, emulator.Options{})
 	path, content := writeRandomFile(t, 4*mib)
-	err, checkpointed := interruptAfterParts(t, s, path, 2, true)
+	checkpointed, err := interruptAfterParts(t, s, path, 2, true)
 	if !errors.Is(err, vod.ErrUploadKept) {
 		t.Fatalf("err = %v, want the upload kept", err)
 	}
@@ -178,7 +178,7 @@ func TestEmulatorAbortMultipartUploadOfAnEarlierRun(t *testing.T) {
 	t.Parallel()
 	s := newSessionWith(t, emulator.Options{})
 	path, _ := writeRandomFile(t, 3*mib)
-	err, checkpointed := interruptAfterParts(t, s, path, 1, true)
+	checkpointed, err := interruptAfterParts(t, s, path, 1, true)
 	if !errors.Is(err, vod.ErrUploadKept) {
 		t.Fatalf("err = %v, want the upload kept", err)
 	}
@@ -209,4 +209,74 @@ func TestEmulatorUploadCheckpointedButPastItsDeadlineIsAborted(t *testing.T) {
 		t.Fatalf("err = %v, want the deadline, not a kept upload", err)
 	}
 	s.assertNothingLeft(t)
+}
+
+// A run that completed its multipart upload and stopped (crashed) before committing leaves a
+// checkpoint of an upload the store no longer knows, and the whole object at the key: resuming finds
+// it and sends nothing. An object of the same size with other bytes is replaced.
+func TestEmulatorUploadResumeOfAnUploadCompletedEarlierSendsNothing(t *testing.T) {
+	t.Parallel()
+	s := newSessionWith(t, emulator.Options{})
+	path, content := writeRandomFile(t, 3*mib+17)
+	var checkpointed *vod.MultipartUpload
+	if _, err := s.upload(context.Background(), path, vod.UploadOptions{
+		PartSize:   mib,
+		Checkpoint: func(_ context.Context, mu vod.MultipartUpload) bool { checkpointed = &mu; return true },
+	}); err != nil || checkpointed == nil {
+		t.Fatalf("first upload: %v (checkpoint %v)", err, checkpointed)
+	}
+	sent := s.store().PartsStored()
+
+	result, err := s.upload(context.Background(), path, vod.UploadOptions{PartSize: mib, Resume: checkpointed})
+	if err != nil {
+		t.Fatalf("resumed upload: %v", err)
+	}
+	if n := s.store().PartsStored(); n != sent || result.PartsResumed != 4 || result.BytesResumed != int64(len(content)) {
+		t.Errorf("%d parts sent again, %d resumed (%d bytes); want none sent, all 4 resumed", n-sent, result.PartsResumed, result.BytesResumed)
+	}
+	if len(s.store().PendingUploads()) != 0 {
+		t.Errorf("pending uploads: %+v", s.store().PendingUploads())
+	}
+
+	other := bytes.Clone(content)
+	other[len(other)-1] ^= 0xff
+	if _, err := s.store().PutObjectBytes(s.apply.StorageBucket, s.key, other, ""); err != nil {
+		t.Fatal(err)
+	}
+	result, err = s.upload(context.Background(), path, vod.UploadOptions{PartSize: mib, Resume: checkpointed})
+	if err != nil || result.PartsResumed != 0 || s.store().PartsStored() != sent+4 {
+		t.Errorf("resuming over an object with other bytes: %v, %d parts resumed, %d sent; want the file sent again",
+			err, result.PartsResumed, s.store().PartsStored()-sent)
+	}
+	if got, _ := s.store().Object(s.apply.StorageBucket, s.key); !bytes.Equal(got, content) {
+		t.Error("the object differs from the file")
+	}
+}
+
+// A run that stopped right after writing its checkpoint, before any part was stored, leaves an upload
+// with no parts: resuming it sends them all, under the same upload.
+func TestEmulatorUploadResumeOfAnUploadWithNoPartsSendsThemAll(t *testing.T) {
+	t.Parallel()
+	s := newSessionWith(t, emulator.Options{})
+	path, content := writeRandomFile(t, 3*mib)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	var checkpointed *vod.MultipartUpload
+	_, err := s.upload(ctx, path, vod.UploadOptions{
+		PartSize: mib, Concurrency: 1,
+		Checkpoint: func(_ context.Context, mu vod.MultipartUpload) bool { checkpointed = &mu; cancel(); return true },
+	})
+	if !errors.Is(err, vod.ErrUploadKept) || checkpointed == nil || s.store().PartsStored() != 0 {
+		t.Fatalf("err = %v, checkpoint %v, %d parts stored; want the upload kept with no parts", err, checkpointed, s.store().PartsStored())
+	}
+	result, err := s.upload(context.Background(), path, vod.UploadOptions{PartSize: mib, Resume: checkpointed})
+	if err != nil || result.PartsResumed != 0 || s.store().PartsStored() != 3 {
+		t.Fatalf("resumed upload: %v, %d parts resumed, %d sent; want all 3 sent", err, result.PartsResumed, s.store().PartsStored())
+	}
+	if got, _ := s.store().Object(s.apply.StorageBucket, s.key); !bytes.Equal(got, content) {
+		t.Error("the object differs from the file")
+	}
+	if pending := s.store().PendingUploads(); len(pending) != 0 {
+		t.Errorf("pending uploads: %+v", pending)
+	}
 }

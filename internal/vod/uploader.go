@@ -61,7 +61,8 @@ type UploadOptions struct {
 	Progress func(UploadProgress)
 	// Resume continues a multipart upload of this file to this key that an earlier run left pending
 	// (see Checkpoint), with that run's part size: the parts the store holds with the file's bytes are
-	// not sent again. When the store no longer knows the upload, a new one starts.
+	// not sent again. When the store no longer knows the upload, a new one starts, unless the object at
+	// the key already holds the file (the earlier run completed the upload but never committed it).
 	Resume *MultipartUpload
 	// Checkpoint, when set, is called once a multipart upload is initiated, before its first part is
 	// sent, to keep what resuming it needs. When it reports true, an upload interrupted by cancelling
@@ -339,7 +340,10 @@ type partResult struct {
 // the object's CRC-64. Anything that goes wrong before the object is complete aborts the upload,
 // unless an interrupt leaves it to be resumed (see stop).
 func (u *upload) putMultipart(ctx context.Context) (*UploadResult, error) {
-	uploadID, err := u.startOrResume(ctx)
+	uploadID, done, err := u.startOrResume(ctx)
+	if done != nil {
+		return done, nil
+	}
 	if err != nil && uploadID == "" {
 		return nil, u.failure(ctx, fmt.Errorf("upload of %q: initiating the multipart upload: %w", u.key, err))
 	}
@@ -375,24 +379,29 @@ func (u *upload) putMultipart(ctx context.Context) (*UploadResult, error) {
 }
 
 // startOrResume continues the upload to resume when the store still has it, or initiates a new one
-// and lets the caller checkpoint it. On failure it returns the upload's ID when there is one.
-func (u *upload) startOrResume(ctx context.Context) (string, error) {
+// and lets the caller checkpoint it. On failure it returns the upload's ID when there is one. When the
+// run that was interrupted had completed the upload, it returns that upload's result instead: nothing
+// is left to send.
+func (u *upload) startOrResume(ctx context.Context) (string, *UploadResult, error) {
 	if from := u.resumeFrom; from != nil && from.PartSize == u.plan.partSize {
 		u.checkpointed = true // the caller resumes from its checkpoint, which it still keeps
 		resumed, err := u.resume(ctx, *from)
 		if err != nil || resumed {
-			return from.UploadID, err
+			return from.UploadID, nil, err
+		}
+		if done, err := u.completedEarlier(ctx); done != nil || err != nil {
+			return from.UploadID, done, err
 		}
 		u.checkpointed = false
 	}
 	uploadID, err := u.initiate(ctx)
 	if err != nil {
-		return "", err
+		return "", nil, err
 	}
 	if u.checkpoint != nil {
 		u.checkpointed = u.checkpoint(ctx, MultipartUpload{UploadID: uploadID, PartSize: u.plan.partSize})
 	}
-	return uploadID, nil
+	return uploadID, nil, nil
 }
 
 // stop ends a multipart upload that failed: kept to be resumed when it was interrupted and the caller
@@ -639,20 +648,36 @@ func (u *upload) abortUpload(ctx context.Context, uploadID string) error {
 func (u *upload) storedAsExpected(ctx context.Context, want uint64) (string, bool) {
 	headCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), abortBudget)
 	defer cancel()
+	stored, err := u.head(headCtx)
+	if err != nil || stored.crc != want || stored.size != u.plan.size {
+		return "", false
+	}
+	return stored.etag, true
+}
+
+// storedObject is what HeadObject tells of the object at the upload's key.
+type storedObject struct {
+	size int64
+	crc  uint64
+	etag string
+}
+
+// head asks the store about the object at the upload's key; an error matching a 404 when there is none.
+func (u *upload) head(ctx context.Context) (storedObject, error) {
 	var resp *cos.Response
-	err := u.retry(headCtx, "HeadObject", func() error {
+	err := u.retry(ctx, "HeadObject", func() error {
 		var err error
-		resp, err = u.store.Object.Head(headCtx, u.key, nil)
+		resp, err = u.store.Object.Head(ctx, u.key, nil)
 		return storeErrorOrNil("HeadObject", u.key, resp, err)
 	})
 	if err != nil {
-		return "", false
+		return storedObject{}, err
 	}
-	got, err := parseCRC(resp.Response)
-	if err != nil || got != want || resp.ContentLength != u.plan.size {
-		return "", false
+	crc, err := parseCRC(resp.Response)
+	if err != nil {
+		return storedObject{}, err
 	}
-	return resp.Header.Get("ETag"), true
+	return storedObject{size: resp.ContentLength, crc: crc, etag: resp.Header.Get("ETag")}, nil
 }
 
 // discardCorrupt deletes an object that failed verification, so nothing commits it by mistake.
