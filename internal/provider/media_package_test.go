@@ -15,6 +15,7 @@ import (
 	"time"
 
 	tfjson "github.com/hashicorp/terraform-json"
+	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/hashicorp/terraform-plugin-testing/config"
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
@@ -542,5 +543,81 @@ resource "tencentvod_media" "test" {
 	})
 	if n := env.apiAttempts("ApplyUpload"); n != 1 {
 		t.Errorf("%d ApplyUpload calls; the imported package was uploaded again", n)
+	}
+}
+
+// A package's files go 16 at a time unless upload_concurrency says otherwise: the plan shows it at
+// create and again when the package is replaced, and a later plan leaves it as it is.
+func TestAccMediaPackage_uploadConcurrencyDefault(t *testing.T) {
+	t.Parallel()
+	skipInAccMode(t)
+	env := newTestEnv(t)
+	p, master := hlsPackage(t)
+	config := func(hash string) string {
+		return env.providerConfig() + fmt.Sprintf(`
+resource "tencentvod_media" "test" {
+  source      = %q
+  source_hash = %q
+}
+`, master, hash)
+	}
+	concurrency := func(want int64) plancheck.PlanCheck {
+		return plancheck.ExpectKnownValue("tencentvod_media.test", tfjsonpath.New("upload_concurrency"), knownvalue.Int64Exact(want))
+	}
+	runTest(t, resource.TestCase{
+		CheckDestroy: env.expectNothingStored,
+		Steps: []resource.TestStep{
+			{
+				Config:            config("v1"),
+				ConfigPlanChecks:  resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{concurrency(defaultPackageUploadConcurrency)}},
+				ConfigStateChecks: []statecheck.StateCheck{env.expectPackage("tencentvod_media.test", p, "master.m3u8")},
+			},
+			{
+				Config: config("v2"),
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction("tencentvod_media.test", plancheck.ResourceActionDestroyBeforeCreate),
+					concurrency(defaultPackageUploadConcurrency),
+				}},
+			},
+			{Config: config("v2"), PlanOnly: true},
+		},
+	})
+}
+
+// upload_concurrency's default follows what source is.
+func TestPlanUploadConcurrency(t *testing.T) {
+	t.Parallel()
+	source, noSource := types.StringValue("/media/x"), types.StringNull()
+	for name, tc := range map[string]struct {
+		configured        types.Int64
+		source, mediaType types.String
+		want              types.Int64
+	}{
+		"file":                     {source: source, mediaType: types.StringValue("mp4"), want: types.Int64Value(4)},
+		"HLS package":              {source: source, mediaType: types.StringValue("m3u8"), want: types.Int64Value(16)},
+		"DASH package, upper case": {source: source, mediaType: types.StringValue("MPD"), want: types.Int64Value(16)},
+		"configured":               {configured: types.Int64Value(2), source: source, mediaType: types.StringValue("m3u8"), want: types.Int64Value(2)},
+		"media type unknown":       {source: source, mediaType: types.StringUnknown(), want: types.Int64Unknown()},
+		"upload session's key":     {source: noSource, mediaType: types.StringUnknown(), want: types.Int64Value(4)},
+	} {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			configured := tc.configured // the zero value is null
+			plan := &mediaResourceModel{Source: tc.source, MediaType: tc.mediaType, UploadConcurrency: types.Int64Value(4)}
+			if !configured.IsNull() {
+				plan.UploadConcurrency = configured
+			}
+			config := &mediaResourceModel{Source: tc.source, UploadConcurrency: configured}
+			planUploadConcurrency(plan, config)
+			if !plan.UploadConcurrency.Equal(tc.want) {
+				t.Errorf("planned %s, want %s", plan.UploadConcurrency, tc.want)
+			}
+			if tc.want.IsUnknown() {
+				plan.MediaType = types.StringValue("m3u8")
+				if resolveUploadConcurrency(plan); plan.UploadConcurrency.ValueInt64() != 16 {
+					t.Errorf("settled at apply as %s, want 16 for a package", plan.UploadConcurrency)
+				}
+			}
+		})
 	}
 }
