@@ -621,3 +621,64 @@ func TestPlanUploadConcurrency(t *testing.T) {
 		})
 	}
 }
+
+// A package upload that takes a while logs its progress at INFO, in files and bytes, and no secret of
+// its session reaches the plan, the state or a TRACE log. Not parallel: it sets TF_LOG.
+func TestAccMediaPackage_progressAtInfoAndNoSecrets(t *testing.T) {
+	skipInAccMode(t)
+	// About 25 object-storage requests one at a time, 300 ms each: longer than the 5 s between two
+	// progress lines.
+	env := newTestEnv(t, func(o *emulator.Options) { o.StorageLatency = 300 * time.Millisecond })
+	p, master := hlsPackage(t)
+	logFile := filepath.Join(t.TempDir(), "terraform.log")
+	t.Setenv("TF_LOG", "TRACE")
+	t.Setenv("TF_ACC_LOG_PATH", logFile)
+	t.Setenv("TENCENTCLOUD_SECRET_ID", emulatorSecretID)
+	t.Setenv("TENCENTCLOUD_SECRET_KEY", emulatorSecretKey)
+	secrets := func() []string {
+		list := []string{emulatorSecretKey}
+		for _, s := range env.emu.Sessions() {
+			list = append(list, s.VodSessionKey, s.TempCertificate.SecretKey, s.TempCertificate.Token)
+		}
+		return list
+	}
+	runTest(t, resource.TestCase{
+		Steps: []resource.TestStep{{
+			Config: env.endpointsOnly() + fmt.Sprintf(`
+resource "tencentvod_media" "test" {
+  source               = %q
+  upload_part_size_mib = 1
+  upload_concurrency   = 1
+}
+`, master),
+			ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{secretsAbsentFromPlan(secrets)}},
+			ConfigStateChecks: []statecheck.StateCheck{
+				secretsAbsentFromState(secrets),
+				env.expectPackage("tencentvod_media.test", p, "master.m3u8"),
+			},
+		}},
+	})
+	raw, err := os.ReadFile(logFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	log := string(raw)
+	for _, line := range []*regexp.Regexp{
+		regexp.MustCompile(`\[INFO\]  tencentvod: uploading streaming package to VOD storage: .*files=19`),
+		regexp.MustCompile(`\[INFO\]  tencentvod\.vod: vod: package upload in progress: .*files_done=\d+ .*files_total=19`),
+		regexp.MustCompile(`\[INFO\]  tencentvod\.vod: vod: package upload finished: .*files_done=19`),
+		regexp.MustCompile(`\[INFO\]  tencentvod: uploaded streaming package to VOD storage: .*files=19`),
+	} {
+		if !line.MatchString(log) {
+			t.Errorf("the log has no line matching %s", line)
+		}
+	}
+	if t.Failed() {
+		return // the secret check below would prove little
+	}
+	for _, secret := range secrets() {
+		if strings.Contains(log, secret) {
+			t.Errorf("a secret (%s...) appears in the TRACE log", secret[:6])
+		}
+	}
+}
