@@ -682,3 +682,39 @@ resource "tencentvod_media" "test" {
 		}
 	}
 }
+
+// A top manifest that is a symlink is read through the link, and its files are found next to the link,
+// where VOD stores them next to the media key (the official SDKs take the directory of the path they
+// are given, too); a link to a directory of the package is followed.
+func TestScanPackage_symlinkedManifestAndDirectory(t *testing.T) {
+	t.Parallel()
+	releases := newPackageFiles(t)
+	target := releases.write("v2/master.m3u8", []byte("#EXTM3U\n#EXTINF:4,\nsegs/a.ts\n"))
+	releases.write("v2/segs/a.ts", []byte("next to the target"))
+
+	links := newPackageFiles(t)
+	links.write("segs/a.ts", []byte("next to the link"))
+	linked := filepath.Join(links.dir, "episode.m3u8")
+	if err := os.Symlink(target, linked); err != nil {
+		t.Fatal(err)
+	}
+	pkg, err := scanPackage(linked, "m3u8")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(pkg.files) != 1 || pkg.files[0].Path != filepath.Join(links.dir, "segs", "a.ts") {
+		t.Errorf("files %+v, want segs/a.ts next to the link", pkg.files)
+	}
+
+	current := filepath.Join(links.dir, "current")
+	if err := os.Symlink(filepath.Join(releases.dir, "v2"), current); err != nil {
+		t.Fatal(err)
+	}
+	pkg, err = scanPackage(filepath.Join(current, "master.m3u8"), "m3u8")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(pkg.files) != 1 || pkg.files[0].Rel != "segs/a.ts" || pkg.bytes != int64(len("#EXTM3U\n#EXTINF:4,\nsegs/a.ts\n")+len("next to the target")) {
+		t.Errorf("through a linked directory: files %+v, %d bytes", pkg.files, pkg.bytes)
+	}
+}
