@@ -237,7 +237,7 @@ func (p *packageUpload) removeStored(ctx context.Context, cause error) error {
 	}
 	if len(failed) > 0 {
 		return fmt.Errorf("%w; %d of the %d files sent so far could not be deleted and stay until the session's "+
-			"directory is cleaned up (VOD does not commit them): %s", cause, len(failed), len(keys), strings.Join(failed, ", "))
+			"directory is cleaned up (VOD does not commit them): %s", cause, len(failed), len(keys), someKeys(failed))
 	}
 	p.client.logger.Warn(ctx, "vod: package upload failed, stored files deleted", map[string]any{
 		"files_removed": len(keys), "error": cause.Error(),
@@ -245,12 +245,17 @@ func (p *packageUpload) removeStored(ctx context.Context, cause error) error {
 	return cause
 }
 
-// deleteObjects deletes keys, opts.Concurrency at a time, and returns those it could not delete.
+// minDeleteConcurrency is how many DELETEs the cleanup sends at once at least, whatever the upload's
+// concurrency: they carry no bytes, and thousands of them must fit in the cleanup's budget.
+const minDeleteConcurrency = 16
+
+// deleteObjects deletes keys, at least minDeleteConcurrency at a time, and returns those it could not
+// delete.
 func (p *packageUpload) deleteObjects(ctx context.Context, store *cos.Client, keys []string) []string {
 	var failedMu sync.Mutex
 	var failed []string
 	var wg sync.WaitGroup
-	slots := make(chan struct{}, max(1, p.opts.Concurrency))
+	slots := make(chan struct{}, max(minDeleteConcurrency, p.opts.Concurrency))
 	for _, key := range keys {
 		slots <- struct{}{}
 		wg.Go(func() {
@@ -269,6 +274,15 @@ func (p *packageUpload) deleteObjects(ctx context.Context, store *cos.Client, ke
 	}
 	wg.Wait()
 	return failed
+}
+
+// someKeys names the first few keys of a list that may hold thousands.
+func someKeys(keys []string) string {
+	const shown = 10
+	if len(keys) <= shown {
+		return strings.Join(keys, ", ")
+	}
+	return fmt.Sprintf("%s and %d more", strings.Join(keys[:shown], ", "), len(keys)-shown)
 }
 
 // logPeriodically logs progress every log interval until the returned stop is called.

@@ -303,3 +303,50 @@ func TestUploadPackage_interruptDeletesAgainWhatWasInFlight(t *testing.T) {
 		t.Errorf("%d multipart uploads left pending", len(pending))
 	}
 }
+
+// deleteCounter counts the DELETEs in flight, holding each a little so that concurrent ones overlap.
+type deleteCounter struct {
+	next      http.Handler
+	now, most atomic.Int64
+}
+
+func (c *deleteCounter) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if r.Method == http.MethodDelete {
+		n := c.now.Add(1)
+		defer c.now.Add(-1)
+		for most := c.most.Load(); n > most && !c.most.CompareAndSwap(most, n); most = c.most.Load() {
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	c.next.ServeHTTP(w, r)
+}
+
+// The cleanup deletes many files at once even when they were uploaded one at a time (DELETEs carry no
+// bytes), and an error about files it could not delete names a few of them, not thousands.
+func TestUploadPackage_cleanupOfManyFiles(t *testing.T) {
+	t.Parallel()
+	srv := startEmulator(t, emulator.Options{})
+	counter := &deleteCounter{next: srv.Handler()}
+	cos := httptest.NewServer(counter)
+	t.Cleanup(cos.Close)
+	c, apply, bucketURL := openPackageSession(t, srv, cos.URL)
+	pkg, _ := testPackage(t, 10)
+	lastFile := pkg.Files[len(pkg.Files)-1].Rel
+	srv.ObjectStore().InjectFault(objectstore.Fault{Method: http.MethodPut, KeySuffix: lastFile, HTTPStatus: http.StatusForbidden})
+	opts := vod.UploadOptions{PartSize: 4 * mib, Concurrency: 1}
+
+	_, err := c.UploadPackage(context.Background(), apply.TempCertificate, bucketURL, apply.MediaStoragePath, pkg, opts)
+	if !errors.Is(err, vod.ErrPackageFile) {
+		t.Fatalf("error %v, want the failed file", err)
+	}
+	if most := counter.most.Load(); most < 2 {
+		t.Errorf("at most %d DELETEs were in flight at once; the cleanup deleted the files one at a time", most)
+	}
+
+	srv.ObjectStore().InjectFault(objectstore.Fault{Method: http.MethodDelete, HTTPStatus: http.StatusForbidden})
+	_, err = c.UploadPackage(context.Background(), apply.TempCertificate, bucketURL, apply.MediaStoragePath, pkg, opts)
+	want := fmt.Sprintf("%d of the %d files sent so far could not be deleted", len(pkg.Files)+1, len(pkg.Files)+1)
+	if err == nil || !strings.Contains(err.Error(), want) || !strings.HasSuffix(err.Error(), fmt.Sprintf(" and %d more", len(pkg.Files)+1-10)) {
+		t.Errorf("error %v, want %q and ten keys named", err, want)
+	}
+}
