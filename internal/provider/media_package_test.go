@@ -63,7 +63,8 @@ func (p *packageFiles) bytes() int64 {
 }
 
 // hlsPackage writes a master playlist with two video variants and an audio rendition in nested
-// directories; one segment is listed twice and the 720p init section is larger than a 1 MiB part.
+// directories; one segment is listed twice, the 720p init section is larger than a 1 MiB part, and
+// the segments are encrypted with a key from a key server (not a file of the package).
 func hlsPackage(t *testing.T) (*packageFiles, string) {
 	p := newPackageFiles(t)
 	master := p.write("master.m3u8", []byte("#EXTM3U\n#EXT-X-VERSION:7\n"+
@@ -71,7 +72,8 @@ func hlsPackage(t *testing.T) (*packageFiles, string) {
 		`#EXT-X-STREAM-INF:BANDWIDTH=2000000,RESOLUTION=1280x720,AUDIO="aac"`+"\nvideo/720p/index.m3u8\n"+
 		`#EXT-X-STREAM-INF:BANDWIDTH=600000,RESOLUTION=640x360,AUDIO="aac"`+"\nvideo/360p/index.m3u8\n"))
 	for _, variant := range []string{"video/720p", "video/360p", "audio/en"} {
-		playlist := "#EXTM3U\n#EXT-X-TARGETDURATION:4\n#EXT-X-MAP:URI=\"init.mp4\"\n"
+		playlist := "#EXTM3U\n#EXT-X-TARGETDURATION:4\n#EXT-X-MAP:URI=\"init.mp4\"\n" +
+			"#EXT-X-KEY:METHOD=SAMPLE-AES,URI=\"https://kms.example.com/keys/episode-1\",KEYFORMAT=\"identity\"\n"
 		for i := range 4 {
 			playlist += fmt.Sprintf("#EXTINF:4.0,\nsegments/seg%d.m4s\n", i)
 			p.write(fmt.Sprintf("%s/segments/seg%d.m4s", variant, i), bytes.Repeat([]byte(variant+fmt.Sprint(i)), 700))

@@ -146,7 +146,8 @@ func (r *mediaResource) Schema(ctx context.Context, _ resource.SchemaRequest, re
 			"playlists included) or a DASH manifest (`.mpd`), every file it lists (segments, keys, initialization " +
 			"sections, nested playlists) must be a regular file in the manifest's directory or below it, also after " +
 			"resolving symlinks; a missing file, a URL, an absolute path, a `..` step or a playlist reached twice is " +
-			"refused at plan, which reads the manifests locally. The apply has VOD confirm each manifest " +
+			"refused at plan, which reads the manifests locally (a key handed out by a key server, an `EXT-X-KEY` whose " +
+			"URI is a URL such as `https:` or `skd:`, is not a file of the package). The apply has VOD confirm each manifest " +
 			"(`ParseStreamingManifest`), uploads the manifest to the media's key and the other files next to it, " +
 			"`upload_concurrency` at a time, and commits the package as one media whose `media_url` is the manifest's. " +
 			"If any file fails, the files already stored are deleted and nothing is committed. `package_files`, " +
