@@ -149,7 +149,8 @@ func (r *mediaResource) Schema(ctx context.Context, _ resource.SchemaRequest, re
 			"refused at plan, which reads the manifests locally (a key handed out by a key server, an `EXT-X-KEY` whose " +
 			"URI is a URL such as `https:` or `skd:`, is not a file of the package). The apply has VOD confirm each manifest " +
 			"(`ParseStreamingManifest`), uploads the manifest to the media's key and the other files next to it, " +
-			"`upload_concurrency` at a time, and commits the package as one media whose `media_url` is the manifest's. " +
+			"`upload_concurrency` (16 by default) at a time, and commits the package as one media whose `media_url` is " +
+			"the manifest's. " +
 			"If any file fails, the files already stored are deleted and nothing is committed. `package_files`, " +
 			"`package_bytes` and `package_fingerprint` describe the package; a change of any of its files replaces " +
 			"the media, and `source_hash` works as for a single file.\n\n" +
