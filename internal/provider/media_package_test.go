@@ -27,6 +27,7 @@ import (
 
 	"github.com/tencentvod/terraform-provider-tencentvod/internal/emulator"
 	"github.com/tencentvod/terraform-provider-tencentvod/internal/emulator/objectstore"
+	"github.com/tencentvod/terraform-provider-tencentvod/internal/uploadcache"
 	"github.com/tencentvod/terraform-provider-tencentvod/internal/vod"
 )
 
@@ -718,5 +719,78 @@ func TestScanPackage_symlinkedManifestAndDirectory(t *testing.T) {
 	}
 	if len(pkg.files) != 1 || pkg.files[0].Rel != "segs/a.ts" || pkg.bytes != int64(len("#EXTM3U\n#EXTINF:4,\nsegs/a.ts\n")+len("next to the target")) {
 		t.Errorf("through a linked directory: files %+v, %d bytes", pkg.files, pkg.bytes)
+	}
+}
+
+// Ctrl-C while a package is uploading: the apply says it was interrupted, the files already stored are
+// deleted, nothing is committed, pending or checkpointed (a package starts over), and the next apply
+// uploads the whole package.
+func TestAccMediaPackage_interruptLeavesNothingAndStartsOver(t *testing.T) {
+	t.Parallel()
+	skipInAccMode(t)
+	env := newTestEnv(t)
+	p, master := hlsPackage(t)
+	const held = "video/360p/segments/seg2.m4s"
+	store := env.emu.ObjectStore()
+	store.InjectFault(objectstore.Fault{Method: http.MethodPut, KeySuffix: held, Times: 1, Latency: 10 * time.Minute})
+	tf := newDirectTerraform(t, packageConfig(env, master, ""))
+	applyCtx, interrupt := context.WithCancel(context.Background())
+	defer interrupt()
+	applied := make(chan error, 1)
+	go func() { applied <- tf.apply(applyCtx) }()
+
+	// Everything but the held segment gets stored; then Ctrl-C.
+	for deadline := time.Now().Add(2 * time.Minute); len(store.Objects()) < len(p.files)-1; time.Sleep(50 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatalf("%d of %d files stored after two minutes\n%s", len(store.Objects()), len(p.files)-1, tf.output)
+		}
+	}
+	interrupt()
+	if err := tf.awaitInterrupted(t, applied); err == nil {
+		t.Fatalf("the interrupted apply succeeded\n%s", tf.output)
+	}
+	output := strings.Join(strings.Fields(tf.output.String()), " ")
+	for _, want := range []string{"Unable to Upload Media", "The operation was interrupted", "while uploading the package", "nothing was committed"} {
+		if !strings.Contains(output, want) {
+			t.Errorf("the apply's output does not say %q:\n%s", want, tf.output)
+		}
+	}
+	if err := env.expectNothingStored(nil); err != nil {
+		t.Error(err)
+	}
+	if pending := store.PendingUploads(); len(pending) != 0 {
+		t.Errorf("%d multipart uploads left pending", len(pending))
+	}
+	if n := env.apiAttempts("CommitUpload"); n != 0 {
+		t.Errorf("%d CommitUpload calls after the interrupt", n)
+	}
+	dir, err := uploadcache.Dir()
+	if err != nil {
+		t.Fatal(err)
+	}
+	checkpoints, _ := filepath.Glob(filepath.Join(dir, "*.json"))
+	for _, file := range checkpoints {
+		if content, _ := os.ReadFile(file); bytes.Contains(content, []byte(p.dir)) {
+			t.Errorf("checkpoint %s was kept for a file of the package", file)
+		}
+	}
+
+	if err := tf.apply(context.Background()); err != nil {
+		t.Fatalf("the next apply: %s\n%s", err, tf.output)
+	}
+	state, err := tf.show(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	var checked statecheck.CheckStateResponse
+	env.expectPackage("tencentvod_media.test", p, "master.m3u8").CheckState(context.Background(), statecheck.CheckStateRequest{State: state}, &checked)
+	if checked.Error != nil {
+		t.Error(checked.Error)
+	}
+	if n := env.apiAttempts("ApplyUpload"); n != 2 {
+		t.Errorf("%d upload sessions, want the interrupted one and a new one", n)
+	}
+	if err := tf.destroy(context.Background()); err != nil {
+		t.Fatalf("terraform destroy: %s\n%s", err, tf.output)
 	}
 }
