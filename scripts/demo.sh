@@ -6,8 +6,9 @@
 # registry) and applies examples/demo: it creates two classes, the provider uploads one file
 # itself in parallel parts into one of them and waits for a task flow to make its adaptive
 # stream, whose URL another resource receives; an upload session plus curl with its presigned
-# URL uploads another file, which the provider then commits with the write-only session key.
-# The script downloads both media files from their media URLs and compares them with the
+# URL uploads another file, which the provider then commits with the write-only session key; and
+# the provider uploads a small HLS package (master playlist, two variants, segments) as one media.
+# The script downloads the package's playlist and a segment from next to its media URL, and both media files from their media URLs and compares them with the
 # originals, downloads the stream's playlist, checks that a second plan is empty, and destroys
 # everything. Needs Go, Terraform >= 1.11 and curl.
 # DEMO_KEEP=1 keeps the work directory for inspection. No secret is printed.
@@ -84,6 +85,40 @@ check_stream() {
 	stream_url=$hls_url
 }
 
+# write_package DIR: an HLS package with a master playlist and two variants of three small segments
+# each, in nested directories, as a packager writes it.
+write_package() {
+	local dir=$1 v n
+	printf '#EXTM3U\n#EXT-X-VERSION:3\n' >"$dir/master.m3u8"
+	for v in 0 1; do
+		mkdir -p "$dir/v$v/segments"
+		printf '#EXTM3U\n#EXT-X-VERSION:3\n#EXT-X-TARGETDURATION:4\n#EXT-X-PLAYLIST-TYPE:VOD\n' >"$dir/v$v/index.m3u8"
+		for n in 0 1 2; do
+			head -c $((16384 * (v + 1))) /dev/urandom >"$dir/v$v/segments/seg$n.ts"
+			printf '#EXTINF:4.000,\nsegments/seg%d.ts\n' "$n" >>"$dir/v$v/index.m3u8"
+		done
+		printf '#EXT-X-ENDLIST\n' >>"$dir/v$v/index.m3u8"
+		printf '#EXT-X-STREAM-INF:BANDWIDTH=%d\nv%d/index.m3u8\n' $((400000 * (v + 1))) "$v" >>"$dir/master.m3u8"
+	done
+}
+
+# check_package OUTPUT DIR: the package's master playlist behind its media URL, and one segment next
+# to it, must download and equal the local files.
+check_package() {
+	local file_id url files base
+	file_id=$(output_value "$1" file_id)
+	url=$(output_value "$1" media_url)
+	files=$(output_value "$1" package_files)
+	[[ -n "$file_id" && -n "$url" ]] || die "output $1 names no media"
+	curl --fail --silent --show-error --output "$work/$1.m3u8" "$url" || die "cannot download $url"
+	cmp -s "$2/master.m3u8" "$work/$1.m3u8" || die "the playlist behind $url differs from master.m3u8"
+	base=${url%/*}
+	curl --fail --silent --show-error --output "$work/$1.seg.ts" "$base/v1/segments/seg2.ts" ||
+		die "cannot download a segment next to $url"
+	cmp -s "$2/v1/segments/seg2.ts" "$work/$1.seg.ts" || die "segment v1/segments/seg2.ts differs from the local one"
+	echo "$1: file_id $file_id, an HLS package of $files files; its playlist and v1/segments/seg2.ts download from next to $url, identical"
+}
+
 step "building the provider and the emulator"
 build_binaries
 
@@ -96,13 +131,15 @@ mkdir -p "$work/tf"
 cp "$repo"/examples/demo/*.tf "$work/tf/"
 head -c "$sample_bytes" /dev/urandom >"$work/sample.mp4"
 head -c "$large_bytes" /dev/urandom >"$work/trailer.mp4"
-echo "sample files: $work/sample.mp4 ($sample_bytes bytes), $work/trailer.mp4 ($large_bytes bytes)"
+mkdir -p "$work/package"
+write_package "$work/package"
+echo "sample files: $work/sample.mp4 ($sample_bytes bytes), $work/trailer.mp4 ($large_bytes bytes), an HLS package in $work/package"
 # A plain array, not mapfile: the bash 3.2 of a fresh macOS runs this script too.
-vars=(-var "media_file=$work/sample.mp4" -var "large_file=$work/trailer.mp4" -var "receipt_file=$work/receipt.txt")
+vars=(-var "media_file=$work/sample.mp4" -var "large_file=$work/trailer.mp4" -var "package_dir=$work/package" -var "receipt_file=$work/receipt.txt")
 
 use_emulator
 
-step "terraform apply (classes; the provider uploads one file and processes it; curl uploads another, the provider commits it)"
+step "terraform apply (classes; the provider uploads one file and processes it, and an HLS package; curl uploads another file, the provider commits it)"
 # dev_overrides serve the provider and terraform_data is built in: no terraform init needed.
 TF_LOG_PROVIDER=INFO TF_LOG_PATH="$work/provider.log" \
 	terraform -chdir="$work/tf" apply -auto-approve -input=false -no-color "${vars[@]}"
@@ -130,6 +167,9 @@ check_media trailer "$work/trailer.mp4"
 trailer_id=$(output_value trailer file_id)
 check_media clip "$work/sample.mp4"
 check_stream trailer
+check_package episode "$work/package"
+episode_id=$(output_value episode file_id)
+episode_files=$(output_value episode package_files)
 parts=$(grep 'uploaded file to VOD storage' "$work/provider.log" | grep -o 'parts=[0-9]*' | sort -t= -k2 -n | tail -n 1 | cut -d= -f2 || true)
 echo "the provider uploaded trailer.mp4 in ${parts:-?} parts"
 
@@ -139,14 +179,14 @@ terraform -chdir="$work/tf" plan -input=false -no-color -detailed-exitcode "${va
 echo "No changes."
 
 commit_calls=$(grep -c ' action=CommitUpload ' "$work/emulator.log" || true)
-[[ "$commit_calls" == 2 ]] || die "$commit_calls CommitUpload calls; expected one per media file"
+[[ "$commit_calls" == 3 ]] || die "$commit_calls CommitUpload calls; expected one per media"
 
 step "terraform destroy"
 terraform -chdir="$work/tf" destroy -auto-approve -input=false -no-color "${vars[@]}" >"$work/destroy.log" ||
 	{ cat "$work/destroy.log" >&2; die "destroy failed"; }
 curl --fail --silent --show-error "$emulator_url/_emulator/media" >"$work/media.json"
 grep -q '"file_id"' "$work/media.json" && die "media left in VOD after destroy: $(cat "$work/media.json")"
-echo "both media files deleted"
+echo "all three media deleted"
 curl --fail --silent --show-error "$emulator_url/_emulator/classes" >"$work/classes.json"
 grep -q '"Demo"' "$work/classes.json" && die "classes left in VOD after destroy: $(cat "$work/classes.json")"
 echo "both classes deleted"
@@ -161,5 +201,6 @@ printf '%-12s %s\n' \
 	"expires" "$(receipt_value expiration)" \
 	"trailer" "media $trailer_id: $large_bytes bytes uploaded by the provider in ${parts:-?} parts" \
 	"stream" "$stream_url (HLS, handed to terraform_data.player)" \
-	"commits" "$commit_calls CommitUpload calls for two media files"
+	"package" "media $episode_id: an HLS package of $episode_files files uploaded by the provider" \
+	"commits" "$commit_calls CommitUpload calls for three media"
 echo "demo: OK"

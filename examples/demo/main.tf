@@ -3,6 +3,8 @@
 #  - tencentvod_media.trailer uploads a local file itself (in parallel parts) into the trailers class,
 #    commits it, runs the StreamingPreset task flow on it and waits for it; its HLS stream's URL is
 #    handed to terraform_data.player in the same apply;
+#  - tencentvod_media.episode uploads an HLS package (a master playlist, two variant playlists and
+#    their segments, in nested directories) as one media;
 #  - an upload session plus curl with its presigned URL uploads another file, and
 #    tencentvod_media.clip commits that upload with the write-only session key.
 # Provider settings come from the environment set by the script.
@@ -24,6 +26,11 @@ variable "media_file" {
 variable "large_file" {
   type        = string
   description = "Path of a larger file the provider uploads itself."
+}
+
+variable "package_dir" {
+  type        = string
+  description = "Directory of an HLS package whose master playlist is master.m3u8."
 }
 
 variable "receipt_file" {
@@ -53,6 +60,15 @@ resource "tencentvod_media" "trailer" {
   class_id           = tencentvod_class.trailers.class_id
   procedure          = "StreamingPreset"
   wait_for_procedure = true
+}
+
+# The plan reads the playlists locally and checks that every segment is there; the apply uploads
+# the master playlist to the media's key and every other file next to it, 16 at a time.
+resource "tencentvod_media" "episode" {
+  source             = "${var.package_dir}/master.m3u8"
+  media_name         = "demo-episode"
+  class_id           = tencentvod_class.trailers.class_id
+  upload_concurrency = 16
 }
 
 locals {
@@ -125,6 +141,15 @@ output "trailer" {
     class_id         = tencentvod_media.trailer.class_id
     procedure_status = tencentvod_media.trailer.procedure_status
     hls_url          = terraform_data.player.output.stream_url
+  }
+}
+
+output "episode" {
+  value = {
+    file_id       = tencentvod_media.episode.file_id
+    media_url     = tencentvod_media.episode.media_url
+    package_files = tencentvod_media.episode.package_files
+    package_bytes = tencentvod_media.episode.package_bytes
   }
 }
 

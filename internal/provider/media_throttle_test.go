@@ -54,6 +54,11 @@ func TestAccMedia_fiftyMediaAtParallelismTwentyAgainstTwentyPerSecond(t *testing
 	skipInAccMode(t)
 	const media, perSecond = 50, 20
 	env := newTestEnv(t, func(o *emulator.Options) { o.RateLimit = perSecond })
+	// Whether the rate limit bites depends on how fast this machine drives Terraform: a loaded CI runner
+	// may never reach 20 calls per second. The reported failure was DescribeMediaInfos running out of
+	// retries, so its first calls are throttled on every machine, and the rate limit adds the rest.
+	env.emu.InjectFault(emulator.Fault{Action: "DescribeMediaInfos", Times: media / 5,
+		Code: "RequestLimitExceeded", Message: "Your current request times exceeds the frequency limit."})
 	tf := newDirectTerraform(t, manyMediaConfig(t, env.providerConfig(), media))
 
 	if err := tf.tf.Apply(context.Background(), tf.reattach, tfexec.Parallelism(20)); err != nil {

@@ -150,6 +150,26 @@ func TestEmulatorWaitForTaskDeadline(t *testing.T) {
 	}
 }
 
+// When the client-side rate limit would hold the next poll past the deadline, the wait ends as a
+// deadline does: with the task's last status, not with the limiter's own refusal.
+func TestEmulatorWaitForTaskDeadlineCloserThanTheNextPoll(t *testing.T) {
+	t.Parallel()
+	s, fileID := committedMedia(t, time.Hour)
+	taskID, err := s.client.StartProcedure(context.Background(), &vod.ProcessMediaByProcedureRequest{FileID: fileID, ProcedureName: "StreamingPreset", SessionID: "run-1"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// One DescribeTaskDetail every 5 s: the first poll goes at once, the second would come after the deadline.
+	slow := openSession(t, s.srv, func(c *vod.Config) { c.RateLimit = 0.2 })
+	vod.SetTaskPollInterval(slow.client, 10*time.Millisecond)
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+	defer cancel()
+	detail, err := slow.client.WaitForTask(ctx, taskID, nil, nil)
+	if !errors.Is(err, context.DeadlineExceeded) || detail == nil || !strings.Contains(err.Error(), "still "+detail.Status) {
+		t.Fatalf("WaitForTask = %+v, %v", detail, err)
+	}
+}
+
 func classClient(t *testing.T) (*emulator.Server, *vod.Client) {
 	t.Helper()
 	srv := startEmulator(t, emulator.Options{})

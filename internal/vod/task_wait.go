@@ -58,7 +58,9 @@ func (c *Client) WaitForTask(ctx context.Context, taskID string, subAppID *uint6
 	for n := 0; ; n++ {
 		detail, err := c.DescribeTaskDetail(ctx, &DescribeTaskDetailRequest{TaskID: taskID, SubAppID: subAppID})
 		if err != nil {
-			if ctx.Err() != nil {
+			if ctx.Err() != nil || errors.Is(err, context.DeadlineExceeded) {
+				// The deadline passed, or is so close that the rate limiter would not send the poll:
+				// either way the wait ended, and the caller learns the task's last status.
 				return w.last, w.ended(ctx)
 			}
 			if !transient(err) {
@@ -120,7 +122,11 @@ func (w *taskWait) ended(ctx context.Context) error {
 	if w.pollErr != nil {
 		fmt.Fprintf(&b, " (the last poll failed: %v)", w.pollErr)
 	}
-	return fmt.Errorf("%s: %w", b.String(), context.Cause(ctx))
+	cause := context.Cause(ctx)
+	if cause == nil { // ended just before the deadline, when the next poll could not be sent in time
+		cause = context.DeadlineExceeded
+	}
+	return fmt.Errorf("%s: %w", b.String(), cause)
 }
 
 // Done reports whether the task has ended, successfully or not.
