@@ -6,7 +6,7 @@
 # BENCH_PACKAGE_SEGMENT_KIB KiB each (default 64), uploaded to a local emulator whose object store
 # answers each request after BENCH_PACKAGE_LATENCY (default 10ms, a round trip to a nearby region):
 #   - by tencentvod_media with source = the master playlist, upload_concurrency = each of
-#     BENCH_PACKAGE_CONCURRENCY (default "16 4"; 4 is the default);
+#     BENCH_PACKAGE_CONCURRENCY (default "16 4"; 16 is the default for a package, 4 for a file's parts);
 #   - the official SDKs' way: the same files sent one after another with cos-go-sdk-v5 by a tool run
 #     from local-exec with a tencentvod_upload_session's credentials, then committed by tencentvod_media
 #     with vod_session_key_wo (internal/provider/testdata/cosputpackage, the tool the tests use).

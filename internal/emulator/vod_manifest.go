@@ -23,7 +23,9 @@ type parseStreamingManifestResponse struct {
 
 // parseStreamingManifest implements ParseStreamingManifest: the files an m3u8 or mpd manifest lists,
 // relative to its directory. It parses the one manifest it is given; the caller parses the nested
-// playlists a master playlist lists in turn, as the official SDKs do.
+// playlists a master playlist lists in turn, as the official SDKs do. The documentation refuses segment
+// paths that are URLs or absolute; whether the service lists an HLS key handed out by a key server
+// (an EXT-X-KEY whose URI is a URL) is not documented: like the provider, the emulator leaves it out.
 func (s *Server) parseStreamingManifest(call *apiCall) (any, *apiError) {
 	var req parseStreamingManifestRequest
 	if apiErr := call.decode(&req); apiErr != nil {

@@ -93,16 +93,16 @@ func dashReferences(content []byte) ([]string, error) {
 		}
 		seconds, err := isoDurationSeconds(periodDuration)
 		if err != nil {
-			return nil, fmt.Errorf("Period %d: duration: %w", i+1, err)
+			return nil, fmt.Errorf("the duration of Period %d: %w", i+1, err)
 		}
 		periodBase := resolve(firstOf(doc.BaseURL), firstOf(period.BaseURL))
 		for _, set := range period.AdaptationSets {
 			setBase := resolve(periodBase, firstOf(set.BaseURL))
-			setInfo := period.mpdSegmentInfo.inheritedBy(set.mpdSegmentInfo)
+			setInfo := period.inheritedBy(set.mpdSegmentInfo)
 			for _, rep := range set.Representations {
 				files, err := representationFiles(rep, setInfo.inheritedBy(rep.mpdSegmentInfo), seconds, len(refs))
 				if err != nil {
-					return nil, fmt.Errorf("Period %d, Representation %q: %w", i+1, rep.ID, err)
+					return nil, fmt.Errorf("in Period %d, Representation %q: %w", i+1, rep.ID, err)
 				}
 				repBase := resolve(setBase, firstOf(rep.BaseURL))
 				for _, file := range files {

@@ -2,6 +2,7 @@ package manifest
 
 import (
 	"errors"
+	"slices"
 	"strings"
 )
 
@@ -12,7 +13,9 @@ var errNotHLS = errors.New("not an HLS playlist: the first line must be #EXTM3U"
 // hlsReferences lists the URIs of a playlist in order: the URI lines (segments, or the variant
 // playlists of a master playlist) and the URI attribute of any tag that has one (EXT-X-KEY, EXT-X-MAP,
 // EXT-X-MEDIA, EXT-X-I-FRAME-STREAM-INF, EXT-X-SESSION-KEY, EXT-X-PART, ...): every file a player
-// fetches next to the playlist.
+// fetches next to the playlist. A key that a key server hands out (an EXT-X-KEY or EXT-X-SESSION-KEY
+// whose URI is a URL, such as https: or FairPlay's skd:) is not a file of the package, and is left
+// out rather than refused: ParseStreamingManifest's documentation forbids URLs for segment files.
 func hlsReferences(content string) ([]string, error) {
 	lines := strings.Split(strings.TrimPrefix(content, "\uFEFF"), "\n")
 	if strings.TrimSpace(lines[0]) != "#EXTM3U" {
@@ -24,7 +27,7 @@ func hlsReferences(content string) ([]string, error) {
 		switch {
 		case line == "":
 		case strings.HasPrefix(line, "#EXT"):
-			if uri, ok := tagURI(line); ok {
+			if uri, ok := tagURI(line); ok && !isKeyServerURI(line, uri) {
 				refs = append(refs, uri)
 			}
 		case strings.HasPrefix(line, "#"): // a comment
@@ -61,4 +64,13 @@ func tagURI(line string) (string, bool) {
 		found = true
 	}
 	return "", false
+}
+
+// keyTags are the tags whose URI names a decryption key.
+var keyTags = []string{"#EXT-X-KEY:", "#EXT-X-SESSION-KEY:"}
+
+// isKeyServerURI reports whether the URI of a tag line is a key served from elsewhere.
+func isKeyServerURI(line, uri string) bool {
+	isKey := slices.ContainsFunc(keyTags, func(tag string) bool { return strings.HasPrefix(line, tag) })
+	return isKey && (hasScheme(uri) || strings.HasPrefix(uri, "//"))
 }

@@ -106,7 +106,8 @@ func hasScheme(ref string) bool {
 	}
 	for i, r := range scheme {
 		letter := r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z'
-		if !letter && (i == 0 || !(r >= '0' && r <= '9' || r == '+' || r == '-' || r == '.')) {
+		digitOrMark := r >= '0' && r <= '9' || r == '+' || r == '-' || r == '.'
+		if !letter && (i == 0 || !digitOrMark) {
 			return false
 		}
 	}

@@ -60,6 +60,28 @@ seg 1.m4s
 	}
 }
 
+// Keys handed out by a key server are not files of the package; a key file next to the playlist is,
+// and a key given as an absolute path is refused like any file.
+func TestFiles_HLSKeysFromAKeyServerAreNotFiles(t *testing.T) {
+	t.Parallel()
+	playlist := "#EXTM3U\n" +
+		`#EXT-X-SESSION-KEY:METHOD=SAMPLE-AES,URI="skd://asset-1",KEYFORMAT="com.apple.streamingkeydelivery"` + "\n" +
+		`#EXT-X-KEY:METHOD=AES-128,URI="https://kms.example.com/keys/1?token=a"` + "\n" +
+		"#EXTINF:4,\na.ts\n" +
+		`#EXT-X-KEY:METHOD=AES-128,URI="keys/2.key"` + "\n" +
+		"#EXTINF:4,\nb.ts\n"
+	got, err := Files(HLS, []byte(playlist))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := []string{"a.ts", "keys/2.key", "b.ts"}; !slices.Equal(got, want) {
+		t.Errorf("files %q, want %q", got, want)
+	}
+	if _, err := Files(HLS, []byte("#EXTM3U\n#EXT-X-KEY:METHOD=AES-128,URI=\"/keys/1.key\"\n#EXTINF:4,\na.ts\n")); !errors.Is(err, ErrInvalidPath) {
+		t.Errorf("a key at an absolute path: error %v", err)
+	}
+}
+
 func TestFiles_refusesPathsOutsideTheDirectory(t *testing.T) {
 	t.Parallel()
 	for ref, reason := range map[string]string{

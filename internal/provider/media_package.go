@@ -277,6 +277,35 @@ func (m *mediaResourceModel) setPackage(pkg *localPackage) {
 	m.PackageFingerprint = types.StringValue(pkg.fingerprint)
 }
 
+// planUploadConcurrency plans upload_concurrency when the configuration leaves it out: the default for
+// what source is, a file's parts or a package's files. While media_type is unknown so is the default,
+// which the apply settles.
+func planUploadConcurrency(plan, config *mediaResourceModel) {
+	switch {
+	case !config.UploadConcurrency.IsNull():
+	case config.Source.IsNull():
+		plan.UploadConcurrency = types.Int64Value(defaultUploadConcurrency)
+	case plan.MediaType.IsUnknown():
+		plan.UploadConcurrency = types.Int64Unknown()
+	default:
+		plan.UploadConcurrency = types.Int64Value(uploadConcurrencyDefault(plan.MediaType))
+	}
+}
+
+// resolveUploadConcurrency settles at apply an upload_concurrency planned while media_type was unknown.
+func resolveUploadConcurrency(plan *mediaResourceModel) {
+	if plan.UploadConcurrency.IsUnknown() {
+		plan.UploadConcurrency = types.Int64Value(uploadConcurrencyDefault(plan.MediaType))
+	}
+}
+
+func uploadConcurrencyDefault(mediaType types.String) int64 {
+	if isPackageType(mediaType) {
+		return defaultPackageUploadConcurrency
+	}
+	return defaultUploadConcurrency
+}
+
 // uploadPackageAndCommit creates media from a package: it reads the package again, has VOD confirm
 // every manifest's files, opens an upload session, uploads the package and the cover, and commits
 // the session. Nothing is sent before every file is known to be uploadable, and a failed upload leaves

@@ -15,6 +15,7 @@ import (
 	"time"
 
 	tfjson "github.com/hashicorp/terraform-json"
+	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/hashicorp/terraform-plugin-testing/config"
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
@@ -26,6 +27,7 @@ import (
 
 	"github.com/tencentvod/terraform-provider-tencentvod/internal/emulator"
 	"github.com/tencentvod/terraform-provider-tencentvod/internal/emulator/objectstore"
+	"github.com/tencentvod/terraform-provider-tencentvod/internal/uploadcache"
 	"github.com/tencentvod/terraform-provider-tencentvod/internal/vod"
 )
 
@@ -62,7 +64,8 @@ func (p *packageFiles) bytes() int64 {
 }
 
 // hlsPackage writes a master playlist with two video variants and an audio rendition in nested
-// directories; one segment is listed twice and the 720p init section is larger than a 1 MiB part.
+// directories; one segment is listed twice, the 720p init section is larger than a 1 MiB part, and
+// the segments are encrypted with a key from a key server (not a file of the package).
 func hlsPackage(t *testing.T) (*packageFiles, string) {
 	p := newPackageFiles(t)
 	master := p.write("master.m3u8", []byte("#EXTM3U\n#EXT-X-VERSION:7\n"+
@@ -70,7 +73,8 @@ func hlsPackage(t *testing.T) (*packageFiles, string) {
 		`#EXT-X-STREAM-INF:BANDWIDTH=2000000,RESOLUTION=1280x720,AUDIO="aac"`+"\nvideo/720p/index.m3u8\n"+
 		`#EXT-X-STREAM-INF:BANDWIDTH=600000,RESOLUTION=640x360,AUDIO="aac"`+"\nvideo/360p/index.m3u8\n"))
 	for _, variant := range []string{"video/720p", "video/360p", "audio/en"} {
-		playlist := "#EXTM3U\n#EXT-X-TARGETDURATION:4\n#EXT-X-MAP:URI=\"init.mp4\"\n"
+		playlist := "#EXTM3U\n#EXT-X-TARGETDURATION:4\n#EXT-X-MAP:URI=\"init.mp4\"\n" +
+			"#EXT-X-KEY:METHOD=SAMPLE-AES,URI=\"https://kms.example.com/keys/episode-1\",KEYFORMAT=\"identity\"\n"
 		for i := range 4 {
 			playlist += fmt.Sprintf("#EXTINF:4.0,\nsegments/seg%d.m4s\n", i)
 			p.write(fmt.Sprintf("%s/segments/seg%d.m4s", variant, i), bytes.Repeat([]byte(variant+fmt.Sprint(i)), 700))
@@ -542,5 +546,254 @@ resource "tencentvod_media" "test" {
 	})
 	if n := env.apiAttempts("ApplyUpload"); n != 1 {
 		t.Errorf("%d ApplyUpload calls; the imported package was uploaded again", n)
+	}
+}
+
+// A package's files go 16 at a time unless upload_concurrency says otherwise: the plan shows it at
+// create and again when the package is replaced, and a later plan leaves it as it is.
+func TestAccMediaPackage_uploadConcurrencyDefault(t *testing.T) {
+	t.Parallel()
+	skipInAccMode(t)
+	env := newTestEnv(t)
+	p, master := hlsPackage(t)
+	config := func(hash string) string {
+		return env.providerConfig() + fmt.Sprintf(`
+resource "tencentvod_media" "test" {
+  source      = %q
+  source_hash = %q
+}
+`, master, hash)
+	}
+	concurrency := func(want int64) plancheck.PlanCheck {
+		return plancheck.ExpectKnownValue("tencentvod_media.test", tfjsonpath.New("upload_concurrency"), knownvalue.Int64Exact(want))
+	}
+	runTest(t, resource.TestCase{
+		CheckDestroy: env.expectNothingStored,
+		Steps: []resource.TestStep{
+			{
+				Config:            config("v1"),
+				ConfigPlanChecks:  resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{concurrency(defaultPackageUploadConcurrency)}},
+				ConfigStateChecks: []statecheck.StateCheck{env.expectPackage("tencentvod_media.test", p, "master.m3u8")},
+			},
+			{
+				Config: config("v2"),
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction("tencentvod_media.test", plancheck.ResourceActionDestroyBeforeCreate),
+					concurrency(defaultPackageUploadConcurrency),
+				}},
+			},
+			{Config: config("v2"), PlanOnly: true},
+		},
+	})
+}
+
+// upload_concurrency's default follows what source is.
+func TestPlanUploadConcurrency(t *testing.T) {
+	t.Parallel()
+	source, noSource := types.StringValue("/media/x"), types.StringNull()
+	for name, tc := range map[string]struct {
+		configured        types.Int64
+		source, mediaType types.String
+		want              types.Int64
+	}{
+		"file":                     {source: source, mediaType: types.StringValue("mp4"), want: types.Int64Value(4)},
+		"HLS package":              {source: source, mediaType: types.StringValue("m3u8"), want: types.Int64Value(16)},
+		"DASH package, upper case": {source: source, mediaType: types.StringValue("MPD"), want: types.Int64Value(16)},
+		"configured":               {configured: types.Int64Value(2), source: source, mediaType: types.StringValue("m3u8"), want: types.Int64Value(2)},
+		"media type unknown":       {source: source, mediaType: types.StringUnknown(), want: types.Int64Unknown()},
+		"upload session's key":     {source: noSource, mediaType: types.StringUnknown(), want: types.Int64Value(4)},
+	} {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			configured := tc.configured // the zero value is null
+			plan := &mediaResourceModel{Source: tc.source, MediaType: tc.mediaType, UploadConcurrency: types.Int64Value(4)}
+			if !configured.IsNull() {
+				plan.UploadConcurrency = configured
+			}
+			config := &mediaResourceModel{Source: tc.source, UploadConcurrency: configured}
+			planUploadConcurrency(plan, config)
+			if !plan.UploadConcurrency.Equal(tc.want) {
+				t.Errorf("planned %s, want %s", plan.UploadConcurrency, tc.want)
+			}
+			if tc.want.IsUnknown() {
+				plan.MediaType = types.StringValue("m3u8")
+				if resolveUploadConcurrency(plan); plan.UploadConcurrency.ValueInt64() != 16 {
+					t.Errorf("settled at apply as %s, want 16 for a package", plan.UploadConcurrency)
+				}
+			}
+		})
+	}
+}
+
+// A package upload that takes a while logs its progress at INFO, in files and bytes, and no secret of
+// its session reaches the plan, the state or a TRACE log. Not parallel: it sets TF_LOG.
+func TestAccMediaPackage_progressAtInfoAndNoSecrets(t *testing.T) {
+	skipInAccMode(t)
+	// About 25 object-storage requests one at a time, 300 ms each: longer than the 5 s between two
+	// progress lines.
+	env := newTestEnv(t, func(o *emulator.Options) { o.StorageLatency = 300 * time.Millisecond })
+	p, master := hlsPackage(t)
+	logFile := filepath.Join(t.TempDir(), "terraform.log")
+	t.Setenv("TF_LOG", "TRACE")
+	t.Setenv("TF_ACC_LOG_PATH", logFile)
+	t.Setenv("TENCENTCLOUD_SECRET_ID", emulatorSecretID)
+	t.Setenv("TENCENTCLOUD_SECRET_KEY", emulatorSecretKey)
+	secrets := func() []string {
+		list := []string{emulatorSecretKey}
+		for _, s := range env.emu.Sessions() {
+			list = append(list, s.VodSessionKey, s.TempCertificate.SecretKey, s.TempCertificate.Token)
+		}
+		return list
+	}
+	runTest(t, resource.TestCase{
+		Steps: []resource.TestStep{{
+			Config: env.endpointsOnly() + fmt.Sprintf(`
+resource "tencentvod_media" "test" {
+  source               = %q
+  upload_part_size_mib = 1
+  upload_concurrency   = 1
+}
+`, master),
+			ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{secretsAbsentFromPlan(secrets)}},
+			ConfigStateChecks: []statecheck.StateCheck{
+				secretsAbsentFromState(secrets),
+				env.expectPackage("tencentvod_media.test", p, "master.m3u8"),
+			},
+		}},
+	})
+	raw, err := os.ReadFile(logFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	log := string(raw)
+	// Fields come in any order.
+	for _, want := range [][]string{
+		{"[INFO]  tencentvod: uploading streaming package to VOD storage:", " files=19"},
+		{"[INFO]  tencentvod.vod: vod: package upload in progress:", " files_done=", " files_total=19", " bytes_done="},
+		{"[INFO]  tencentvod.vod: vod: package upload finished:", " files_done=19", " files_total=19"},
+		{"[INFO]  tencentvod: uploaded streaming package to VOD storage:", " files=19", " seconds="},
+	} {
+		if !slices.ContainsFunc(strings.Split(log, "\n"), func(line string) bool {
+			return !slices.ContainsFunc(want, func(part string) bool { return !strings.Contains(line, part) })
+		}) {
+			t.Errorf("the log has no line with %q", want)
+		}
+	}
+	if t.Failed() {
+		return // the secret check below would prove little
+	}
+	for _, secret := range secrets() {
+		if strings.Contains(log, secret) {
+			t.Errorf("a secret (%s...) appears in the TRACE log", secret[:6])
+		}
+	}
+}
+
+// A top manifest that is a symlink is read through the link, and its files are found next to the link,
+// where VOD stores them next to the media key (the official SDKs take the directory of the path they
+// are given, too); a link to a directory of the package is followed.
+func TestScanPackage_symlinkedManifestAndDirectory(t *testing.T) {
+	t.Parallel()
+	releases := newPackageFiles(t)
+	target := releases.write("v2/master.m3u8", []byte("#EXTM3U\n#EXTINF:4,\nsegs/a.ts\n"))
+	releases.write("v2/segs/a.ts", []byte("next to the target"))
+
+	links := newPackageFiles(t)
+	links.write("segs/a.ts", []byte("next to the link"))
+	linked := filepath.Join(links.dir, "episode.m3u8")
+	if err := os.Symlink(target, linked); err != nil {
+		t.Fatal(err)
+	}
+	pkg, err := scanPackage(linked, "m3u8")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(pkg.files) != 1 || pkg.files[0].Path != filepath.Join(links.dir, "segs", "a.ts") {
+		t.Errorf("files %+v, want segs/a.ts next to the link", pkg.files)
+	}
+
+	current := filepath.Join(links.dir, "current")
+	if err := os.Symlink(filepath.Join(releases.dir, "v2"), current); err != nil {
+		t.Fatal(err)
+	}
+	pkg, err = scanPackage(filepath.Join(current, "master.m3u8"), "m3u8")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(pkg.files) != 1 || pkg.files[0].Rel != "segs/a.ts" || pkg.bytes != int64(len("#EXTM3U\n#EXTINF:4,\nsegs/a.ts\n")+len("next to the target")) {
+		t.Errorf("through a linked directory: files %+v, %d bytes", pkg.files, pkg.bytes)
+	}
+}
+
+// Ctrl-C while a package is uploading: the apply says it was interrupted, the files already stored are
+// deleted, nothing is committed, pending or checkpointed (a package starts over), and the next apply
+// uploads the whole package.
+func TestAccMediaPackage_interruptLeavesNothingAndStartsOver(t *testing.T) {
+	t.Parallel()
+	skipInAccMode(t)
+	env := newTestEnv(t)
+	p, master := hlsPackage(t)
+	const held = "video/360p/segments/seg2.m4s"
+	store := env.emu.ObjectStore()
+	store.InjectFault(objectstore.Fault{Method: http.MethodPut, KeySuffix: held, Times: 1, Latency: 10 * time.Minute})
+	tf := newDirectTerraform(t, packageConfig(env, master, ""))
+	applyCtx, interrupt := context.WithCancel(context.Background())
+	defer interrupt()
+	applied := make(chan error, 1)
+	go func() { applied <- tf.apply(applyCtx) }()
+
+	// Everything but the held segment gets stored; then Ctrl-C.
+	for deadline := time.Now().Add(2 * time.Minute); len(store.Objects()) < len(p.files)-1; time.Sleep(50 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatalf("%d of %d files stored after two minutes\n%s", len(store.Objects()), len(p.files)-1, tf.output)
+		}
+	}
+	interrupt()
+	if err := tf.awaitInterrupted(t, applied); err == nil {
+		t.Fatalf("the interrupted apply succeeded\n%s", tf.output)
+	}
+	output := strings.Join(strings.Fields(tf.output.String()), " ")
+	for _, want := range []string{"Unable to Upload Media", "The operation was interrupted", "while uploading the package", "nothing was committed"} {
+		if !strings.Contains(output, want) {
+			t.Errorf("the apply's output does not say %q:\n%s", want, tf.output)
+		}
+	}
+	if err := env.expectNothingStored(nil); err != nil {
+		t.Error(err)
+	}
+	if pending := store.PendingUploads(); len(pending) != 0 {
+		t.Errorf("%d multipart uploads left pending", len(pending))
+	}
+	if n := env.apiAttempts("CommitUpload"); n != 0 {
+		t.Errorf("%d CommitUpload calls after the interrupt", n)
+	}
+	dir, err := uploadcache.Dir()
+	if err != nil {
+		t.Fatal(err)
+	}
+	checkpoints, _ := filepath.Glob(filepath.Join(dir, "*.json"))
+	for _, file := range checkpoints {
+		if content, _ := os.ReadFile(file); bytes.Contains(content, []byte(p.dir)) {
+			t.Errorf("checkpoint %s was kept for a file of the package", file)
+		}
+	}
+
+	if err := tf.apply(context.Background()); err != nil {
+		t.Fatalf("the next apply: %s\n%s", err, tf.output)
+	}
+	state, err := tf.show(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	var checked statecheck.CheckStateResponse
+	env.expectPackage("tencentvod_media.test", p, "master.m3u8").CheckState(context.Background(), statecheck.CheckStateRequest{State: state}, &checked)
+	if checked.Error != nil {
+		t.Error(checked.Error)
+	}
+	if n := env.apiAttempts("ApplyUpload"); n != 2 {
+		t.Errorf("%d upload sessions, want the interrupted one and a new one", n)
+	}
+	if err := tf.destroy(context.Background()); err != nil {
+		t.Fatalf("terraform destroy: %s\n%s", err, tf.output)
 	}
 }

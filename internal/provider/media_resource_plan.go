@@ -119,6 +119,7 @@ func (r *mediaResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanR
 	if resp.Diagnostics.HasError() {
 		return
 	}
+	planUploadConcurrency(&plan, &config)
 	resp.Diagnostics.Append(r.planPackageOf(ctx, req, &plan, resp)...)
 	resp.Diagnostics.Append(resp.Plan.Set(ctx, &plan)...)
 }

@@ -10,6 +10,8 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+
+	cos "github.com/tencentyun/cos-go-sdk-v5"
 )
 
 // PackageFile is one file of a streaming package other than its top manifest: a segment, a key, an
@@ -54,8 +56,9 @@ var ErrPackageFile = errors.New("package file not uploaded")
 // UploadFile.
 //
 // On any failure or cancellation the files already stored are deleted again (on a context of their
-// own, within abortBudget), so that nothing is left under the session's directory; the error names the
-// file that failed and, when some could not be deleted, those too.
+// own, within abortBudget), and those whose upload was cut short once more a moment later, so that
+// nothing is left under the session's directory; the error names the file that failed and, when some
+// could not be deleted, those too. Files are never checkpointed: a package starts over.
 //
 // Progress is logged at Info level about every 5 seconds, and at the end for uploads that took longer.
 func (c *Client) UploadPackage(ctx context.Context, cert TempCertificate, bucketURL, mediaStoragePath string, pkg Package, opts UploadOptions) (*PackageResult, error) {
@@ -126,19 +129,26 @@ type packageUpload struct {
 
 	mu        sync.Mutex
 	attempted []string // keys sent so far, stored or maybe stored, to delete on failure
+	cutShort  []string // keys whose upload ctx ended: the store may still be storing them
 }
 
 // put uploads one file to key. Parts of a large file go one at a time: the package's concurrency is
-// spent on files.
+// spent on files. A package is never resumed (it starts over), so no file's upload is checkpointed:
+// a cancelled one is aborted and deleted with the rest.
 func (p *packageUpload) put(ctx context.Context, file, key, what string) error {
 	opts := p.opts
-	opts.Concurrency, opts.Progress = 1, nil
+	opts.Concurrency, opts.Progress, opts.Resume, opts.Checkpoint = 1, nil, nil, nil
 	// Recorded before the upload: a PUT cut short by a cancellation may have been stored all the same.
 	p.mu.Lock()
 	p.attempted = append(p.attempted, key)
 	p.mu.Unlock()
 	result, err := p.client.UploadFile(ctx, p.cert, p.bucketURL, key, file, opts)
 	if err != nil {
+		if ctx.Err() != nil {
+			p.mu.Lock()
+			p.cutShort = append(p.cutShort, key)
+			p.mu.Unlock()
+		}
 		return fmt.Errorf("%w: %s %s: %w", ErrPackageFile, what, file, err)
 	}
 	p.filesDone.Add(1)
@@ -190,12 +200,18 @@ feed:
 	return context.Cause(ctx)
 }
 
-// removeStored deletes every file stored (or maybe stored) so far, so that a failed package leaves nothing in the
-// session's directory. It runs on a context of its own (ctx may be why the upload failed), for at
-// most abortBudget (interruptedAbortBudget after an interrupt), while the credentials last.
+// cutShortSettle is how long the cleanup waits before deleting again the files whose upload was cut
+// short: the store may have received such a PUT whole and still be storing it when the first DELETE
+// came, and would keep it after that DELETE found nothing.
+var cutShortSettle = time.Second
+
+// removeStored deletes every file stored (or maybe stored) so far, so that a failed package leaves
+// nothing in the session's directory, and the files whose upload was cut short once more after
+// cutShortSettle. It runs on a context of its own (ctx may be why the upload failed), for at most
+// abortBudget (interruptedAbortBudget after an interrupt), while the credentials last.
 func (p *packageUpload) removeStored(ctx context.Context, cause error) error {
 	p.mu.Lock()
-	keys := p.attempted
+	keys, cutShort := p.attempted, p.cutShort
 	p.mu.Unlock()
 	if len(keys) == 0 {
 		return cause
@@ -210,17 +226,43 @@ func (p *packageUpload) removeStored(ctx context.Context, cause error) error {
 	if err != nil {
 		return fmt.Errorf("%w; the %d files sent so far could not be deleted: %v", cause, len(keys), err)
 	}
+	failed := p.deleteObjects(removeCtx, store, keys)
+	if len(failed) == 0 && len(cutShort) > 0 {
+		select {
+		case <-time.After(cutShortSettle):
+			failed = p.deleteObjects(removeCtx, store, cutShort)
+		case <-removeCtx.Done():
+			failed = cutShort
+		}
+	}
+	if len(failed) > 0 {
+		return fmt.Errorf("%w; %d of the %d files sent so far could not be deleted and stay until the session's "+
+			"directory is cleaned up (VOD does not commit them): %s", cause, len(failed), len(keys), someKeys(failed))
+	}
+	p.client.logger.Warn(ctx, "vod: package upload failed, stored files deleted", map[string]any{
+		"files_removed": len(keys), "error": cause.Error(),
+	})
+	return cause
+}
+
+// minDeleteConcurrency is how many DELETEs the cleanup sends at once at least, whatever the upload's
+// concurrency: they carry no bytes, and thousands of them must fit in the cleanup's budget.
+const minDeleteConcurrency = 16
+
+// deleteObjects deletes keys, at least minDeleteConcurrency at a time, and returns those it could not
+// delete.
+func (p *packageUpload) deleteObjects(ctx context.Context, store *cos.Client, keys []string) []string {
 	var failedMu sync.Mutex
 	var failed []string
 	var wg sync.WaitGroup
-	slots := make(chan struct{}, max(1, p.opts.Concurrency))
+	slots := make(chan struct{}, max(minDeleteConcurrency, p.opts.Concurrency))
 	for _, key := range keys {
 		slots <- struct{}{}
 		wg.Go(func() {
 			defer func() { <-slots }()
 			u := &upload{client: p.client, store: store, key: key, expires: p.cert.Expires()}
-			err := u.retry(removeCtx, "DeleteObject", func() error {
-				resp, err := store.Object.Delete(removeCtx, key)
+			err := u.retry(ctx, "DeleteObject", func() error {
+				resp, err := store.Object.Delete(ctx, key)
 				return storeErrorOrNil("DeleteObject", key, resp, err)
 			})
 			if err != nil {
@@ -231,14 +273,16 @@ func (p *packageUpload) removeStored(ctx context.Context, cause error) error {
 		})
 	}
 	wg.Wait()
-	if len(failed) > 0 {
-		return fmt.Errorf("%w; %d of the %d files sent so far could not be deleted and stay until the session's "+
-			"directory is cleaned up (VOD does not commit them): %s", cause, len(failed), len(keys), strings.Join(failed, ", "))
+	return failed
+}
+
+// someKeys names the first few keys of a list that may hold thousands.
+func someKeys(keys []string) string {
+	const shown = 10
+	if len(keys) <= shown {
+		return strings.Join(keys, ", ")
 	}
-	p.client.logger.Warn(ctx, "vod: package upload failed, stored files deleted", map[string]any{
-		"files_removed": len(keys), "error": cause.Error(),
-	})
-	return cause
+	return fmt.Sprintf("%s and %d more", strings.Join(keys[:shown], ", "), len(keys)-shown)
 }
 
 // logPeriodically logs progress every log interval until the returned stop is called.

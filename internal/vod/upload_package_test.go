@@ -5,12 +5,14 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"os"
 	"path"
 	"path/filepath"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -199,5 +201,152 @@ func TestUploadPackage_logsProgress(t *testing.T) {
 	}
 	if n := logger.count("INFO", "vod: package upload finished"); n != 1 || !strings.Contains(logger.text(), fmt.Sprintf("files_total:%d", len(contents))) {
 		t.Errorf("%d end lines, want 1 naming %d files:\n%s", n, len(contents), logger.text())
+	}
+}
+
+// A package is never resumed, so none of its files is checkpointed, not even one uploaded in parts.
+func TestUploadPackage_neverCheckpointsAFile(t *testing.T) {
+	t.Parallel()
+	srv := startEmulator(t, emulator.Options{})
+	c, apply, bucketURL := openPackageSession(t, srv, srv.URL())
+	pkg, _ := testPackage(t, 2)
+	var checkpoints atomic.Int64
+	_, err := c.UploadPackage(context.Background(), apply.TempCertificate, bucketURL, apply.MediaStoragePath, pkg,
+		vod.UploadOptions{PartSize: 1 * mib, Checkpoint: func(context.Context, vod.MultipartUpload) bool {
+			checkpoints.Add(1)
+			return true
+		}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := checkpoints.Load(); n != 0 {
+		t.Errorf("%d files of the package were checkpointed", n)
+	}
+}
+
+// heldPUTs stands for a store that received a PUT whole, lost the client to an interrupt, and stores
+// the object only after the client's cleanup has deleted the key: the first segment PUT cancels the
+// upload, and is stored while the first DELETE of its key is being answered.
+type heldPUTs struct {
+	next      http.Handler
+	interrupt func()
+	once      sync.Once
+	mu        sync.Mutex
+	held      map[string]*http.Request
+	bodies    map[string][]byte
+	replayed  atomic.Int64
+}
+
+func (h *heldPUTs) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	switch {
+	case r.Method == http.MethodPut && strings.HasSuffix(r.URL.Path, ".ts") && r.URL.RawQuery == "":
+		held := false
+		h.once.Do(func() {
+			body, _ := io.ReadAll(r.Body)
+			h.mu.Lock()
+			h.held[r.URL.Path], h.bodies[r.URL.Path] = r.Clone(context.Background()), body
+			h.mu.Unlock()
+			h.interrupt()
+			<-r.Context().Done() // the client gave up on it
+			held = true
+		})
+		if !held {
+			h.next.ServeHTTP(w, r)
+		}
+	case r.Method == http.MethodDelete:
+		h.next.ServeHTTP(w, r)
+		h.mu.Lock()
+		put, ok := h.held[r.URL.Path]
+		delete(h.held, r.URL.Path)
+		h.mu.Unlock()
+		if ok {
+			put.Body = io.NopCloser(bytes.NewReader(h.bodies[r.URL.Path]))
+			recorder := httptest.NewRecorder()
+			h.next.ServeHTTP(recorder, put)
+			if recorder.Code == http.StatusOK {
+				h.replayed.Add(1)
+			}
+		}
+	default:
+		h.next.ServeHTTP(w, r)
+	}
+}
+
+// A segment the store keeps after the interrupt's cleanup deleted its key is deleted again: nothing is
+// left in the session's directory.
+func TestUploadPackage_interruptDeletesAgainWhatWasInFlight(t *testing.T) {
+	t.Parallel()
+	srv := startEmulator(t, emulator.Options{})
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	store := &heldPUTs{next: srv.Handler(), interrupt: cancel, held: map[string]*http.Request{}, bodies: map[string][]byte{}}
+	cos := httptest.NewServer(store)
+	t.Cleanup(cos.Close)
+	c, apply, bucketURL := openPackageSession(t, srv, cos.URL)
+	pkg, _ := testPackage(t, 10)
+
+	_, err := c.UploadPackage(ctx, apply.TempCertificate, bucketURL, apply.MediaStoragePath, pkg,
+		vod.UploadOptions{PartSize: 4 * mib, Concurrency: 4})
+	if !errors.Is(err, context.Canceled) {
+		t.Fatalf("error %v, want the interrupt", err)
+	}
+	if store.replayed.Load() != 1 {
+		t.Fatalf("the held PUT was stored %d times after the first DELETE, want once", store.replayed.Load())
+	}
+	dir := path.Dir(apply.MediaStoragePath)[1:] + "/"
+	for _, o := range srv.ObjectStore().Objects() {
+		if strings.HasPrefix(o.Key, dir) {
+			t.Errorf("%s is still stored after the interrupted package upload", o.Key)
+		}
+	}
+	if pending := srv.ObjectStore().PendingUploads(); len(pending) != 0 {
+		t.Errorf("%d multipart uploads left pending", len(pending))
+	}
+}
+
+// deleteCounter counts the DELETEs in flight, holding each a little so that concurrent ones overlap.
+type deleteCounter struct {
+	next      http.Handler
+	now, most atomic.Int64
+}
+
+func (c *deleteCounter) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if r.Method == http.MethodDelete {
+		n := c.now.Add(1)
+		defer c.now.Add(-1)
+		for most := c.most.Load(); n > most && !c.most.CompareAndSwap(most, n); most = c.most.Load() {
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	c.next.ServeHTTP(w, r)
+}
+
+// The cleanup deletes many files at once even when they were uploaded one at a time (DELETEs carry no
+// bytes), and an error about files it could not delete names a few of them, not thousands.
+func TestUploadPackage_cleanupOfManyFiles(t *testing.T) {
+	t.Parallel()
+	srv := startEmulator(t, emulator.Options{})
+	counter := &deleteCounter{next: srv.Handler()}
+	cos := httptest.NewServer(counter)
+	t.Cleanup(cos.Close)
+	c, apply, bucketURL := openPackageSession(t, srv, cos.URL)
+	pkg, _ := testPackage(t, 10)
+	lastFile := pkg.Files[len(pkg.Files)-1].Rel
+	srv.ObjectStore().InjectFault(objectstore.Fault{Method: http.MethodPut, KeySuffix: lastFile, HTTPStatus: http.StatusForbidden})
+	opts := vod.UploadOptions{PartSize: 4 * mib, Concurrency: 1}
+
+	_, err := c.UploadPackage(context.Background(), apply.TempCertificate, bucketURL, apply.MediaStoragePath, pkg, opts)
+	if !errors.Is(err, vod.ErrPackageFile) {
+		t.Fatalf("error %v, want the failed file", err)
+	}
+	if most := counter.most.Load(); most < 2 {
+		t.Errorf("at most %d DELETEs were in flight at once; the cleanup deleted the files one at a time", most)
+	}
+
+	srv.ObjectStore().InjectFault(objectstore.Fault{Method: http.MethodDelete, HTTPStatus: http.StatusForbidden})
+	_, err = c.UploadPackage(context.Background(), apply.TempCertificate, bucketURL, apply.MediaStoragePath, pkg, opts)
+	want := fmt.Sprintf("%d of the %d files sent so far could not be deleted", len(pkg.Files)+1, len(pkg.Files)+1)
+	if err == nil || !strings.Contains(err.Error(), want) || !strings.HasSuffix(err.Error(), fmt.Sprintf(" and %d more", len(pkg.Files)+1-10)) {
+		t.Errorf("error %v, want %q and ten keys named", err, want)
 	}
 }

@@ -4,13 +4,12 @@ variable "package_dir" {
 }
 
 # Uploads the master playlist, its variant playlists and every segment they
-# list, upload_concurrency files at a time, and commits them as one media whose
-# media_url is the master playlist's. The plan reads the playlists and checks
-# every file; a change of any of them replaces the media.
+# list, 16 files at a time (upload_concurrency), and commits them as one media
+# whose media_url is the master playlist's. The plan reads the playlists and
+# checks every file; a change of any of them replaces the media.
 resource "tencentvod_media" "episode" {
-  source             = "${var.package_dir}/master.m3u8"
-  media_name         = "Episode 1"
-  upload_concurrency = 16
+  source     = "${var.package_dir}/master.m3u8"
+  media_name = "Episode 1"
 }
 
 output "episode_playlist" {
