@@ -65,10 +65,9 @@ resource "tencentvod_media" "trailer" {
 # The plan reads the playlists locally and checks that every segment is there; the apply uploads
 # the master playlist to the media's key and every other file next to it, 16 at a time.
 resource "tencentvod_media" "episode" {
-  source             = "${var.package_dir}/master.m3u8"
-  media_name         = "demo-episode"
-  class_id           = tencentvod_class.trailers.class_id
-  upload_concurrency = 16
+  source     = "${var.package_dir}/master.m3u8"
+  media_name = "demo-episode"
+  class_id   = tencentvod_class.trailers.class_id
 }
 
 locals {
