@@ -304,18 +304,7 @@ func (r *mediaResource) resolveLostCommit(ctx context.Context, op operation, pla
 		diags.AddError("VOD Media Created But Not Tracked", lostCommitDetail(plan, nil, lost, nil))
 		return nil, diags
 	}
-	findCtx, cancel := context.WithDeadline(context.WithoutCancel(ctx), lookupDeadline(ctx, started, time.Now()))
-	defer cancel()
-	query := vod.UploadedMediaQuery{
-		StoragePath:   session.MediaStoragePath,
-		CreatedAfter:  started.Add(-commitTimeSlack),
-		CreatedBefore: time.Now().Add(commitTimeSlack),
-		SubAppID:      pinnedSubAppID(plan.SubAppID),
-	}
-	if isKnown(plan.MediaName) {
-		query.Name = plan.MediaName.ValueString()
-	}
-	info, err := op.client.FindUploadedMedia(findCtx, query)
+	info, err := findCommittedMedia(ctx, op, plan, session.MediaStoragePath, started, started)
 	if err != nil {
 		diags.AddError("VOD Media Created But Not Tracked", lostCommitDetail(plan, session, lost, err))
 		return nil, diags
@@ -334,6 +323,25 @@ func (r *mediaResource) resolveLostCommit(ctx context.Context, op operation, pla
 func committedMedia(info *vod.MediaInfo) *vod.CommitUploadResponse {
 	basic := info.BasicInfo
 	return &vod.CommitUploadResponse{FileID: info.FileID, MediaURL: basic.MediaURL, CoverURL: basic.CoverURL}
+}
+
+// findCommittedMedia looks for the media a commit of the session whose media storage path is storagePath
+// created since committedAfter: SearchMedia by name within a creation-time window, matched on that path,
+// which no other session shares. Like the commit, the search is not cut short by an interrupt; started,
+// when the step that needs it began, bounds it after an interrupt.
+func findCommittedMedia(ctx context.Context, op operation, plan *mediaResourceModel, storagePath string, committedAfter, started time.Time) (*vod.MediaInfo, error) {
+	findCtx, cancel := context.WithDeadline(context.WithoutCancel(ctx), lookupDeadline(ctx, started, time.Now()))
+	defer cancel()
+	query := vod.UploadedMediaQuery{
+		StoragePath:   storagePath,
+		CreatedAfter:  committedAfter.Add(-commitTimeSlack),
+		CreatedBefore: time.Now().Add(commitTimeSlack),
+		SubAppID:      pinnedSubAppID(plan.SubAppID),
+	}
+	if isKnown(plan.MediaName) {
+		query.Name = plan.MediaName.ValueString()
+	}
+	return op.client.FindUploadedMedia(findCtx, query)
 }
 
 // lookupDeadline is when the search for the media of a commit started at commitStarted must end:

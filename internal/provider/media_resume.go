@@ -269,18 +269,7 @@ func (r *resumableUpload) committedEarlier(ctx context.Context, op operation, pl
 	if !r.resumed() {
 		return nil, nil
 	}
-	findCtx, cancel := context.WithDeadline(context.WithoutCancel(ctx), lookupDeadline(ctx, started, time.Now()))
-	defer cancel()
-	query := vod.UploadedMediaQuery{
-		StoragePath:   r.session.MediaStoragePath,
-		CreatedAfter:  r.opened.Add(-commitTimeSlack),
-		CreatedBefore: time.Now().Add(commitTimeSlack),
-		SubAppID:      pinnedSubAppID(plan.SubAppID),
-	}
-	if isKnown(plan.MediaName) {
-		query.Name = plan.MediaName.ValueString()
-	}
-	info, err := op.client.FindUploadedMedia(findCtx, query)
+	info, err := findCommittedMedia(ctx, op, plan, r.session.MediaStoragePath, r.opened, started)
 	if err != nil {
 		tflog.Debug(ctx, "no media committed by the interrupted apply", map[string]any{"error": err.Error()})
 		return nil, nil
