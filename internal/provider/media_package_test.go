@@ -475,7 +475,7 @@ func TestAccUploadSessionEphemeral_uploadPackageWithCredentials(t *testing.T) {
 	t.Parallel()
 	skipInAccMode(t)
 	env := newTestEnv(t)
-	tool := buildTestTool(t, "./testdata/cosputpackage")
+	tool := buildTestTool(t, "./testdata/cosput")
 	p, _ := hlsPackage(t)
 
 	example := readExample(t, "ephemeral-resource-package.tf")
