@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -580,4 +581,63 @@ func TestProtocol_updateWaitsForAnUnfinishedPull(t *testing.T) {
 	}
 	p.expectIdentity("ApplyResourceChange (update finishing the pull)", mediaType, updated.NewIdentity,
 		mediaIdentityOf(media[0].FileID, emulatorSubAppID))
+}
+
+// VOD's internal error (70000) is retried once per resource, not once per apply: when the create timeout
+// cuts short the retry, and the retry then fails with 70000 too, the apply that waits for it reports the
+// failure instead of pulling a third time.
+func TestProtocol_internalErrorIsRetriedOncePerResource(t *testing.T) {
+	skipInAccMode(t)
+	env := newTestEnv(t, withTaskDuration(50*time.Millisecond))
+	p := newProtocolProvider(t, env, nil)
+	// The origin answers the first fetch at once and holds the second (the retry's) until released, so
+	// that the create timeout ends while the retry is still fetching.
+	release := make(chan struct{})
+	var fetches atomic.Int32
+	origin := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if fetches.Add(1) == 2 {
+			<-release
+		}
+		_, _ = w.Write([]byte("pulled"))
+	}))
+	t.Cleanup(origin.Close)
+	t.Cleanup(func() {
+		select {
+		case <-release:
+		default:
+			close(release)
+		}
+	})
+	env.emu.FailNextPulls(2)
+	schema := p.resourceSchema(mediaType)
+	timeoutsType := schema.ValueType().(tftypes.Object).AttributeTypes["timeouts"].(tftypes.Object)
+	config := map[string]tftypes.Value{
+		"source_url": tftypes.NewValue(tftypes.String, origin.URL+"/a.mp4"),
+		"timeouts": tftypes.NewValue(timeoutsType, map[string]tftypes.Value{
+			"create": tftypes.NewValue(tftypes.String, "2s"),
+			"update": tftypes.NewValue(tftypes.String, nil),
+			"delete": tftypes.NewValue(tftypes.String, nil),
+		}),
+	}
+	created := p.createResource(mediaType, config)
+	diagnostics := describeDiagnostics(created.Diagnostics)
+	if !strings.Contains(diagnostics, "VOD Pull Retried") || !strings.Contains(diagnostics, "VOD Pull Still Running") {
+		t.Fatalf("the create did not retry the pull and time out waiting for the retry; diagnostics:\n%s", diagnostics)
+	}
+	close(release)
+
+	configValue := p.objectValue(schema, config)
+	plan := p.planResource(mediaType, created.NewState, created.Private, created.NewIdentity, configValue)
+	requireNoErrors(t, "PlanResourceChange", plan.Diagnostics)
+	applied, err := p.server.ApplyResourceChange(context.Background(), &tfprotov6.ApplyResourceChangeRequest{
+		TypeName: mediaType, PriorState: created.NewState, PlannedState: plan.PlannedState,
+		PlannedPrivate: plan.PlannedPrivate, PlannedIdentity: plan.PlannedIdentity, Config: configValue,
+	})
+	if err != nil {
+		t.Fatalf("ApplyResourceChange: %s", err)
+	}
+	expectErrorDiagnostic(t, "ApplyResourceChange", applied.Diagnostics, "VOD Pull Failed", "70000", "tried twice")
+	if pulls, media := len(env.pullTasks()), env.emu.Media(); pulls != 2 || len(media) != 0 {
+		t.Errorf("%d pull tasks and %d media; want 2 pulls (the first and its one retry) and no media", pulls, len(media))
+	}
 }
