@@ -564,6 +564,10 @@ func TestProtocol_updateWaitsForAnUnfinishedPull(t *testing.T) {
 	if fileID := p.decode(schema, plan.PlannedState)["file_id"]; fileID.IsKnown() {
 		t.Errorf("the plan shows file_id %s, want it unknown until the pull ends", fileID)
 	}
+	if d := describeDiagnostics(plan.Diagnostics); !regexp.MustCompile(`WARNING: VOD Pull Not Finished: .*the pull task ` +
+		regexp.QuoteMeta(stringValue(t, p.decode(schema, created.NewState)["pull_task_id"])) + ` has not finished.*nothing is pulled twice`).MatchString(d) {
+		t.Errorf("the plan does not warn that it waits for the unfinished pull; diagnostics:\n%s", d)
+	}
 	updated := p.applyResource(mediaType, created.NewState, created.Private, created.NewIdentity, config)
 	media := env.emu.Media()
 	pulls := 0
@@ -581,6 +585,15 @@ func TestProtocol_updateWaitsForAnUnfinishedPull(t *testing.T) {
 	}
 	p.expectIdentity("ApplyResourceChange (update finishing the pull)", mediaType, updated.NewIdentity,
 		mediaIdentityOf(media[0].FileID, emulatorSubAppID))
+
+	// VOD cannot pull a cover for existing media: a cover_source_url set later is recorded with a warning.
+	config["cover_source_url"] = tftypes.NewValue(tftypes.String, origin+"/cover.png")
+	coverPlan := p.planResource(mediaType, updated.NewState, updated.Private, updated.NewIdentity, p.objectValue(schema, config))
+	requireNoErrors(t, "PlanResourceChange (cover_source_url set)", coverPlan.Diagnostics)
+	if d := describeDiagnostics(coverPlan.Diagnostics); !strings.Contains(d, "WARNING: Pulled Cover Not Changed") ||
+		!strings.Contains(d, "set cover_source") {
+		t.Errorf("the plan does not warn that cover_source_url changes nothing; diagnostics:\n%s", d)
+	}
 }
 
 // VOD's internal error (70000) is retried once per resource, not once per apply: when the create timeout
