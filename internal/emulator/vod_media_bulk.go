@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strings"
 	"time"
+	"unicode/utf8"
 )
 
 // MaxBulkMedia bounds one AddBulkMedia call: enough for tests of listings past SearchMedia's 5,000-result
@@ -20,12 +21,13 @@ const MaxBulkMedia = 100_000
 type BulkMedia struct {
 	Count    int    `json:"count"`
 	SubAppID uint64 `json:"sub_app_id"` // 0: the default application
-	// Name is a format with one integer verb, e.g. "clip-%05d" (default "bulk-%d").
+	// Name is a format with one integer verb, e.g. "clip-%05d" (default "bulk-%d"); names are at most
+	// 64 characters.
 	Name string `json:"name"`
 	// Categories are given to the media in turn (default Video); Type follows: mp4, mp3 or jpg.
 	Categories  []string  `json:"categories"`
 	ClassID     int64     `json:"class_id"`
-	Tags        []string  `json:"tags"`
+	Tags        []string  `json:"tags"`         // at most 16, each 1 to 32 characters
 	CreatedFrom time.Time `json:"created_from"` // default: the emulator's now
 	PerSecond   int       `json:"per_second"`   // default 1
 }
@@ -77,6 +79,18 @@ func (s *Server) completeBulkMedia(b *BulkMedia) error {
 	}
 	if strings.Contains(fmt.Sprintf(b.Name, 1), "%!") {
 		return fmt.Errorf("name %q must hold one integer verb such as %%d or %%05d", b.Name)
+	}
+	// Media names and tags keep the limits ModifyMediaInfo enforces: tests list what VOD could hold.
+	if last := fmt.Sprintf(b.Name, b.Count-1); utf8.RuneCountInString(last) > maxMediaNameChars {
+		return fmt.Errorf("name %q is longer than %d characters", last, maxMediaNameChars)
+	}
+	if len(b.Tags) > maxTagsPerMedia {
+		return fmt.Errorf("%d tags: a media file can have at most %d", len(b.Tags), maxTagsPerMedia)
+	}
+	for _, tag := range b.Tags {
+		if n := utf8.RuneCountInString(tag); n < 1 || n > maxTagChars {
+			return fmt.Errorf("tag %q must be 1 to %d characters long", tag, maxTagChars)
+		}
 	}
 	if len(b.Categories) == 0 {
 		b.Categories = []string{"Video"}

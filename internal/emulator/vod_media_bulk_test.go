@@ -60,6 +60,11 @@ func TestAddBulkMedia_refusesBadSpecs(t *testing.T) {
 		`{"count": 1, "class_id": 99}`:          "class 99",
 		`{"count": 1, "colour": "red"}`:         "colour",
 		`{"count": 100001}`:                     "count",
+
+		// ModifyMediaInfo's limits: a name of 65 characters (media 10), a tag of 33, 17 tags.
+		`{"count": 11, "name": "` + strings.Repeat("n", 63) + `%d"}`:                                  "longer than 64",
+		`{"count": 1, "tags": ["` + strings.Repeat("t", 33) + `"]}`:                                   "1 to 32",
+		`{"count": 1, "tags": ["a","b","c","d","e","f","g","h","i","j","k","l","m","n","o","p","q"]}`: "at most 16",
 	} {
 		resp, err := http.Post(srv.URL()+"/_emulator/media/bulk", "application/json", strings.NewReader(spec))
 		if err != nil {

@@ -69,6 +69,10 @@ func (r *classListResource) Configure(_ context.Context, req resource.ConfigureR
 }
 
 func (r *classListResource) List(ctx context.Context, req listresource.ListRequest, stream *listresource.ListResultsStream) {
+	if req.Limit <= 0 {
+		stream.Results = listresource.NoListResults // `limit = 0`: Terraform reads no result
+		return
+	}
 	var config classListConfigModel
 	diags := req.Config.Get(ctx, &config)
 	client, notKnown := r.data.Client("tencentvod_class cannot be listed")
@@ -96,7 +100,7 @@ func (r *classListResource) List(ctx context.Context, req listresource.ListReque
 			if class.ClassID == vod.DefaultClassID {
 				continue
 			}
-			if req.Limit > 0 && listed >= req.Limit {
+			if listed >= req.Limit {
 				return
 			}
 			listed++

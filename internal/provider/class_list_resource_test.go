@@ -83,6 +83,10 @@ func TestProtocol_classList(t *testing.T) {
 	if got := p.listedClasses(p.listResources(classType, nil, false, 2), emulatorSubAppID); len(got) != 2 {
 		t.Fatalf("limit 2: %v", got)
 	}
+	calls := env.emu.Attempts("DescribeAllClass")
+	if got := p.listResources(classType, nil, false, 0); len(got) != 0 || env.emu.Attempts("DescribeAllClass") != calls {
+		t.Fatalf("limit 0: %d results, %d more DescribeAllClass calls; want none of either", len(got), env.emu.Attempts("DescribeAllClass")-calls)
+	}
 	otherApp := map[string]tftypes.Value{"sub_app_id": tftypes.NewValue(tftypes.Number, emulatorSubAppID+1)}
 	if got := p.listResources(classType, otherApp, false, 100); len(got) != 0 {
 		t.Fatalf("another application without classes: %d results", len(got))

@@ -52,8 +52,12 @@ func parseListBlocks(t *testing.T, file, source string) []exampleListBlock {
 	if diags.HasErrors() {
 		t.Fatal(diags)
 	}
+	body, ok := parsed.Body.(*hclsyntax.Body)
+	if !ok {
+		t.Fatalf("%s: not native HCL syntax", file)
+	}
 	var blocks []exampleListBlock
-	for _, b := range parsed.Body.(*hclsyntax.Body).Blocks {
+	for _, b := range body.Blocks {
 		if b.Type != "list" || len(b.Labels) != 2 {
 			t.Fatalf("%s: unexpected block %s %v", file, b.Type, b.Labels)
 		}
@@ -97,7 +101,7 @@ func (p *protocolProvider) listConfigFromHCL(typeName string, body *hclsyntax.Bo
 	if body == nil {
 		return config
 	}
-	types := p.listSchema(typeName).ValueType().(tftypes.Object).AttributeTypes
+	types := p.listAttributeTypes(typeName)
 	for name, attr := range body.Attributes {
 		config[name] = p.tfValue(exampleValue(p.t, attr), types[name])
 	}
@@ -131,9 +135,13 @@ func (p *protocolProvider) tfValue(v cty.Value, typ tftypes.Type) tftypes.Value 
 	case typ.Is(tftypes.Bool):
 		return tftypes.NewValue(typ, v.True())
 	case typ.Is(tftypes.List{}):
+		list, ok := typ.(tftypes.List)
+		if !ok {
+			p.t.Fatalf("%s is not a list type", typ)
+		}
 		var elements []tftypes.Value
 		for _, element := range v.AsValueSlice() {
-			elements = append(elements, p.tfValue(element, typ.(tftypes.List).ElementType))
+			elements = append(elements, p.tfValue(element, list.ElementType))
 		}
 		return tftypes.NewValue(typ, elements)
 	}

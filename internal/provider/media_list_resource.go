@@ -190,6 +190,10 @@ func (r *mediaListResource) ValidateListResourceConfig(ctx context.Context, req 
 }
 
 func (r *mediaListResource) List(ctx context.Context, req listresource.ListRequest, stream *listresource.ListResultsStream) {
+	if req.Limit <= 0 {
+		stream.Results = listresource.NoListResults // `limit = 0`: Terraform reads no result, so none is searched for
+		return
+	}
 	var config mediaListConfigModel
 	diags := req.Config.Get(ctx, &config)
 	client, notKnown := r.data.Client("tencentvod_media cannot be listed")
@@ -209,7 +213,7 @@ func (r *mediaListResource) List(ctx context.Context, req listresource.ListReque
 		return
 	}
 	query.Search.SubAppID = pinnedSubAppID(subAppID)
-	query.Limit = int(max(req.Limit, 0))
+	query.Limit = int(req.Limit)
 	query.WithOutputs = req.IncludeResource // the outputs are part of the object an import saves
 
 	stream.Results = func(push func(listresource.ListResult) bool) {

@@ -1,6 +1,7 @@
 package provider
 
 import (
+	"context"
 	"fmt"
 	"net/http"
 	"strings"
@@ -96,8 +97,11 @@ func TestProtocol_mediaListValidation(t *testing.T) {
 	env := newTestEnv(t)
 	p := newProtocolProvider(t, env, nil)
 	createTime := func(after, before string) tftypes.Value {
-		typ := p.listSchema(mediaType).ValueType().(tftypes.Object).AttributeTypes["create_time"]
-		ends := typ.(tftypes.Object).AttributeTypes
+		typ, ok := p.listAttributeTypes(mediaType)["create_time"].(tftypes.Object)
+		if !ok {
+			t.Fatal("create_time is not a single nested block")
+		}
+		ends := typ.AttributeTypes
 		value := func(s string) tftypes.Value {
 			switch s {
 			case "":
@@ -161,6 +165,10 @@ func TestProtocol_mediaListIdentitiesAndLimit(t *testing.T) {
 	elsewhere := env.addBulkMedia(emulator.BulkMedia{Count: 3, Name: "keep-elsewhere-%d", SubAppID: emulatorSubAppID + 1, CreatedFrom: listStart})
 
 	prefix := map[string]tftypes.Value{"name_prefixes": tfStringList("keep-")}
+	// `limit = 0`: Terraform reads no result (it stops once it has Limit), so nothing is searched for.
+	if results := p.listResources(mediaType, prefix, false, 0); len(results) != 0 || env.emu.Attempts("SearchMedia") != 0 {
+		t.Fatalf("limit 0: %d results after %d SearchMedia calls, want none of either", len(results), env.emu.Attempts("SearchMedia"))
+	}
 	results := p.listResources(mediaType, prefix, false, 10)
 	if got := p.listedFileIDs(results, emulatorSubAppID); fmt.Sprint(got) != fmt.Sprint(keep[:10]) {
 		t.Fatalf("listed %v, want the 10 oldest keep- media %v", got, keep[:10])
@@ -265,4 +273,65 @@ func TestProtocol_mediaListRefusals(t *testing.T) {
 	env.emu.InjectFault(emulator.Fault{Action: "SearchMedia", Code: "InternalError", Message: "broken"})
 	results = p.listResources(mediaType, nil, false, 10)
 	expectErrorDiagnostic(t, "ListResource", listDiagnostics(results), "Unable to List VOD Media", "SearchMedia", "InternalError", "RequestId")
+}
+
+// Without a sub_app_id in the list block or the provider, the account's default application is listed
+// and, as an import records it, the identities and objects carry a null sub_app_id.
+func TestProtocol_mediaListInTheDefaultApplication(t *testing.T) {
+	env := newTestEnv(t)
+	p := newProtocolProvider(t, env, map[string]tftypes.Value{"sub_app_id": tftypes.NewValue(tftypes.Number, nil)})
+	ids := env.addBulkMedia(emulator.BulkMedia{Count: 3, CreatedFrom: listStart})
+	env.addBulkMedia(emulator.BulkMedia{Count: 2, SubAppID: emulatorSubAppID + 1, CreatedFrom: listStart})
+
+	results := p.listResources(mediaType, nil, true, 100)
+	requireSameIDs(t, p.listedFileIDs(results, 0), ids)
+	if object := p.decode(p.resourceSchema(mediaType), results[0].Resource); !object["sub_app_id"].IsNull() {
+		t.Fatalf("the object's sub_app_id is %s, want null", object["sub_app_id"])
+	}
+	if call := env.emu.Calls("SearchMedia")[0]; call.Params["SubAppId"] != nil {
+		t.Fatalf("SearchMedia was sent SubAppId %v, want none", call.Params["SubAppId"])
+	}
+}
+
+// Results stream as the pages arrive: Terraform, once it has what it wants (or interrupted), stops
+// reading, and no more SearchMedia calls are made; a cancelled request makes none.
+func TestProtocol_mediaListStreams(t *testing.T) {
+	env := newTestEnv(t)
+	p := newProtocolProvider(t, env, nil)
+	env.addBulkMedia(emulator.BulkMedia{Count: 1200, CreatedFrom: listStart, PerSecond: 2})
+
+	stream, err := p.listServer().ListResource(context.Background(), &tfprotov6.ListResourceRequest{
+		TypeName: mediaType,
+		Config:   p.objectValue(p.listSchema(mediaType), nil),
+		Limit:    1000,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for result := range stream.Results {
+		requireNoErrors(t, "ListResource", result.Diagnostics)
+		break // the first result came with the first page of 500; Terraform stops reading here
+	}
+	if calls := env.emu.Attempts("SearchMedia"); calls != 1 {
+		t.Fatalf("%d SearchMedia calls for the first result, want 1", calls)
+	}
+
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	stream, err = p.listServer().ListResource(ctx, &tfprotov6.ListResourceRequest{
+		TypeName: mediaType,
+		Config:   p.objectValue(p.listSchema(mediaType), nil),
+		Limit:    1000,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var results []tfprotov6.ListResourceResult
+	for result := range stream.Results {
+		results = append(results, result)
+	}
+	expectErrorDiagnostic(t, "ListResource", listDiagnostics(results), "Unable to List VOD Media", "context canceled")
+	if calls := env.emu.Attempts("SearchMedia"); calls != 1 {
+		t.Fatalf("%d SearchMedia calls in all, want none after the cancellation", calls)
+	}
 }

@@ -271,8 +271,8 @@ func awaitProcedure(ctx context.Context, op operation, m *mediaResourceModel, st
 	}
 	detail, err := op.client.WaitForTask(ctx, taskID, pinnedSubAppID(m.SubAppID), logProgress)
 	switch {
-	case err != nil && op.endedBecause(ctx) != "":
-		diags.Append(notWaitedFor(m, op.endedBecause(ctx)))
+	case err != nil && op.waitEndedBecause(ctx, err) != "":
+		diags.Append(notWaitedFor(m, op.waitEndedBecause(ctx, err)))
 		return false
 	case errors.Is(err, vod.ErrTaskNotFound):
 		last := m.ProcedureStatus.ValueString()

@@ -393,7 +393,7 @@ func awaitPull(ctx context.Context, op operation, m *mediaResourceModel, diags *
 		return detail, true
 	}
 	reason := fmt.Sprintf("reading its status failed (%s)", err)
-	if cause := op.endedBecause(ctx); cause != "" {
+	if cause := op.waitEndedBecause(ctx, err); cause != "" {
 		reason = cause
 	}
 	diags.AddAttributeWarning(fwpath.Root("pull_task_id"), "VOD Pull Still Running",

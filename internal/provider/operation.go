@@ -55,6 +55,19 @@ func (op operation) endedBecause(ctx context.Context) string {
 	}
 }
 
+// waitEndedBecause says why a task wait that returned err ended before the task did: the operation's
+// context ended, or its deadline was so close that the client did not send another poll (err then wraps
+// context.DeadlineExceeded while ctx still runs). It is "" when the wait failed for another reason.
+func (op operation) waitEndedBecause(ctx context.Context, err error) string {
+	if cause := op.endedBecause(ctx); cause != "" {
+		return cause
+	}
+	if errors.Is(err, context.DeadlineExceeded) {
+		return fmt.Sprintf("the %s timeout (%s) ran out", op.name, op.timeout)
+	}
+	return ""
+}
+
 // failed is the diagnostic for a step that failed with err while doing what ("uploading source ...").
 // When the operation's context has ended, that is the cause reported, with consequence (what it
 // leaves behind, may be ""); otherwise the error is reported as the API returned it.

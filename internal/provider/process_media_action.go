@@ -68,9 +68,10 @@ func (a *processMediaAction) Schema(_ context.Context, _ action.SchemaRequest, r
 			"is lost is retried safely and its task looked up instead of started twice. The task id is shown as soon " +
 			"as the task starts. With `wait = true` the action follows the task (`DescribeTaskDetail`) and shows " +
 			"its status and each sub-task's progress as they change, up to `timeout`; a task that ends in failure is " +
-			"an error naming the task, the failed sub-task and VOD's message. When the timeout runs out or Terraform " +
-			"is interrupted, the error names the task, which keeps running in VOD. Invoking the action again " +
-			"starts the procedure again.",
+			"an error naming the task, the failed sub-task and VOD's message. When the timeout runs out, the error " +
+			"names the task, which keeps running in VOD. An interrupt (Ctrl-C) likewise stops only the wait, not " +
+			"the task; Terraform then shows nothing more from the action, so the task id is the one in the line " +
+			"shown when the task started. Invoking the action again starts the procedure again.",
 		Attributes: map[string]schema.Attribute{
 			"file_id": schema.StringAttribute{
 				Required: true,
@@ -210,6 +211,12 @@ func (m *processMediaActionModel) processRun() (processRun, diag.Diagnostics) {
 				"duration. Please report this issue to the provider developers.", m.Timeout.ValueString()))
 		}
 		run.timeout = timeout
+		if !run.wait {
+			// ValidateConfig refuses this, unless wait was unknown then (from a variable, say).
+			diags.AddAttributeWarning(path.Root("timeout"), "Timeout Without Wait", "timeout was ignored: this "+
+				"action does not wait for the task (wait is false or unset), so it ended once the task was started. "+
+				"Set wait = true to wait for the task, or remove timeout.")
+		}
 	}
 	return run, diags
 }
@@ -257,13 +264,16 @@ func (r processRun) start(ctx context.Context, client *vod.Client) (string, diag
 	return taskID, diags
 }
 
-// startedMessage is the progress line of a started task.
+// startedMessage is the progress line of a started task. It is the one message sure to reach the user
+// with the task id: once Terraform is interrupted, it stops listening to the provider (the plugin server
+// drops every later event, the final error included), so the line says what an interrupt leaves behind.
 func (r processRun) startedMessage(taskID string) string {
 	message := fmt.Sprintf("Started procedure %q on media %s: task %s.", r.request.ProcedureName, r.request.FileID, taskID)
 	if !r.wait {
-		message += " Not waiting for it (wait = false): VOD runs it in the background."
+		return message + " Not waiting for it (wait = false): VOD runs it in the background."
 	}
-	return message
+	return message + fmt.Sprintf(" Waiting up to %s for it to end; if Terraform is interrupted, the task keeps "+
+		"running in VOD.", shortDuration(r.timeout))
 }
 
 // await follows the task until it ends, sending a progress line each time its status or a sub-task's
@@ -275,7 +285,7 @@ func (r processRun) await(ctx context.Context, client *vod.Client, taskID string
 	}
 	detail, err := client.WaitForTask(ctx, taskID, r.request.SubAppID, progress)
 	switch {
-	case err != nil && ctx.Err() != nil:
+	case err != nil && waitCutShort(ctx, err):
 		diags.AddError("VOD Task Still Running", fmt.Sprintf("The task %s of procedure %q on media %s was started, "+
 			"but %s before it ended; %s. The task keeps running in VOD: follow it with "+
 			"DescribeTaskDetail or in the VOD console. Invoking the action again would start the procedure again.",
@@ -303,9 +313,17 @@ func (r processRun) await(ctx context.Context, client *vod.Client, taskID string
 // deadline of Terraform's.
 var errProcessMediaTimeout = errors.New("the action's timeout ran out")
 
-// endedBecause says why ctx, the invocation's, ended: the action's timeout, or Terraform's interrupt.
+// waitCutShort reports whether a wait's error means that ctx ended, or all but ended: the client does not
+// send a poll that its rate limit would hold past the deadline, and fails it with DeadlineExceeded.
+func waitCutShort(ctx context.Context, err error) bool {
+	return ctx.Err() != nil || errors.Is(err, context.DeadlineExceeded)
+}
+
+// endedBecause says why ctx, the invocation's, ended: the action's timeout, or Terraform's interrupt. A
+// ctx not ended yet is one whose deadline, the action's timeout (Terraform sets none), was too close for
+// another poll.
 func (r processRun) endedBecause(ctx context.Context) string {
-	if errors.Is(context.Cause(ctx), errProcessMediaTimeout) {
+	if ctx.Err() == nil || errors.Is(context.Cause(ctx), errProcessMediaTimeout) {
 		return fmt.Sprintf("the action's timeout (%s) ran out", shortDuration(r.timeout))
 	}
 	return "Terraform was interrupted (asked to stop, for example with Ctrl-C)"

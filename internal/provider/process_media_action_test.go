@@ -2,6 +2,7 @@ package provider
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"path/filepath"
 	"regexp"
@@ -33,6 +34,17 @@ func processMediaArguments(fileID, procedure string, extra map[string]tftypes.Va
 		arguments[name] = value
 	}
 	return arguments
+}
+
+// allUnknown is every argument of the action unknown, as Terraform validates an action block whose
+// values all come from variables (unknown while validating) or from resources yet to be created.
+func allUnknown() map[string]tftypes.Value {
+	unknown := func(typ tftypes.Type) tftypes.Value { return tftypes.NewValue(typ, tftypes.UnknownValue) }
+	return map[string]tftypes.Value{
+		"file_id": unknown(tftypes.String), "procedure": unknown(tftypes.String), "session_context": unknown(tftypes.String),
+		"sub_app_id": unknown(tftypes.Number), "tasks_priority": unknown(tftypes.Number), "timeout": unknown(tftypes.String),
+		"wait": unknown(tftypes.Bool),
+	}
 }
 
 // waitFor is the arguments of an invocation that waits for the task, up to timeout.
@@ -122,6 +134,8 @@ func TestProtocolProcessMedia_validateConfig(t *testing.T) {
 		"valid":                  {arguments: map[string]tftypes.Value{"wait": yes, "timeout": str("1h")}},
 		"unknown file id":        {arguments: map[string]tftypes.Value{"file_id": unknownString(), "wait": yes, "timeout": str("10m")}},
 		"unknown wait":           {arguments: map[string]tftypes.Value{"wait": tftypes.NewValue(tftypes.Bool, tftypes.UnknownValue), "timeout": str("10m")}},
+		"everything unknown":     {arguments: allUnknown()},
+		"unknown timeout alone":  {arguments: map[string]tftypes.Value{"timeout": unknownString()}},
 		"file id not digits":     {arguments: map[string]tftypes.Value{"file_id": str("my-video")}, attribute: "file_id", message: "string of digits"},
 		"empty procedure":        {arguments: map[string]tftypes.Value{"procedure": str("")}, attribute: "procedure", message: "at least 1"},
 		"procedure with newline": {arguments: map[string]tftypes.Value{"procedure": str("Preset\n")}, attribute: "procedure", message: "control characters"},
@@ -180,6 +194,13 @@ func TestProtocolProcessMedia_planWithUnknownValues(t *testing.T) {
 	if resp := plan(configured, nil); resp.Deferred != nil {
 		t.Errorf("a plan with a known provider configuration was deferred: %v", resp.Deferred)
 	}
+	resp, err := configured.actionServer().PlanAction(context.Background(), &tfprotov6.PlanActionRequest{
+		ActionType: processMediaType, Config: configured.actionConfig(processMediaType, allUnknown()),
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	requireNoErrors(t, "PlanAction with every argument unknown", resp.Diagnostics)
 	if n := env.emu.Attempts("") - before; n != 0 {
 		t.Errorf("PlanAction made %d API calls, want none", n)
 	}
@@ -187,14 +208,14 @@ func TestProtocolProcessMedia_planWithUnknownValues(t *testing.T) {
 	unknownProvider := newProtocolProvider(t, env, map[string]tftypes.Value{"secret_key": unknownString()})
 	plan(unknownProvider, nil)
 	deferring := servedProvider(t)
-	resp, err := deferring.server.ConfigureProvider(context.Background(), &tfprotov6.ConfigureProviderRequest{
+	configureResp, err := deferring.server.ConfigureProvider(context.Background(), &tfprotov6.ConfigureProviderRequest{
 		Config:             deferring.objectValue(deferring.schemas.Provider, map[string]tftypes.Value{"secret_key": unknownString()}),
 		ClientCapabilities: &tfprotov6.ConfigureProviderClientCapabilities{DeferralAllowed: true},
 	})
 	if err != nil {
 		t.Fatal(err)
 	}
-	requireNoErrors(t, "ConfigureProvider", resp.Diagnostics)
+	requireNoErrors(t, "ConfigureProvider", configureResp.Diagnostics)
 	if resp := plan(deferring, &tfprotov6.PlanActionClientCapabilities{DeferralAllowed: true}); resp.Deferred == nil {
 		t.Error("a plan with an unknown provider configuration was not deferred, though Terraform allowed it")
 	}
@@ -243,6 +264,28 @@ func TestProtocolProcessMedia_invokeWithoutWait(t *testing.T) {
 	}
 }
 
+// A timeout without wait, which validation refuses unless wait is unknown then (from a variable, say),
+// is ignored at invocation with a warning on timeout: the task is started, and not waited for.
+func TestProtocolProcessMedia_timeoutWithoutWaitAtInvocation(t *testing.T) {
+	t.Parallel()
+	env := newTestEnv(t, withTaskDuration(time.Hour))
+	fileID := env.uploadedMedia(t)
+	p := newProtocolProvider(t, env, nil)
+	result := p.invokeProcessMedia(context.Background(), processMediaArguments(fileID, "StreamingPreset", map[string]tftypes.Value{
+		"wait": tftypes.NewValue(tftypes.Bool, false), "timeout": tftypes.NewValue(tftypes.String, "10m"),
+	}), nil)
+	requireNoErrors(t, "InvokeAction", result.diagnostics)
+	if len(result.diagnostics) != 1 || result.diagnostics[0].Severity != tfprotov6.DiagnosticSeverityWarning ||
+		!result.diagnostics[0].Attribute.Equal(tftypes.NewAttributePath().WithAttributeName("timeout")) {
+		t.Fatalf("diagnostics:\n%s\nwant one warning on timeout", describeDiagnostics(result.diagnostics))
+	}
+	requireText(t, result.diagnostics[0].Detail, "timeout was ignored", "Set wait = true")
+	env.onlyTask()
+	if n := env.emu.Attempts("DescribeTaskDetail"); n != 0 {
+		t.Errorf("%d DescribeTaskDetail calls without wait, want none", n)
+	}
+}
+
 // statusOrder ranks the statuses a task goes through.
 var statusOrder = []string{"WAITING", "PROCESSING", "FINISH"}
 
@@ -278,7 +321,8 @@ func TestProtocolProcessMedia_invokeAndWait(t *testing.T) {
 	if task.Status(time.Now()) != "FINISH" {
 		t.Errorf("the emulator's task is %s, want FINISH", task.Status(time.Now()))
 	}
-	requireText(t, result.progress[0], "Started procedure", regexp.QuoteMeta(task.TaskID))
+	requireText(t, result.progress[0], "Started procedure", regexp.QuoteMeta(task.TaskID), "Waiting up to 5m",
+		"interrupted, the task keeps running in VOD")
 	statuses := statusesOf(t, result.progress, task.TaskID)
 	for _, want := range statusOrder {
 		if !slices.Contains(statuses, want) {
@@ -348,8 +392,9 @@ func TestProtocolProcessMedia_timeout(t *testing.T) {
 	}
 }
 
-// An interrupt (Terraform cancels the RPC's context) ends the wait at once with the task's id; the task
-// keeps running.
+// An interrupt (Terraform's StopProvider cancels the RPC's context) ends the wait at once with the task's
+// id; the task keeps running. Terraform's plugin server drops the events that follow an interrupt, this
+// error included, so the line of the start, which the user does see, says the same.
 func TestProtocolProcessMedia_interrupted(t *testing.T) {
 	t.Parallel()
 	env := newTestEnv(t, withTaskDuration(time.Hour))
@@ -364,16 +409,63 @@ func TestProtocolProcessMedia_interrupted(t *testing.T) {
 		}
 	}
 	start := time.Now()
-	result := p.invokeProcessMedia(ctx, processMediaArguments(fileID, "StreamingPreset", waitFor("1h")), interrupt)
+	// The action's timeout, 2m, ends the wait should the interrupt not (the test then fails on its message).
+	result := p.invokeProcessMedia(ctx, processMediaArguments(fileID, "StreamingPreset", waitFor("2m")), interrupt)
 	task := env.onlyTask()
 	d := errorDiagnostic(t, result.diagnostics)
 	requireText(t, d.Summary+"\n"+d.Detail, "VOD Task Still Running", regexp.QuoteMeta(task.TaskID), "interrupted",
 		"keeps running in VOD")
+	requireText(t, result.progress[0], regexp.QuoteMeta(task.TaskID), "if Terraform is interrupted, the task keeps running in VOD")
 	if waited := time.Since(start); waited > time.Minute {
 		t.Errorf("the interrupted wait took %s", waited)
 	}
 	if status := task.Status(time.Now()); status == "FINISH" {
 		t.Errorf("the emulator's task is %s", status)
+	}
+}
+
+// Progress reaches Terraform as it happens, not when the invocation ends: the start's line arrives
+// while the action is still waiting for a task that runs for an hour. Interrupted on that line, the
+// invocation ends as interrupted; were the events held back until the end, the action's own timeout
+// would have ended it first, and the error would say so.
+func TestProtocolProcessMedia_progressIsStreamed(t *testing.T) {
+	t.Parallel()
+	env := newTestEnv(t, withTaskDuration(time.Hour))
+	fileID := env.uploadedMedia(t)
+	p := newProtocolProvider(t, env, nil)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	var first string
+	interruptOnFirst := func(line string) {
+		if first == "" {
+			first = line
+			cancel()
+		}
+	}
+	result := p.invokeProcessMedia(ctx, processMediaArguments(fileID, "StreamingPreset", waitFor("1m")), interruptOnFirst)
+	task := env.onlyTask()
+	requireText(t, first, "^Started procedure", regexp.QuoteMeta(task.TaskID))
+	d := errorDiagnostic(t, result.diagnostics)
+	requireText(t, d.Summary+"\n"+d.Detail, "VOD Task Still Running", regexp.QuoteMeta(task.TaskID), "Terraform was interrupted")
+	if status := task.Status(time.Now()); status == "FINISH" {
+		t.Errorf("the emulator's task is %s", status)
+	}
+}
+
+// An invocation whose arguments are not all known (Terraform refuses to invoke one, so this is a bug)
+// names them and starts nothing.
+func TestProtocolProcessMedia_invokeWithUnknownArguments(t *testing.T) {
+	t.Parallel()
+	env := newTestEnv(t)
+	p := newProtocolProvider(t, env, nil)
+	arguments := processMediaArguments("", "StreamingPreset", map[string]tftypes.Value{
+		"file_id": unknownString(), "wait": tftypes.NewValue(tftypes.Bool, tftypes.UnknownValue),
+	})
+	result := p.invokeProcessMedia(context.Background(), arguments, nil)
+	d := errorDiagnostic(t, result.diagnostics)
+	requireText(t, d.Summary+"\n"+d.Detail, "Action Configuration Not Known", `\(file_id, wait\)`, "nothing was started")
+	if n := env.emu.Attempts(""); n != 0 || len(result.progress) != 0 {
+		t.Errorf("%d API calls and progress %q, want none", n, result.progress)
 	}
 }
 
@@ -489,6 +581,35 @@ func TestProtocolProcessMedia_lostStartReply(t *testing.T) {
 	if n := env.emu.Attempts("ProcessMediaByProcedure"); n < 2 {
 		t.Errorf("%d ProcessMediaByProcedure attempts: the lost reply was not retried", n)
 	}
+}
+
+// A wait ends with the action's timeout also when the client refuses to send a poll that its rate limit
+// would hold past the deadline (the deadline has not quite passed then), and with Terraform's interrupt
+// when the invocation's context is cancelled; other errors are not a wait cut short.
+func TestProcessRunWaitCutShort(t *testing.T) {
+	t.Parallel()
+	run := processRun{timeout: time.Hour}
+	limiterRefusal := fmt.Errorf("task 1-procedurev2-a still PROCESSING after 59m59s: %w", context.DeadlineExceeded)
+	apiError := errors.New("DescribeTaskDetail: UnauthorizedOperation")
+
+	running, cancel := context.WithTimeoutCause(context.Background(), run.timeout, errProcessMediaTimeout)
+	defer cancel()
+	if !waitCutShort(running, limiterRefusal) {
+		t.Error("a poll refused for the deadline is not a wait cut short")
+	}
+	requireText(t, run.endedBecause(running), regexp.QuoteMeta("the action's timeout (1h) ran out"))
+	if waitCutShort(running, apiError) {
+		t.Error("an API error is a wait cut short")
+	}
+
+	parent, interrupt := context.WithCancel(context.Background())
+	interrupted, cancel := context.WithTimeoutCause(parent, run.timeout, errProcessMediaTimeout)
+	defer cancel()
+	interrupt()
+	if !waitCutShort(interrupted, context.Canceled) {
+		t.Error("an interrupted wait is not a wait cut short")
+	}
+	requireText(t, run.endedBecause(interrupted), "Terraform was interrupted")
 }
 
 func TestShortDuration(t *testing.T) {

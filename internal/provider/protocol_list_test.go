@@ -12,7 +12,7 @@ import (
 // listServer is the provider's list-resource half of the protocol.
 func (p *protocolProvider) listServer() tfprotov6.ListResourceServer {
 	p.t.Helper()
-	server, ok := p.server.(tfprotov6.ProviderServerWithListResource)
+	server, ok := p.server.(tfprotov6.ListResourceServer)
 	if !ok {
 		p.t.Fatal("the provider server does not serve list resources")
 	}
@@ -27,6 +27,16 @@ func (p *protocolProvider) listSchema(typeName string) *tfprotov6.Schema {
 		p.t.Fatalf("GetProviderSchema has no list resource %s", typeName)
 	}
 	return schema
+}
+
+// listAttributeTypes is the type of each argument and nested block of typeName's list block.
+func (p *protocolProvider) listAttributeTypes(typeName string) map[string]tftypes.Type {
+	p.t.Helper()
+	object, ok := p.listSchema(typeName).ValueType().(tftypes.Object)
+	if !ok {
+		p.t.Fatalf("the list block of %s is not an object", typeName)
+	}
+	return object.AttributeTypes
 }
 
 // validateList calls ValidateListResourceConfig with a list block's arguments, as `terraform validate`
@@ -73,19 +83,21 @@ func listDiagnostics(results []tfprotov6.ListResourceResult) []*tfprotov6.Diagno
 }
 
 // generatedConfig is the configuration `terraform query -generate-config-out` writes for a listed
-// object: every argument (required or optional, computed or not) with the object's value, null ones
-// included (written as `= null`); computed-only attributes and nested blocks left out.
+// object. Terraform 1.14 derives it from the object with its ExtractLegacyConfigFromState (the framework
+// does not announce the GenerateResourceConfig capability yet), whose rules the framework's
+// GenerateResourceConfig copies: arguments keep the object's values; computed-only attributes, deprecated
+// ones, an optional and computed `id`, and empty optional strings become null.
 func (p *protocolProvider) generatedConfig(typeName string, object *tfprotov6.DynamicValue) *tfprotov6.DynamicValue {
 	p.t.Helper()
-	schema := p.resourceSchema(typeName)
-	values := p.decode(schema, object)
-	config := map[string]tftypes.Value{}
-	for _, a := range schema.Block.Attributes {
-		if a.Required || a.Optional {
-			config[a.Name] = values[a.Name]
-		}
+	resp, err := p.server.GenerateResourceConfig(context.Background(), &tfprotov6.GenerateResourceConfigRequest{
+		TypeName: typeName,
+		State:    object,
+	})
+	if err != nil {
+		p.t.Fatalf("GenerateResourceConfig: %s", err)
 	}
-	return p.objectValue(schema, config)
+	requireNoErrors(p.t, "GenerateResourceConfig", resp.Diagnostics)
+	return resp.Config
 }
 
 // tfStringList is a list(string) value.

@@ -30,6 +30,20 @@ func newProtocolProvider(t *testing.T, env *testEnv, overrides map[string]tftype
 	t.Helper()
 	skipInAccMode(t)
 	p := servedProvider(t)
+	resp, err := p.server.ConfigureProvider(context.Background(), &tfprotov6.ConfigureProviderRequest{
+		TerraformVersion: "1.14.0",
+		Config:           p.objectValue(p.schemas.Provider, emulatorProviderConfig(env, overrides)),
+	})
+	if err != nil {
+		t.Fatalf("ConfigureProvider: %s", err)
+	}
+	requireNoErrors(t, "ConfigureProvider", resp.Diagnostics)
+	return p
+}
+
+// emulatorProviderConfig is the provider arguments pointing at env's emulator, with static credentials and
+// the test sub-application, each entry of overrides replacing (or adding) one argument.
+func emulatorProviderConfig(env *testEnv, overrides map[string]tftypes.Value) map[string]tftypes.Value {
 	config := map[string]tftypes.Value{
 		"secret_id":    tftypes.NewValue(tftypes.String, emulatorSecretID),
 		"secret_key":   tftypes.NewValue(tftypes.String, emulatorSecretKey),
@@ -41,15 +55,7 @@ func newProtocolProvider(t *testing.T, env *testEnv, overrides map[string]tftype
 	for name, value := range overrides {
 		config[name] = value
 	}
-	resp, err := p.server.ConfigureProvider(context.Background(), &tfprotov6.ConfigureProviderRequest{
-		TerraformVersion: "1.14.0",
-		Config:           p.objectValue(p.schemas.Provider, config),
-	})
-	if err != nil {
-		t.Fatalf("ConfigureProvider: %s", err)
-	}
-	requireNoErrors(t, "ConfigureProvider", resp.Diagnostics)
-	return p
+	return config
 }
 
 // servedProvider serves the provider and fetches its schemas, without configuring it.
@@ -334,11 +340,9 @@ func TestProtocol_providerConfiguresAgainstTheEmulator(t *testing.T) {
 }
 
 // actionServer is the served provider's action RPCs, which tfprotov6.ProviderServer does not declare.
-// (terraform-plugin-go deprecates ProviderServerWithActions for when ProviderServer declares them; until
-// then it is the only interface that has them.)
-func (p *protocolProvider) actionServer() tfprotov6.ProviderServerWithActions { //nolint:staticcheck // see above
+func (p *protocolProvider) actionServer() tfprotov6.ActionServer {
 	p.t.Helper()
-	server, ok := p.server.(tfprotov6.ProviderServerWithActions) //nolint:staticcheck // see above
+	server, ok := p.server.(tfprotov6.ActionServer)
 	if !ok {
 		p.t.Fatalf("the served provider (%T) has no action RPCs", p.server)
 	}

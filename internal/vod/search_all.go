@@ -64,11 +64,14 @@ func (q *SearchAllQuery) relevanceRanked() bool {
 // One SearchMedia filter set reaches at most 5,000 results (TotalCount stops there). So results come
 // by CreateTime, and a window whose TotalCount reaches 5,000 is split in two on whole seconds, with
 // half-open windows [After, Before), until each holds fewer; a single second that still has too many
-// is split by Categories. Media are deduplicated by FileId, so windows that overlap (the API's
-// CreateTime documentation also says both ends are included) list nothing twice. A second too full
-// even per category is an ErrTooManyMatches error naming it. Searches by Names or Descriptions come
-// by relevance, which cannot be cut into windows: more than 5,000 matches is then an ErrTooManyMatches
-// error, unless Limit is within the window.
+// is split by Categories, and a second too full even per category is an ErrTooManyMatches error
+// naming it. Media are deduplicated by FileId, so windows that overlap (the API's CreateTime
+// documentation also says both ends are included) list nothing twice, and a one-second window filled
+// only by the next second's media is listed as it is. Pages overlap, so that media deleted meanwhile
+// (which move later matches to lower offsets) make no match skipped; media created meanwhile come last
+// in CreateTime order and move none. Searches by Names or Descriptions come by relevance, which cannot
+// be cut into windows: more than 5,000 matches is then an ErrTooManyMatches error, unless Limit is
+// within the window.
 func (c *Client) SearchAllMedia(ctx context.Context, q SearchAllQuery) iter.Seq2[*MediaInfo, error] {
 	return func(yield func(*MediaInfo, error) bool) {
 		l := &mediaLister{client: c, query: q, seen: map[string]bool{}, yield: yield}
@@ -127,15 +130,40 @@ func (l *mediaLister) listWindow(ctx context.Context, w window) ([]window, error
 		return nil, err
 	}
 	if page.TotalCount >= MaxSearchResults && !l.limitWithin(MaxSearchResults) {
-		parts, err := l.split(ctx, w, page)
-		if err == nil {
-			l.client.logger.Debug(ctx, "vod: too many matches for one search; splitting it", map[string]any{
-				"after": timeOrOpen(w.after), "before": timeOrOpen(w.before), "categories": w.categories, "parts": len(parts),
-			})
+		fits, err := l.overflowsOnlyPastItsSecond(ctx, w, req)
+		if err != nil {
+			return nil, err
 		}
-		return parts, err
+		if !fits {
+			parts, err := l.split(ctx, w, page)
+			if err == nil {
+				l.client.logger.Debug(ctx, "vod: too many matches for one search; splitting it", map[string]any{
+					"after": timeOrOpen(w.after), "before": timeOrOpen(w.before), "categories": w.categories, "parts": len(parts),
+				})
+			}
+			return parts, err
+		}
 	}
 	return nil, l.yieldPages(ctx, req, page)
+}
+
+// overflowsOnlyPastItsSecond reports whether a one-second window reached 5,000 results only with media
+// of the next second, which an API that includes CreateTime's Before end (as SearchMedia's documentation
+// says it does) adds to the window. Then the 5,000th result, in CreateTime order, is past the second:
+// the second's own media all come before it, so the window can be listed as it is, the next second's
+// media being listed again by the next window and skipped. Otherwise the second is split, or refused.
+func (l *mediaLister) overflowsOnlyPastItsSecond(ctx context.Context, w window, req *SearchMediaRequest) (bool, error) {
+	if w.after.IsZero() || w.before.Sub(w.after) != time.Second {
+		return false, nil
+	}
+	last := *req
+	last.Offset, last.Limit = MaxSearchResults-1, 1
+	page, err := l.page(ctx, &last)
+	if err != nil || len(page.MediaInfoSet) == 0 {
+		return false, err
+	}
+	created, err := firstCreateTime(page)
+	return !created.Before(w.before), err
 }
 
 // timeOrOpen is a window's end for logs.
@@ -154,7 +182,8 @@ func (l *mediaLister) split(ctx context.Context, w window, first *SearchMediaRes
 		return nil, err
 	}
 	if span := before.Sub(after); span > time.Second {
-		middle := after.Add(span / time.Second / 2 * time.Second)
+		seconds := int64(span / time.Second)
+		middle := after.Add(time.Duration(seconds/2) * time.Second)
 		return []window{{after, middle, w.categories}, {middle, before, w.categories}}, nil
 	}
 	categories := w.categories
@@ -248,16 +277,16 @@ func (l *mediaLister) request(w window, order string) *SearchMediaRequest {
 		req.Filters = describeMediaFilters
 	}
 	req.Offset = 0
-	req.Limit = l.pageLimit(0)
+	req.Limit = l.pageLimit(0, 0)
 	return &req
 }
 
-// pageLimit is the Limit of a page at offset: a full page, but no more than the window or the query's
-// Limit still allow.
-func (l *mediaLister) pageLimit(offset uint64) uint64 {
+// pageLimit is the Limit of a page at offset that starts with repeated results already read: a full
+// page, but no more than the window or the query's Limit still allow.
+func (l *mediaLister) pageLimit(offset, repeated uint64) uint64 {
 	limit := min(searchAllPageSize, MaxSearchResults-offset)
 	if l.query.Limit > 0 {
-		limit = min(limit, uint64(max(l.query.Limit-l.yielded, 1)))
+		limit = min(limit, repeated+uint64(max(l.query.Limit-l.yielded, 1)))
 	}
 	return limit
 }
@@ -278,6 +307,11 @@ func (l *mediaLister) page(ctx context.Context, req *SearchMediaRequest) (*Searc
 	return l.client.SearchMedia(ctx, req)
 }
 
+// pageOverlap is how many results of the previous page each page starts with. Media deleted while the
+// listing runs move the later matches to lower offsets: repeating the last results (skipped as already
+// yielded) keeps a match moved back by a few deletions from falling between two pages.
+const pageOverlap = 20
+
 // yieldPages yields first and the pages after it, until the window's results, the 5,000-result window
 // or the query's Limit is exhausted.
 func (l *mediaLister) yieldPages(ctx context.Context, req *SearchMediaRequest, first *SearchMediaResponse) error {
@@ -289,15 +323,30 @@ func (l *mediaLister) yieldPages(ctx context.Context, req *SearchMediaRequest, f
 			}
 			l.yieldNew(&page.MediaInfoSet[i])
 		}
-		req.Offset += uint64(len(page.MediaInfoSet))
-		if l.done() || len(page.MediaInfoSet) == 0 || req.Offset >= min(page.TotalCount, MaxSearchResults) {
+		read := req.Offset + uint64(len(page.MediaInfoSet)) // results read so far, at their offsets then
+		if l.done() || len(page.MediaInfoSet) == 0 || read >= min(page.TotalCount, MaxSearchResults) {
 			return nil
 		}
-		req.Limit = l.pageLimit(req.Offset)
 		var err error
-		if page, err = l.page(ctx, req); err != nil {
+		if page, err = l.nextPage(ctx, req, read); err != nil {
 			return err
 		}
+	}
+}
+
+// nextPage reads the page after the first read results, starting pageOverlap results earlier. A page
+// whose first result was not read before means more media were deleted than it overlaps: it starts
+// further back until it overlaps (or starts at 0), so that no match is skipped.
+func (l *mediaLister) nextPage(ctx context.Context, req *SearchMediaRequest, read uint64) (*SearchMediaResponse, error) {
+	for back := min(pageOverlap, read); ; back = min(4*back, read) {
+		req.Offset = read - back
+		req.Limit = l.pageLimit(req.Offset, back)
+		page, err := l.page(ctx, req)
+		if err != nil || back == read || len(page.MediaInfoSet) == 0 || l.seen[page.MediaInfoSet[0].FileID] {
+			return page, err
+		}
+		l.client.logger.Debug(ctx, "vod: media were deleted during the search; reading a page again from further back",
+			map[string]any{"offset": req.Offset})
 	}
 }
 

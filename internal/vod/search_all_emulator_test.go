@@ -194,7 +194,7 @@ func TestEmulatorSearchAllMedia_retriesAndCancels(t *testing.T) {
 		t.Fatal(err)
 	}
 	requireExactly(t, got, ids)
-	if filters := srv.Calls("SearchMedia")[0].Params["Filters"].([]any); len(filters) <= 2 {
+	if filters, _ := srv.Calls("SearchMedia")[0].Params["Filters"].([]any); len(filters) <= 2 {
 		t.Fatalf("Filters %v: WithOutputs asks for the processing outputs too", filters)
 	}
 
@@ -204,5 +204,106 @@ func TestEmulatorSearchAllMedia_retriesAndCancels(t *testing.T) {
 		if !errors.Is(err, context.Canceled) {
 			t.Fatalf("err = %v, want context.Canceled", err)
 		}
+	}
+}
+
+// With CreateTime's Before end included (as SearchMedia's documentation has it), a one-second window also
+// returns the next second's media: two crowded seconds in a row, each listable alone, together pass the
+// 5,000-result window. The second's own media come first (by CreateTime), so they are listed, not refused.
+func TestEmulatorSearchAllMedia_crowdedNextSecondWithBeforeIncluded(t *testing.T) {
+	t.Parallel()
+	c, srv, ids := searchAllClient(t, emulator.Options{SearchCreateTimeBeforeIncluded: true},
+		emulator.BulkMedia{Count: 1500, Name: "first-%d", CreatedFrom: bulkStart, PerSecond: 1500},
+		emulator.BulkMedia{Count: 4000, Name: "next-%d", CreatedFrom: bulkStart.Add(time.Second), PerSecond: 4000},
+	)
+	got, err := listAll(t, c, vod.SearchAllQuery{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	requireExactly(t, got, ids)
+
+	// A second that is crowded itself is still refused, by its own time.
+	if _, err := srv.AddBulkMedia(emulator.BulkMedia{Count: 5001, CreatedFrom: bulkStart.Add(10 * time.Second), PerSecond: 5001}); err != nil {
+		t.Fatal(err)
+	}
+	_, err = listAll(t, c, vod.SearchAllQuery{})
+	if !errors.Is(err, vod.ErrTooManyMatches) || !strings.Contains(err.Error(), "2025-06-01T12:00:10Z") {
+		t.Fatalf("err = %v, want ErrTooManyMatches naming 12:00:10", err)
+	}
+}
+
+// Media created while the listing runs (a CreateTime of now, after every match so far) move no match
+// to another page: every match is listed once, whether the search overflows the window or not.
+func TestEmulatorSearchAllMedia_mediaCreatedDuringTheListing(t *testing.T) {
+	t.Parallel()
+	for name, count := range map[string]int{"within the window": 3000, "past the window": 6000} {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			c, srv, ids := searchAllClient(t, emulator.Options{}, emulator.BulkMedia{Count: count, CreatedFrom: bulkStart, PerSecond: 40})
+			wanted := map[string]bool{}
+			for _, id := range ids {
+				wanted[id] = true
+			}
+			listed, n := map[string]bool{}, 0
+			for info, err := range c.SearchAllMedia(context.Background(), vod.SearchAllQuery{}) {
+				if err != nil {
+					t.Fatal(err)
+				}
+				if listed[info.FileID] {
+					t.Fatalf("%s listed twice", info.FileID)
+				}
+				listed[info.FileID] = true
+				if n++; n%1000 == 1 { // now and then, while pages are being read, media are uploaded
+					if _, err := srv.AddBulkMedia(emulator.BulkMedia{Count: 300, Name: "new-%d", PerSecond: 300}); err != nil {
+						t.Fatal(err)
+					}
+				}
+			}
+			for id := range wanted {
+				if !listed[id] {
+					t.Fatalf("%s, created before the listing, was not listed", id)
+				}
+			}
+		})
+	}
+}
+
+// Media deleted while the listing runs move the later matches to earlier pages (SearchMedia pages by
+// Offset): pages overlap, so that a match moved back by a few deletions is still listed, and a match
+// moved back further is found by going back further. Only media already listed are deleted here, so
+// every match must be listed.
+func TestEmulatorSearchAllMedia_mediaDeletedDuringTheListing(t *testing.T) {
+	t.Parallel()
+	for name, tc := range map[string]struct{ count, every, deleted int }{
+		"a few within the window":   {count: 2000, every: 100, deleted: 3},
+		"a few past the window":     {count: 6000, every: 250, deleted: 4},
+		"many at once, then a page": {count: 2000, every: 700, deleted: 300},
+	} {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			c, srv, ids := searchAllClient(t, emulator.Options{}, emulator.BulkMedia{Count: tc.count, CreatedFrom: bulkStart, PerSecond: 40})
+			var listed []string
+			seen := map[string]bool{}
+			for info, err := range c.SearchAllMedia(context.Background(), vod.SearchAllQuery{}) {
+				if err != nil {
+					t.Fatal(err)
+				}
+				if seen[info.FileID] {
+					t.Fatalf("%s listed twice", info.FileID)
+				}
+				seen[info.FileID] = true
+				listed = append(listed, info.FileID)
+				if len(listed)%tc.every == 0 { // media listed a moment ago are deleted
+					for _, id := range listed[len(listed)-tc.deleted:] {
+						srv.RemoveMedia(id)
+					}
+				}
+			}
+			for _, id := range ids {
+				if !seen[id] {
+					t.Fatalf("%s, in place until it was listed, was not listed (%d of %d listed)", id, len(listed), len(ids))
+				}
+			}
+		})
 	}
 }
