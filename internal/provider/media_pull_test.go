@@ -68,11 +68,11 @@ func (e *testEnv) pullTasks() []emulator.Task {
 	return pulls
 }
 
-// expectPulls checks how many pull tasks the emulator ran and how many PullUpload requests it got.
-func (e *testEnv) expectPulls(tasks, requests int) statecheck.StateCheck {
+// expectOnePull checks that the emulator ran one pull task, and how many PullUpload requests it got.
+func (e *testEnv) expectOnePull(requests int) statecheck.StateCheck {
 	return stateCheck(func(*tfjson.State) error {
-		if got := len(e.pullTasks()); got != tasks {
-			return fmt.Errorf("%d pull tasks, want %d", got, tasks)
+		if got := len(e.pullTasks()); got != 1 {
+			return fmt.Errorf("%d pull tasks, want 1", got)
 		}
 		if got := e.apiAttempts("PullUpload"); got != requests {
 			return fmt.Errorf("%d PullUpload requests, want %d", got, requests)
@@ -132,7 +132,7 @@ func TestAccMediaPull_createsTheMediaFromTheURL(t *testing.T) {
 					}
 					return nil
 				}),
-				env.expectPulls(1, 1),
+				env.expectOnePull(1),
 				env.expectPullTaskInState(),
 				env.expectProcedure("FINISH", "TranscodeAndSnapshot"),
 				stateCheck(func(*tfjson.State) error {
@@ -149,7 +149,7 @@ func TestAccMediaPull_createsTheMediaFromTheURL(t *testing.T) {
 			// Nothing changes: nothing is pulled again.
 			Config:            cfg,
 			ConfigPlanChecks:  resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()}},
-			ConfigStateChecks: []statecheck.StateCheck{env.expectPulls(1, 1)},
+			ConfigStateChecks: []statecheck.StateCheck{env.expectOnePull(1)},
 		}},
 	})
 }
@@ -215,7 +215,7 @@ func TestAccMediaPull_lostReplyPullsOnce(t *testing.T) {
 			Config: pullConfig(env, origin+"/a.mp4", ""),
 			ConfigStateChecks: []statecheck.StateCheck{
 				env.expectMedia("tencentvod_media.test", []byte("pulled once"), nil),
-				env.expectPulls(1, 2),
+				env.expectOnePull(2),
 				env.expectPullTaskInState(),
 				stateCheck(func(*tfjson.State) error {
 					if media := env.emu.Media(); len(media) != 1 {
@@ -279,7 +279,7 @@ func TestAccMediaPull_timeoutThenNextApplyFinishes(t *testing.T) {
 					}
 					return nil
 				}),
-				env.expectPulls(1, 1),
+				env.expectOnePull(1),
 				env.expectPullTaskInState(),
 			},
 		}},
@@ -321,7 +321,7 @@ func TestAccMediaPull_timeoutThenRefreshRecordsTheMedia(t *testing.T) {
 			},
 		}, {
 			Config:            cfg,
-			ConfigStateChecks: []statecheck.StateCheck{env.expectPulls(1, 1), env.expectPullTaskInState()},
+			ConfigStateChecks: []statecheck.StateCheck{env.expectOnePull(1), env.expectPullTaskInState()},
 		}},
 	})
 }
@@ -500,14 +500,9 @@ func TestProtocol_pullIdentityIsSetWhenThePullFinishes(t *testing.T) {
 	p := newProtocolProvider(t, env, nil)
 	origin := pullOrigin(t, map[string][]byte{"/a.mp4": []byte("pulled")})
 	schema := p.resourceSchema(mediaType)
-	timeoutsType := schema.ValueType().(tftypes.Object).AttributeTypes["timeouts"].(tftypes.Object)
 	created := p.createResource(mediaType, map[string]tftypes.Value{
 		"source_url": tftypes.NewValue(tftypes.String, origin+"/a.mp4"),
-		"timeouts": tftypes.NewValue(timeoutsType, map[string]tftypes.Value{
-			"create": tftypes.NewValue(tftypes.String, "1s"),
-			"update": tftypes.NewValue(tftypes.String, nil),
-			"delete": tftypes.NewValue(tftypes.String, nil),
-		}),
+		"timeouts":   createTimeout(t, schema, "1s"),
 	})
 	if !strings.Contains(describeDiagnostics(created.Diagnostics), "VOD Pull Still Running") {
 		t.Fatalf("the pull was not cut short; diagnostics:\n%s", describeDiagnostics(created.Diagnostics))
@@ -545,15 +540,10 @@ func TestProtocol_updateWaitsForAnUnfinishedPull(t *testing.T) {
 	p := newProtocolProvider(t, env, nil)
 	origin := pullOrigin(t, map[string][]byte{"/a.mp4": []byte("pulled")})
 	schema := p.resourceSchema(mediaType)
-	timeoutsType := schema.ValueType().(tftypes.Object).AttributeTypes["timeouts"].(tftypes.Object)
 	config := map[string]tftypes.Value{
 		"source_url":  tftypes.NewValue(tftypes.String, origin+"/a.mp4"),
 		"description": tftypes.NewValue(tftypes.String, "late"),
-		"timeouts": tftypes.NewValue(timeoutsType, map[string]tftypes.Value{
-			"create": tftypes.NewValue(tftypes.String, "1s"),
-			"update": tftypes.NewValue(tftypes.String, nil),
-			"delete": tftypes.NewValue(tftypes.String, nil),
-		}),
+		"timeouts":    createTimeout(t, schema, "1s"),
 	}
 	created := p.createResource(mediaType, config)
 	if fileID := p.decode(schema, created.NewState)["file_id"]; !fileID.IsNull() {
@@ -623,14 +613,9 @@ func TestProtocol_internalErrorIsRetriedOncePerResource(t *testing.T) {
 	})
 	env.emu.FailNextPulls(2)
 	schema := p.resourceSchema(mediaType)
-	timeoutsType := schema.ValueType().(tftypes.Object).AttributeTypes["timeouts"].(tftypes.Object)
 	config := map[string]tftypes.Value{
 		"source_url": tftypes.NewValue(tftypes.String, origin.URL+"/a.mp4"),
-		"timeouts": tftypes.NewValue(timeoutsType, map[string]tftypes.Value{
-			"create": tftypes.NewValue(tftypes.String, "2s"),
-			"update": tftypes.NewValue(tftypes.String, nil),
-			"delete": tftypes.NewValue(tftypes.String, nil),
-		}),
+		"timeouts":   createTimeout(t, schema, "2s"),
 	}
 	created := p.createResource(mediaType, config)
 	diagnostics := describeDiagnostics(created.Diagnostics)
@@ -653,4 +638,19 @@ func TestProtocol_internalErrorIsRetriedOncePerResource(t *testing.T) {
 	if pulls, media := len(env.pullTasks()), env.emu.Media(); pulls != 2 || len(media) != 0 {
 		t.Errorf("%d pull tasks and %d media; want 2 pulls (the first and its one retry) and no media", pulls, len(media))
 	}
+}
+
+// createTimeout is the media resource's timeouts block with only a create timeout, for protocol tests.
+func createTimeout(t *testing.T, schema *tfprotov6.Schema, create string) tftypes.Value {
+	t.Helper()
+	object, ok := schema.ValueType().(tftypes.Object)
+	timeouts, isObject := object.AttributeTypes["timeouts"].(tftypes.Object)
+	if !ok || !isObject {
+		t.Fatalf("the media schema has no timeouts object: %s", schema.ValueType())
+	}
+	return tftypes.NewValue(timeouts, map[string]tftypes.Value{
+		"create": tftypes.NewValue(tftypes.String, create),
+		"update": tftypes.NewValue(tftypes.String, nil),
+		"delete": tftypes.NewValue(tftypes.String, nil),
+	})
 }
