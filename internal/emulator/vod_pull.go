@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"net/url"
 	"path"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -65,6 +66,9 @@ type PullJob struct {
 	SourceContext string
 	cover         []byte // fetched when the pull was requested
 	coverType     string
+	// packageKeys are the keys of a pulled HLS stream's other files (variant playlists, segments), which
+	// become the media's PackageKeys: DeleteMedia removes them with the playlist.
+	packageKeys []string
 
 	Fetched int64 // bytes fetched so far
 	Total   int64 // Content-Length, -1 when the origin did not say
@@ -365,6 +369,9 @@ func (s *Server) fetchPull(taskID string, job PullJob) {
 	}
 	s.tasks.updatePull(taskID, func(p *PullJob) {
 		p.Done, p.doneAt, p.ErrCode, p.Message = true, s.opts.Clock(), int64(errCode), message
+		if errCode == 0 {
+			p.packageKeys = stored[1:]
+		}
 	})
 }
 
@@ -462,7 +469,12 @@ func (s *Server) finishPull(t Task) {
 		SubAppID: t.SubAppID, Name: job.MediaName, ClassID: job.ClassID, ExpireTime: job.ExpireTime,
 		Type: job.MediaType, Category: mediaCategory(job.MediaType), MediaURL: s.mediaURL(job.Bucket, job.MediaKey),
 		StorageRegion: job.StorageRegion, Bucket: job.Bucket, MediaKey: job.MediaKey, Size: info.Size, Tags: []string{},
-		SourceContext: job.SourceContext, CreateTime: now, UpdateTime: now,
+		SourceContext: job.SourceContext, CreateTime: now, UpdateTime: now, PackageKeys: slices.Clone(job.packageKeys),
+	}
+	for _, key := range m.PackageKeys { // as for an uploaded package, the size of every file
+		if segment, ok := s.objects.Stat(job.Bucket, key); ok {
+			m.Size += segment.Size
+		}
 	}
 	if len(job.cover) > 0 {
 		m.CoverKey = path.Dir(job.MediaKey) + "/cover." + job.coverType

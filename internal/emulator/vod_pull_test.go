@@ -282,7 +282,7 @@ func TestPullUpload_staysProcessingWhileTheOriginIsSlow(t *testing.T) {
 	slow := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Length", "10")
 		_, _ = w.Write([]byte("12345"))
-		w.(http.Flusher).Flush()
+		_ = http.NewResponseController(w).Flush()
 		select {
 		case <-release:
 		case <-r.Context().Done():
@@ -349,17 +349,20 @@ func TestPullUpload_hlsFetchesVariantsAndSegments(t *testing.T) {
 	}
 	m, _ := srv.MediaFile(p.FileId)
 	dir := m.MediaKey[:strings.LastIndex(m.MediaKey, "/")]
-	for key, want := range map[string]string{
+	pulled := map[string]string{
 		m.MediaKey: "/show/master.m3u8", dir + "/low/index.m3u8": "/show/low/index.m3u8",
 		dir + "/low/seg0.ts": "/show/low/seg0.ts", dir + "/low/seg1.ts": "/show/low/seg1.ts",
 		dir + "/high/index.m3u8": "/show/high/index.m3u8", dir + "/high/parts/seg0.ts": "/show/high/parts/seg0.ts",
-	} {
+	}
+	var size int64
+	for key, want := range pulled {
 		if got, _ := srv.Object(m.Bucket, key); !bytes.Equal(got, files[want]) {
 			t.Errorf("%s holds %q, want %s's %q", key, got, want, files[want])
 		}
+		size += int64(len(files[want]))
 	}
-	if m.Type != "m3u8" || m.Name != "Show" {
-		t.Errorf("media type %q, name %q", m.Type, m.Name)
+	if m.Type != "m3u8" || m.Name != "Show" || m.Size != size {
+		t.Errorf("media type %q, name %q, size %d; want m3u8, Show and %d (every file of the stream)", m.Type, m.Name, m.Size, size)
 	}
 
 	before := len(srv.ObjectStore().Objects())
@@ -381,5 +384,13 @@ func TestPullUpload_hlsFetchesVariantsAndSegments(t *testing.T) {
 	}
 	if after := len(srv.ObjectStore().Objects()); after != before {
 		t.Errorf("failed HLS pulls left %d objects", after-before)
+	}
+
+	// Deleting the pulled stream deletes all of it, not only its master playlist.
+	wantCode(t, vodCall(t, srv, "DeleteMedia", map[string]any{"FileId": p.FileId}), "")
+	for key := range pulled {
+		if _, ok := srv.Object(m.Bucket, key); ok {
+			t.Errorf("DeleteMedia left %s of the pulled stream", key)
+		}
 	}
 }

@@ -289,8 +289,11 @@ func (r *mediaResource) updatePendingPull(ctx context.Context, op operation, pla
 // unfinished pull in the state with a warning.
 func (r *mediaResource) pull(ctx context.Context, op operation, m *mediaResourceModel, saved mediaState, private privateData, sessionID string) (bool, diag.Diagnostics) {
 	var diags diag.Diagnostics
-	for attempt := 1; ; attempt++ {
-		if !isKnown(m.PullTaskID) && !startPull(ctx, op, m, saved, private, sessionID, &diags) {
+	// The pull an earlier apply left unfinished may be the retry already: 70000 is retried once per
+	// resource, not once per apply.
+	retried := pendingPullOf(ctx, private).Retry
+	for {
+		if !isKnown(m.PullTaskID) && !startPull(ctx, op, m, saved, private, pendingPullData{SessionID: sessionID, Retry: retried}, &diags) {
 			return diags.HasError(), diags // refused: nothing was pulled; unconfirmed: saved with a warning
 		}
 		detail, ok := awaitPull(ctx, op, m, &diags)
@@ -302,11 +305,11 @@ func (r *mediaResource) pull(ctx context.Context, op operation, m *mediaResource
 			r.finishFromPull(ctx, op, m, detail.PullResult(), saved, private, &diags)
 			return false, diags
 		}
-		if failure.ErrCode == vod.PullErrInternalError && attempt == 1 {
+		if failure.ErrCode == vod.PullErrInternalError && !retried {
 			diags.AddAttributeWarning(fwpath.Root("source_url"), "VOD Pull Retried",
 				fmt.Sprintf("The pull of %s failed with VOD's internal error (%s), so it was started once more, as "+
 					"a new pull with a new SessionId, as VOD advises for ErrCode 70000.", m.SourceURL.ValueString(), failure.Error()))
-			m.PullTaskID, sessionID = types.StringNull(), ""
+			m.PullTaskID, sessionID, retried = types.StringNull(), "", true
 			continue
 		}
 		diags.AddAttributeError(fwpath.Root("source_url"), "VOD Pull Failed",
@@ -334,16 +337,17 @@ func pullErrCodeAdvice(code int64) string {
 // startPull sends PullUpload for m and records its task in m and the state. It reports whether the
 // pull started; when its outcome is unknown, the unfinished pull is saved with a warning, and its
 // SessionId stays in private state for the next apply.
-func startPull(ctx context.Context, op operation, m *mediaResourceModel, saved mediaState, private privateData, sessionID string, diags *diag.Diagnostics) bool {
-	if sessionID == "" {
+func startPull(ctx context.Context, op operation, m *mediaResourceModel, saved mediaState, private privateData, pending pendingPullData, diags *diag.Diagnostics) bool {
+	if pending.SessionID == "" {
 		var err error
-		if sessionID, err = newPullSessionID(); err != nil {
+		if pending.SessionID, err = newPullSessionID(); err != nil {
 			diags.AddError("Unable to Pull VOD Media", "No SessionId could be generated: "+err.Error())
 			return false
 		}
 	}
 	// Before the call: every retry of this pull, in this apply or a later one, reuses the SessionId.
-	diags.Append(savePendingPull(ctx, private, sessionID)...)
+	diags.Append(savePendingPull(ctx, private, pending)...)
+	sessionID := pending.SessionID
 	req, d := m.pullUploadRequest(sessionID)
 	diags.Append(d...)
 	if diags.HasError() {
@@ -604,13 +608,15 @@ const pendingPullKey = "pull_pending"
 
 type pendingPullData struct {
 	SessionID string `json:"session_id"`
+	// Retry marks the one new pull started after the first failed with 70000.
+	Retry bool `json:"retry,omitempty"`
 }
 
-func savePendingPull(ctx context.Context, private privateData, sessionID string) diag.Diagnostics {
+func savePendingPull(ctx context.Context, private privateData, pending pendingPullData) diag.Diagnostics {
 	if private == nil {
 		return nil
 	}
-	raw, _ := json.Marshal(pendingPullData{SessionID: sessionID}) // a string always encodes
+	raw, _ := json.Marshal(pending) // strings and a bool always encode
 	return private.SetKey(ctx, pendingPullKey, raw)
 }
 
@@ -623,15 +629,19 @@ func clearPendingPull(ctx context.Context, private privateData) diag.Diagnostics
 
 // pendingPullSessionID is the SessionId of the resource's unfinished pull, or "".
 func pendingPullSessionID(ctx context.Context, private privateData) string {
-	if private == nil {
-		return ""
-	}
-	raw, _ := private.GetKey(ctx, pendingPullKey)
+	return pendingPullOf(ctx, private).SessionID
+}
+
+// pendingPullOf is what private state keeps of the resource's unfinished pull (zero when nothing).
+func pendingPullOf(ctx context.Context, private privateData) pendingPullData {
 	var pending pendingPullData
-	if len(raw) == 0 || json.Unmarshal(raw, &pending) != nil {
-		return ""
+	if private == nil {
+		return pending
 	}
-	return pending.SessionID
+	if raw, _ := private.GetKey(ctx, pendingPullKey); len(raw) == 0 || json.Unmarshal(raw, &pending) != nil {
+		return pendingPullData{}
+	}
+	return pending
 }
 
 // newPullSessionID returns a SessionId unique to one pull: the provider's prefix, "pull-" and a random

@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -67,11 +68,11 @@ func (e *testEnv) pullTasks() []emulator.Task {
 	return pulls
 }
 
-// expectPulls checks how many pull tasks the emulator ran and how many PullUpload requests it got.
-func (e *testEnv) expectPulls(tasks, requests int) statecheck.StateCheck {
+// expectOnePull checks that the emulator ran one pull task, and how many PullUpload requests it got.
+func (e *testEnv) expectOnePull(requests int) statecheck.StateCheck {
 	return stateCheck(func(*tfjson.State) error {
-		if got := len(e.pullTasks()); got != tasks {
-			return fmt.Errorf("%d pull tasks, want %d", got, tasks)
+		if got := len(e.pullTasks()); got != 1 {
+			return fmt.Errorf("%d pull tasks, want 1", got)
 		}
 		if got := e.apiAttempts("PullUpload"); got != requests {
 			return fmt.Errorf("%d PullUpload requests, want %d", got, requests)
@@ -131,7 +132,7 @@ func TestAccMediaPull_createsTheMediaFromTheURL(t *testing.T) {
 					}
 					return nil
 				}),
-				env.expectPulls(1, 1),
+				env.expectOnePull(1),
 				env.expectPullTaskInState(),
 				env.expectProcedure("FINISH", "TranscodeAndSnapshot"),
 				stateCheck(func(*tfjson.State) error {
@@ -148,7 +149,7 @@ func TestAccMediaPull_createsTheMediaFromTheURL(t *testing.T) {
 			// Nothing changes: nothing is pulled again.
 			Config:            cfg,
 			ConfigPlanChecks:  resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()}},
-			ConfigStateChecks: []statecheck.StateCheck{env.expectPulls(1, 1)},
+			ConfigStateChecks: []statecheck.StateCheck{env.expectOnePull(1)},
 		}},
 	})
 }
@@ -214,7 +215,7 @@ func TestAccMediaPull_lostReplyPullsOnce(t *testing.T) {
 			Config: pullConfig(env, origin+"/a.mp4", ""),
 			ConfigStateChecks: []statecheck.StateCheck{
 				env.expectMedia("tencentvod_media.test", []byte("pulled once"), nil),
-				env.expectPulls(1, 2),
+				env.expectOnePull(2),
 				env.expectPullTaskInState(),
 				stateCheck(func(*tfjson.State) error {
 					if media := env.emu.Media(); len(media) != 1 {
@@ -278,7 +279,7 @@ func TestAccMediaPull_timeoutThenNextApplyFinishes(t *testing.T) {
 					}
 					return nil
 				}),
-				env.expectPulls(1, 1),
+				env.expectOnePull(1),
 				env.expectPullTaskInState(),
 			},
 		}},
@@ -320,7 +321,7 @@ func TestAccMediaPull_timeoutThenRefreshRecordsTheMedia(t *testing.T) {
 			},
 		}, {
 			Config:            cfg,
-			ConfigStateChecks: []statecheck.StateCheck{env.expectPulls(1, 1), env.expectPullTaskInState()},
+			ConfigStateChecks: []statecheck.StateCheck{env.expectOnePull(1), env.expectPullTaskInState()},
 		}},
 	})
 }
@@ -499,14 +500,9 @@ func TestProtocol_pullIdentityIsSetWhenThePullFinishes(t *testing.T) {
 	p := newProtocolProvider(t, env, nil)
 	origin := pullOrigin(t, map[string][]byte{"/a.mp4": []byte("pulled")})
 	schema := p.resourceSchema(mediaType)
-	timeoutsType := schema.ValueType().(tftypes.Object).AttributeTypes["timeouts"].(tftypes.Object)
 	created := p.createResource(mediaType, map[string]tftypes.Value{
 		"source_url": tftypes.NewValue(tftypes.String, origin+"/a.mp4"),
-		"timeouts": tftypes.NewValue(timeoutsType, map[string]tftypes.Value{
-			"create": tftypes.NewValue(tftypes.String, "1s"),
-			"update": tftypes.NewValue(tftypes.String, nil),
-			"delete": tftypes.NewValue(tftypes.String, nil),
-		}),
+		"timeouts":   createTimeout(t, schema, "1s"),
 	})
 	if !strings.Contains(describeDiagnostics(created.Diagnostics), "VOD Pull Still Running") {
 		t.Fatalf("the pull was not cut short; diagnostics:\n%s", describeDiagnostics(created.Diagnostics))
@@ -544,15 +540,10 @@ func TestProtocol_updateWaitsForAnUnfinishedPull(t *testing.T) {
 	p := newProtocolProvider(t, env, nil)
 	origin := pullOrigin(t, map[string][]byte{"/a.mp4": []byte("pulled")})
 	schema := p.resourceSchema(mediaType)
-	timeoutsType := schema.ValueType().(tftypes.Object).AttributeTypes["timeouts"].(tftypes.Object)
 	config := map[string]tftypes.Value{
 		"source_url":  tftypes.NewValue(tftypes.String, origin+"/a.mp4"),
 		"description": tftypes.NewValue(tftypes.String, "late"),
-		"timeouts": tftypes.NewValue(timeoutsType, map[string]tftypes.Value{
-			"create": tftypes.NewValue(tftypes.String, "1s"),
-			"update": tftypes.NewValue(tftypes.String, nil),
-			"delete": tftypes.NewValue(tftypes.String, nil),
-		}),
+		"timeouts":    createTimeout(t, schema, "1s"),
 	}
 	created := p.createResource(mediaType, config)
 	if fileID := p.decode(schema, created.NewState)["file_id"]; !fileID.IsNull() {
@@ -562,6 +553,10 @@ func TestProtocol_updateWaitsForAnUnfinishedPull(t *testing.T) {
 	requireNoErrors(t, "PlanResourceChange", plan.Diagnostics)
 	if fileID := p.decode(schema, plan.PlannedState)["file_id"]; fileID.IsKnown() {
 		t.Errorf("the plan shows file_id %s, want it unknown until the pull ends", fileID)
+	}
+	if d := describeDiagnostics(plan.Diagnostics); !regexp.MustCompile(`WARNING: VOD Pull Not Finished: .*the pull task ` +
+		regexp.QuoteMeta(stringValue(t, p.decode(schema, created.NewState)["pull_task_id"])) + ` has not finished.*nothing is pulled twice`).MatchString(d) {
+		t.Errorf("the plan does not warn that it waits for the unfinished pull; diagnostics:\n%s", d)
 	}
 	updated := p.applyResource(mediaType, created.NewState, created.Private, created.NewIdentity, config)
 	media := env.emu.Media()
@@ -580,4 +575,82 @@ func TestProtocol_updateWaitsForAnUnfinishedPull(t *testing.T) {
 	}
 	p.expectIdentity("ApplyResourceChange (update finishing the pull)", mediaType, updated.NewIdentity,
 		mediaIdentityOf(media[0].FileID, emulatorSubAppID))
+
+	// VOD cannot pull a cover for existing media: a cover_source_url set later is recorded with a warning.
+	config["cover_source_url"] = tftypes.NewValue(tftypes.String, origin+"/cover.png")
+	coverPlan := p.planResource(mediaType, updated.NewState, updated.Private, updated.NewIdentity, p.objectValue(schema, config))
+	requireNoErrors(t, "PlanResourceChange (cover_source_url set)", coverPlan.Diagnostics)
+	if d := describeDiagnostics(coverPlan.Diagnostics); !strings.Contains(d, "WARNING: Pulled Cover Not Changed") ||
+		!strings.Contains(d, "set cover_source") {
+		t.Errorf("the plan does not warn that cover_source_url changes nothing; diagnostics:\n%s", d)
+	}
+}
+
+// VOD's internal error (70000) is retried once per resource, not once per apply: when the create timeout
+// cuts short the retry, and the retry then fails with 70000 too, the apply that waits for it reports the
+// failure instead of pulling a third time.
+func TestProtocol_internalErrorIsRetriedOncePerResource(t *testing.T) {
+	skipInAccMode(t)
+	env := newTestEnv(t, withTaskDuration(50*time.Millisecond))
+	p := newProtocolProvider(t, env, nil)
+	// The origin answers the first fetch at once and holds the second (the retry's) until released, so
+	// that the create timeout ends while the retry is still fetching.
+	release := make(chan struct{})
+	var fetches atomic.Int32
+	origin := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if fetches.Add(1) == 2 {
+			<-release
+		}
+		_, _ = w.Write([]byte("pulled"))
+	}))
+	t.Cleanup(origin.Close)
+	t.Cleanup(func() {
+		select {
+		case <-release:
+		default:
+			close(release)
+		}
+	})
+	env.emu.FailNextPulls(2)
+	schema := p.resourceSchema(mediaType)
+	config := map[string]tftypes.Value{
+		"source_url": tftypes.NewValue(tftypes.String, origin.URL+"/a.mp4"),
+		"timeouts":   createTimeout(t, schema, "2s"),
+	}
+	created := p.createResource(mediaType, config)
+	diagnostics := describeDiagnostics(created.Diagnostics)
+	if !strings.Contains(diagnostics, "VOD Pull Retried") || !strings.Contains(diagnostics, "VOD Pull Still Running") {
+		t.Fatalf("the create did not retry the pull and time out waiting for the retry; diagnostics:\n%s", diagnostics)
+	}
+	close(release)
+
+	configValue := p.objectValue(schema, config)
+	plan := p.planResource(mediaType, created.NewState, created.Private, created.NewIdentity, configValue)
+	requireNoErrors(t, "PlanResourceChange", plan.Diagnostics)
+	applied, err := p.server.ApplyResourceChange(context.Background(), &tfprotov6.ApplyResourceChangeRequest{
+		TypeName: mediaType, PriorState: created.NewState, PlannedState: plan.PlannedState,
+		PlannedPrivate: plan.PlannedPrivate, PlannedIdentity: plan.PlannedIdentity, Config: configValue,
+	})
+	if err != nil {
+		t.Fatalf("ApplyResourceChange: %s", err)
+	}
+	expectErrorDiagnostic(t, "ApplyResourceChange", applied.Diagnostics, "VOD Pull Failed", "70000", "tried twice")
+	if pulls, media := len(env.pullTasks()), env.emu.Media(); pulls != 2 || len(media) != 0 {
+		t.Errorf("%d pull tasks and %d media; want 2 pulls (the first and its one retry) and no media", pulls, len(media))
+	}
+}
+
+// createTimeout is the media resource's timeouts block with only a create timeout, for protocol tests.
+func createTimeout(t *testing.T, schema *tfprotov6.Schema, create string) tftypes.Value {
+	t.Helper()
+	object, ok := schema.ValueType().(tftypes.Object)
+	timeouts, isObject := object.AttributeTypes["timeouts"].(tftypes.Object)
+	if !ok || !isObject {
+		t.Fatalf("the media schema has no timeouts object: %s", schema.ValueType())
+	}
+	return tftypes.NewValue(timeouts, map[string]tftypes.Value{
+		"create": tftypes.NewValue(tftypes.String, create),
+		"update": tftypes.NewValue(tftypes.String, nil),
+		"delete": tftypes.NewValue(tftypes.String, nil),
+	})
 }
