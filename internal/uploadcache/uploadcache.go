@@ -114,9 +114,6 @@ type Cache struct {
 // New returns the cache in dir.
 func New(dir string) *Cache { return &Cache{dir: dir} }
 
-// Dir returns the cache's directory.
-func (c *Cache) Dir() string { return c.dir }
-
 // held lists the slots this process holds: on systems whose file locks belong to the process
 // rather than to the open file, the lock file alone would let two resources of one apply share a
 // slot.
