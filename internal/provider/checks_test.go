@@ -96,3 +96,13 @@ func plainJSON(value map[string]any) map[string]any {
 	_ = json.Unmarshal(raw, &out)
 	return out
 }
+
+// sessionSecrets lists the secrets of every upload session the emulator opened (session keys, temporary
+// keys and tokens), after the other secrets a test passes, for the checks that none leaks.
+func (e *testEnv) sessionSecrets(others ...string) []string {
+	list := append([]string(nil), others...)
+	for _, s := range e.emu.Sessions() {
+		list = append(list, s.VodSessionKey, s.TempCertificate.SecretKey, s.TempCertificate.Token)
+	}
+	return list
+}

@@ -638,13 +638,7 @@ func TestAccMediaPackage_progressAtInfoAndNoSecrets(t *testing.T) {
 	t.Setenv("TF_ACC_LOG_PATH", logFile)
 	t.Setenv("TENCENTCLOUD_SECRET_ID", emulatorSecretID)
 	t.Setenv("TENCENTCLOUD_SECRET_KEY", emulatorSecretKey)
-	secrets := func() []string {
-		list := []string{emulatorSecretKey}
-		for _, s := range env.emu.Sessions() {
-			list = append(list, s.VodSessionKey, s.TempCertificate.SecretKey, s.TempCertificate.Token)
-		}
-		return list
-	}
+	secrets := func() []string { return env.sessionSecrets(emulatorSecretKey) }
 	runTest(t, resource.TestCase{
 		Steps: []resource.TestStep{{
 			Config: env.endpointsOnly() + fmt.Sprintf(`

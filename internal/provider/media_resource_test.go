@@ -548,13 +548,7 @@ func TestAccMedia_commitWithSessionKey(t *testing.T) {
 	t.Parallel()
 	env := newTestEnv(t)
 	video, content := newMediaFiles(t).random("keynote.mp4", 48<<10)
-	secrets := func() []string {
-		var list []string
-		for _, s := range env.emu.Sessions() {
-			list = append(list, s.VodSessionKey, s.TempCertificate.SecretKey, s.TempCertificate.Token)
-		}
-		return list
-	}
+	secrets := func() []string { return env.sessionSecrets() }
 	steps := func() resource.TestStep {
 		return resource.TestStep{
 			Config:          env.providerConfig() + readMediaExample(t, "resource-session-key.tf"),
@@ -899,13 +893,7 @@ func TestAccMedia_noSecretsInStatePlanOrLogs(t *testing.T) {
 	// whatever the provider does.
 	t.Setenv("TENCENTCLOUD_SECRET_ID", emulatorSecretID)
 	t.Setenv("TENCENTCLOUD_SECRET_KEY", emulatorSecretKey)
-	secrets := func() []string {
-		list := []string{emulatorSecretKey}
-		for _, s := range env.emu.Sessions() {
-			list = append(list, s.VodSessionKey, s.TempCertificate.SecretKey, s.TempCertificate.Token)
-		}
-		return list
-	}
+	secrets := func() []string { return env.sessionSecrets(emulatorSecretKey) }
 	runTest(t, resource.TestCase{
 		Steps: []resource.TestStep{{
 			Config: env.endpointsOnly() + fmt.Sprintf(`

@@ -743,13 +743,7 @@ func TestAccUploadSessionEphemeral_noSecretsInStatePlanOrLogs(t *testing.T) {
 	t.Setenv("TF_LOG", "TRACE")
 	t.Setenv("TF_ACC_LOG_PATH", logFile)
 
-	secrets := func() []string {
-		list := []string{creds.SecretKey, creds.Token}
-		for _, s := range env.emu.Sessions() {
-			list = append(list, s.VodSessionKey, s.TempCertificate.SecretKey, s.TempCertificate.Token)
-		}
-		return list
-	}
+	secrets := func() []string { return env.sessionSecrets(creds.SecretKey, creds.Token) }
 	runTest(t, resource.TestCase{
 		Steps: []resource.TestStep{{
 			Config: env.endpointsOnly() + `
