@@ -4,7 +4,9 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"path/filepath"
 	"strings"
+	"testing"
 
 	tfjson "github.com/hashicorp/terraform-json"
 	"github.com/hashicorp/terraform-plugin-testing/plancheck"
@@ -105,4 +107,18 @@ func (e *testEnv) sessionSecrets(others ...string) []string {
 		list = append(list, s.VodSessionKey, s.TempCertificate.SecretKey, s.TempCertificate.Token)
 	}
 	return list
+}
+
+// traceLogWithCredentialsInEnvironment makes Terraform and the provider log at TRACE to the returned
+// file, and gives the emulator's credentials through the environment, as real pipelines do: a literal
+// in the configuration is part of the saved plan whatever the provider does. Tests that call it cannot
+// run in parallel.
+func traceLogWithCredentialsInEnvironment(t *testing.T) string {
+	t.Helper()
+	logFile := filepath.Join(t.TempDir(), "terraform.log")
+	t.Setenv("TF_LOG", "TRACE")
+	t.Setenv("TF_ACC_LOG_PATH", logFile)
+	t.Setenv("TENCENTCLOUD_SECRET_ID", emulatorSecretID)
+	t.Setenv("TENCENTCLOUD_SECRET_KEY", emulatorSecretKey)
+	return logFile
 }

@@ -633,11 +633,7 @@ func TestAccMediaPackage_progressAtInfoAndNoSecrets(t *testing.T) {
 	// progress lines.
 	env := newTestEnv(t, func(o *emulator.Options) { o.StorageLatency = 300 * time.Millisecond })
 	p, master := hlsPackage(t)
-	logFile := filepath.Join(t.TempDir(), "terraform.log")
-	t.Setenv("TF_LOG", "TRACE")
-	t.Setenv("TF_ACC_LOG_PATH", logFile)
-	t.Setenv("TENCENTCLOUD_SECRET_ID", emulatorSecretID)
-	t.Setenv("TENCENTCLOUD_SECRET_KEY", emulatorSecretKey)
+	logFile := traceLogWithCredentialsInEnvironment(t)
 	secrets := func() []string { return env.sessionSecrets(emulatorSecretKey) }
 	runTest(t, resource.TestCase{
 		Steps: []resource.TestStep{{

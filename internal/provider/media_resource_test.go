@@ -886,13 +886,7 @@ func TestAccMedia_noSecretsInStatePlanOrLogs(t *testing.T) {
 	skipInAccMode(t)
 	env := newTestEnv(t)
 	video, _ := newMediaFiles(t).random("clip.mp4", 3<<20)
-	logFile := filepath.Join(t.TempDir(), "terraform.log")
-	t.Setenv("TF_LOG", "TRACE")
-	t.Setenv("TF_ACC_LOG_PATH", logFile)
-	// From the environment, as in real pipelines: a literal in the configuration is part of the saved plan
-	// whatever the provider does.
-	t.Setenv("TENCENTCLOUD_SECRET_ID", emulatorSecretID)
-	t.Setenv("TENCENTCLOUD_SECRET_KEY", emulatorSecretKey)
+	logFile := traceLogWithCredentialsInEnvironment(t)
 	secrets := func() []string { return env.sessionSecrets(emulatorSecretKey) }
 	runTest(t, resource.TestCase{
 		Steps: []resource.TestStep{{
